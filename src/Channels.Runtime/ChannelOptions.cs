@@ -1,0 +1,39 @@
+namespace Channels;
+
+/// <summary>
+/// Settings of a link or queue endpoint. Every limit has a safe default; both ends of a link may set their own
+/// receive window, which the other side learns at connect time.
+/// </summary>
+public sealed class ChannelOptions
+{
+    /// <summary>The options used when none are given.</summary>
+    public static ChannelOptions Default { get; } = new();
+
+    /// <summary>The largest frame accepted from the other side, in bytes (default 16 MiB). A larger length field ends the link with <see cref="ProtocolException"/>.</summary>
+    public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>How many messages of one lane this side buffers for its reader before the remote writer must wait (default 1024).</summary>
+    public int LaneWindowMessages { get; init; } = 1024;
+
+    /// <summary>How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default 1 MiB). At least one message is always allowed.</summary>
+    public int LaneWindowBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>How long the handshake (contract check and authentication) may take (default 10 s).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a connected peer may stay silent before the link ends with <see cref="PeerLostException"/>
+    /// (default 10 s). Idle links send pings, so only a hung or vanished peer is silent this long; a process that
+    /// exits or is killed is noticed at once, by the closed socket.
+    /// </summary>
+    public TimeSpan PeerTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The shared secret of a named endpoint. When <see langword="null"/>, a named endpoint uses the key file that
+    /// its listener creates next to the socket (mode 0600); an explicit <c>unix:</c> path requires a key here.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Key { get; init; }
+
+    /// <summary>The directory for socket and key files of named endpoints. Default: <c>$XDG_RUNTIME_DIR/channels</c>, else <c>/tmp/channels-&lt;uid&gt;</c>, created with mode 0700.</summary>
+    public string? RuntimeDirectory { get; init; }
+}
