@@ -1,0 +1,78 @@
+using System.Buffers;
+using BenchmarkDotNet.Attributes;
+using Channels.Benchmarks.Messages;
+using Channels.Benchmarks.Systems.HandWritten;
+using MemoryPack;
+
+namespace Channels.Benchmarks.Micro;
+
+/// <summary>
+/// Encoding and decoding one message of each shape: MemoryPack called directly (what the hand-written baseline
+/// does) against the lane codec that the generator emits for the benchmark contract (what Channels does).
+/// Encoding writes into a reused pooled buffer; decoding reads from a <see cref="ReadOnlySequence{T}"/> as a lane does.
+/// </summary>
+[MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+public class CodecBenchmarks
+{
+    private readonly PooledBufferWriter _output = new(128 * 1024);
+    private readonly SmallRecord _small = Payloads.SmallRing[42];
+    private readonly Struct32 _struct = Payloads.StructRing[42];
+    private readonly byte[] _bytes = Payloads.Bytes1K;
+    private ReadOnlySequence<byte> _smallEncoded;
+    private ReadOnlySequence<byte> _structEncoded;
+    private ReadOnlySequence<byte> _bytesEncoded;
+
+    /// <summary>Encodes one message of each shape for the decode benchmarks.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _smallEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_small));
+        _structEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_struct));
+        _bytesEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_bytes));
+    }
+
+    /// <summary>Returns the buffer.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _output.Dispose();
+
+    /// <summary>Small record, MemoryPack directly.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("encode small")]
+    public int EncodeSmallMemoryPack()
+    {
+        _output.Clear();
+        MemoryPackSerializer.Serialize(_output, in _small);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>Small record, decoded.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("decode small")]
+    public SmallRecord? DecodeSmallMemoryPack() => MemoryPackSerializer.Deserialize<SmallRecord>(in _smallEncoded);
+
+    /// <summary>Unmanaged struct, MemoryPack directly.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("encode struct 32 B")]
+    public int EncodeStructMemoryPack()
+    {
+        _output.Clear();
+        MemoryPackSerializer.Serialize(_output, in _struct);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>Unmanaged struct, decoded.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("decode struct 32 B")]
+    public Struct32 DecodeStructMemoryPack() => MemoryPackSerializer.Deserialize<Struct32>(in _structEncoded);
+
+    /// <summary>1 KiB array, MemoryPack directly.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("encode 1 KiB")]
+    public int EncodeBytesMemoryPack()
+    {
+        _output.Clear();
+        MemoryPackSerializer.Serialize(_output, in _bytes);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>1 KiB array, decoded.</summary>
+    [Benchmark(Baseline = true), BenchmarkCategory("decode 1 KiB")]
+    public byte[]? DecodeBytesMemoryPack() => MemoryPackSerializer.Deserialize<byte[]>(in _bytesEncoded);
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text;
+using Channels.Benchmarks.SideBySide;
+using Channels.Benchmarks.Systems;
+
+namespace Channels.Benchmarks.Report;
+
+/// <summary>The generated part of <c>docs/benchmarks.md</c>: the run, the machine, the table and the targets.</summary>
+public static class MarkdownReport
+{
+    /// <summary>Renders the block that goes between the markers.</summary>
+    public static string Render(BenchmarkReport report)
+    {
+        var md = new StringBuilder();
+        AppendRun(md, report);
+        AppendMachine(md, report.Machine);
+        AppendTable(md, report);
+        AppendTargets(md, report);
+        md.Append("![Speed relative to the hand-written baseline](benchmarks.svg)\n");
+        return md.ToString();
+    }
+
+    private static void AppendRun(StringBuilder md, BenchmarkReport report)
+    {
+        var counts = new List<string>();
+        foreach (CaseSpec spec in report.Cases)
+        {
+            counts.Add(string.Create(CultureInfo.InvariantCulture, $"{spec.Label} {spec.Count:N0}"));
+        }
+
+        md.Append("### This run\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/Channels.Benchmarks -- {report.Options.CommandLine}`\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Finished {report.Finished:yyyy-MM-dd HH:mm} UTC; the whole comparison took **{(int)report.Elapsed.TotalMinutes} min {report.Elapsed.Seconds} s** (build excluded).\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Scale {report.Options.Scale.ToString(CultureInfo.InvariantCulture)} of the Python seed's counts, per round: {string.Join(", ", counts)}.\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Every .NET system: {report.Options.WarmupRounds} untimed warm-up round(s) of the same size, then {report.Options.Runs} timed rounds; the table shows medians. Python: the seed script with the same counts and {report.Options.Runs} runs.\n\n");
+    }
+
+    private static void AppendMachine(StringBuilder md, MachineInfo machine)
+    {
+        md.Append("### Machine\n\n| | |\n| --- | --- |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| cores (`nproc`) | {machine.Cores} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| CPU | {machine.Cpu} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| memory | {(machine.MemoryGiB is { } gib ? gib.ToString("0.0", CultureInfo.InvariantCulture) + " GiB" : "unknown")} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| OS | {machine.Os} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| .NET SDK / runtime | {machine.DotnetSdk} / {machine.DotnetRuntime} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| Python | {machine.Python} |\n\n");
+    }
+
+    private static void AppendTable(StringBuilder md, BenchmarkReport report)
+    {
+        md.Append("### Results\n\n");
+        md.Append("Ratios are against the hand-written baseline and against Python **measured in this same run**: for throughput ")
+          .Append("(msgs/s) higher is better; for ping-pong the ratio is of p50 latencies, so lower is better. ")
+          .Append("Allocation is bytes allocated per message by the whole sending and receiving process during the timed rounds.\n\n");
+        md.Append("| system | case | msgs/s | MB/s | × hand-written | × Python | p50 µs | p99 µs | alloc B/msg send | alloc B/msg recv | note |\n");
+        md.Append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        foreach (CaseSpec spec in report.Cases)
+        {
+            foreach (Measurement row in report.Rows)
+            {
+                if (row.Case.Kind != spec.Kind)
+                {
+                    continue;
+                }
+
+                Measurement? baseline = report.Find(SystemNames.HandWritten, spec.Kind);
+                Measurement? python = report.FindPython(spec.Kind);
+                md.Append(CultureInfo.InvariantCulture, $"| {row.System} | {spec.Label} | {Format.Rate(row.MessagesPerSecond)} | {Format.Number(row.MegabytesPerSecond, 0)} | ");
+                md.Append(CultureInfo.InvariantCulture, $"{Format.Ratio(BenchmarkReport.Ratio(row, baseline))} | {Format.Ratio(BenchmarkReport.Ratio(row, python))} | ");
+                md.Append(CultureInfo.InvariantCulture, $"{Format.Number(row.P50Microseconds, 1)} | {Format.Number(row.P99Microseconds, 1)} | ");
+                md.Append(CultureInfo.InvariantCulture, $"{Format.Bytes(row.SendAllocatedPerMessage)} | {Format.Bytes(row.ReceiveAllocatedPerMessage)} | {Escape(row.Note)} |\n");
+            }
+        }
+
+        md.Append('\n');
+    }
+
+    private static void AppendTargets(StringBuilder md, BenchmarkReport report)
+    {
+        md.Append("### Targets (issue 6, DESIGN §9) in this run\n\n| target | measured | met |\n| --- | --- | --- |\n");
+        ThroughputTarget(md, report, CaseKind.Small, SystemNames.HandWritten, 0.8, "small record ≥ 0.8× hand-written");
+        ThroughputTarget(md, report, CaseKind.Small, SystemNames.PythonPipe, 30, "small record ≥ 30× Python Pipe");
+        ThroughputTarget(md, report, CaseKind.Bytes1K, SystemNames.HandWritten, 0.8, "1 KiB ≥ 0.8× hand-written");
+        ThroughputTarget(md, report, CaseKind.Bytes64K, SystemNames.HandWritten, 0.8, "64 KiB ≥ 0.8× hand-written");
+
+        Measurement? channelsPing = report.Find(SystemNames.ChannelsUnix, CaseKind.PingPong);
+        Measurement? basePing = report.Find(SystemNames.HandWritten, CaseKind.PingPong);
+        if (channelsPing is null || basePing is null)
+        {
+            Row(md, "ping-pong p50 ≤ 1.2× hand-written", NotMeasured(report, SystemNames.ChannelsUnix, CaseKind.PingPong), null);
+        }
+        else
+        {
+            double ratio = channelsPing.P50Microseconds!.Value / basePing.P50Microseconds!.Value;
+            Row(md, "ping-pong p50 ≤ 1.2× hand-written", string.Create(CultureInfo.InvariantCulture, $"{channelsPing.P50Microseconds:0.0} µs vs {basePing.P50Microseconds:0.0} µs = {Format.Ratio(ratio)}"), ratio <= 1.2);
+        }
+
+        Measurement? structs = report.Find(SystemNames.ChannelsUnix, CaseKind.Struct32);
+        if (structs is null)
+        {
+            Row(md, "struct 32 B: 0 B/msg allocated on both sides", NotMeasured(report, SystemNames.ChannelsUnix, CaseKind.Struct32), null);
+        }
+        else
+        {
+            bool zero = structs.SendAllocatedPerMessage < 0.5 && structs.ReceiveAllocatedPerMessage < 0.5;
+            Row(md, "struct 32 B: 0 B/msg allocated on both sides", $"send {Format.Bytes(structs.SendAllocatedPerMessage)} B, receive {Format.Bytes(structs.ReceiveAllocatedPerMessage)} B", zero);
+        }
+
+        QueueTarget(md, report, CaseKind.Queue1P1C, "queue 1P/1C ≥ 20× Python Queue");
+        QueueTarget(md, report, CaseKind.Queue2P2C, "queue 2P/2C ≥ 20× Python Queue");
+        md.Append('\n');
+    }
+
+    private static void ThroughputTarget(StringBuilder md, BenchmarkReport report, CaseKind kind, string reference, double factor, string label)
+    {
+        Measurement? channels = report.Find(SystemNames.ChannelsUnix, kind);
+        Measurement? against = report.Find(reference, kind);
+        if (channels is null || against is null)
+        {
+            Row(md, label, channels is null ? NotMeasured(report, SystemNames.ChannelsUnix, kind) : NotMeasured(report, reference, kind), null);
+            return;
+        }
+
+        double ratio = channels.MessagesPerSecond!.Value / against.MessagesPerSecond!.Value;
+        Row(md, label, $"{Format.Rate(channels.MessagesPerSecond)} vs {Format.Rate(against.MessagesPerSecond)} msgs/s = {Format.Ratio(ratio)}", ratio >= factor);
+    }
+
+    private static void QueueTarget(StringBuilder md, BenchmarkReport report, CaseKind kind, string label)
+    {
+        Measurement? channels = report.Find(SystemNames.ChannelsQueue, kind);
+        Measurement? python = report.Find(SystemNames.PythonQueue, kind);
+        if (channels is null || python is null)
+        {
+            Row(md, label, channels is null ? NotMeasured(report, SystemNames.ChannelsQueue, kind) : NotMeasured(report, SystemNames.PythonQueue, kind), null);
+            return;
+        }
+
+        double ratio = channels.MessagesPerSecond!.Value / python.MessagesPerSecond!.Value;
+        Row(md, label, $"{Format.Rate(channels.MessagesPerSecond)} vs {Format.Rate(python.MessagesPerSecond)} items/s = {Format.Ratio(ratio)}", ratio >= 20);
+    }
+
+    private static string NotMeasured(BenchmarkReport report, string system, CaseKind kind)
+    {
+        foreach (Measurement row in report.Rows)
+        {
+            if (row.System == system && row.Case.Kind == kind && row.Note is not null)
+            {
+                return $"{system}: {row.Note}";
+            }
+        }
+
+        return $"{system}: not measured";
+    }
+
+    private static void Row(StringBuilder md, string target, string measured, bool? met)
+        => md.Append(CultureInfo.InvariantCulture, $"| {target} | {Escape(measured)} | {(met is null ? "not measured" : met.Value ? "yes" : "**no**")} |\n");
+
+    private static string Escape(string? text) => text is null ? string.Empty : text.Replace("|", "\\|", StringComparison.Ordinal).ReplaceLineEndings(" ");
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Channels.Benchmarks.SideBySide;
+
+/// <summary>
+/// Measures a queue system as the Python seed measures its Queue: this process hosts the queue; producer and
+/// consumer child processes (kept for all rounds of a case, so warm-up counts) put and take small records; the
+/// clock runs from the producers' start signal to the last consumer's last item.
+/// </summary>
+public static class QueueDriver
+{
+    /// <summary>Measures <paramref name="system"/> in the queue cases of <paramref name="cases"/>.</summary>
+    public static async Task<IReadOnlyList<Measurement>> RunAsync(QueueSystem system, IReadOnlyList<CaseSpec> cases, RunSettings settings)
+    {
+        var rows = new List<Measurement>();
+        foreach (CaseSpec spec in cases)
+        {
+            if (!spec.IsQueue)
+            {
+                continue;
+            }
+
+            if (system.Unavailable is { } why)
+            {
+                rows.Add(Measurement.Missing(system.DisplayName, spec, why));
+                continue;
+            }
+
+            try
+            {
+                Console.Error.WriteLine($"  {system.DisplayName}: {spec.Label} x {spec.Count:N0}");
+                rows.Add(await MeasureAsync(system, spec, settings).ConfigureAwait(false));
+            }
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine($"  {system.DisplayName}: {spec.Label} failed: {ex}");
+                rows.Add(Measurement.Missing(system.DisplayName, spec, "failed: " + PairDriver.Describe(ex)));
+            }
+        }
+
+        return rows;
+    }
+
+    private static async Task<Measurement> MeasureAsync(QueueSystem system, CaseSpec spec, RunSettings settings)
+    {
+        int producers = spec.Kind == CaseKind.Queue1P1C ? 1 : 2;
+        int consumers = producers;
+        int perProducer = spec.Count / producers;
+        int total = perProducer * producers;
+        long expected = Checksums.Expected(CaseKind.Small, perProducer) * producers;
+        string name = string.Create(CultureInfo.InvariantCulture, $"bench-{Environment.ProcessId}-{spec.Kind}").ToLowerInvariant();
+
+        IAsyncDisposable host = await system.HostAsync(name, CancellationToken.None).ConfigureAwait(false);
+        var producerHosts = new List<ChildHost>();
+        var consumerHosts = new List<ChildHost>();
+        try
+        {
+            for (int i = 0; i < producers; i++)
+            {
+                producerHosts.Add(ChildHost.Start($"{system.Id}-producer-{i}", [QueueRoles.Producer, system.Id, name]));
+            }
+
+            for (int i = 0; i < consumers; i++)
+            {
+                consumerHosts.Add(ChildHost.Start($"{system.Id}-consumer-{i}", [QueueRoles.Consumer, system.Id, name]));
+            }
+
+            await ExpectAllAsync(producerHosts, "open", settings).ConfigureAwait(false);
+            await ExpectAllAsync(consumerHosts, "open", settings).ConfigureAwait(false);
+
+            var rates = new List<double>();
+            var allocations = new List<double>();
+            for (int round = 0; round < settings.WarmupRounds + settings.Runs; round++)
+            {
+                foreach (ChildHost consumer in consumerHosts)
+                {
+                    await consumer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"take {producers}")).ConfigureAwait(false);
+                }
+
+                await ExpectAllAsync(consumerHosts, "ready", settings).ConfigureAwait(false);
+                long start = Stopwatch.GetTimestamp();
+                foreach (ChildHost producer in producerHosts)
+                {
+                    await producer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"put {perProducer} {consumers}")).ConfigureAwait(false);
+                }
+
+                await ExpectAllAsync(producerHosts, "done", settings).ConfigureAwait(false);
+                long received = 0;
+                long checksum = 0;
+                long allocated = 0;
+                long end = start;
+                foreach (ChildHost consumer in consumerHosts)
+                {
+                    string[] done = (await consumer.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false)).Split(' ');
+                    if (done.Length != 5 || done[0] != "done")
+                    {
+                        throw new InvalidOperationException($"unexpected consumer reply '{string.Join(' ', done)}'");
+                    }
+
+                    received += long.Parse(done[1], CultureInfo.InvariantCulture);
+                    end = Math.Max(end, long.Parse(done[2], CultureInfo.InvariantCulture));
+                    allocated += long.Parse(done[3], CultureInfo.InvariantCulture);
+                    checksum += long.Parse(done[4], CultureInfo.InvariantCulture);
+                }
+
+                if (received != total || checksum != expected)
+                {
+                    throw new InvalidOperationException($"consumers took {received} items (checksum {checksum}), expected {total} (checksum {expected})");
+                }
+
+                if (round >= settings.WarmupRounds)
+                {
+                    rates.Add(total / Stopwatch.GetElapsedTime(start, end).TotalSeconds);
+                    allocations.Add((double)allocated / total);
+                }
+            }
+
+            return new Measurement
+            {
+                System = system.DisplayName,
+                Case = spec,
+                MessagesPerSecond = Stats.Median(rates),
+                ReceiveAllocatedPerMessage = Stats.Median(allocations),
+                Runs = rates,
+            };
+        }
+        finally
+        {
+            foreach (ChildHost child in producerHosts)
+            {
+                await child.DisposeAsync().ConfigureAwait(false);
+            }
+
+            foreach (ChildHost child in consumerHosts)
+            {
+                await child.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ExpectAllAsync(List<ChildHost> children, string expected, RunSettings settings)
+    {
+        foreach (ChildHost child in children)
+        {
+            string reply = await child.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false);
+            if (reply != expected)
+            {
+                throw new InvalidOperationException($"expected '{expected}' from a queue child, got '{reply}'");
+            }
+        }
+    }
+}

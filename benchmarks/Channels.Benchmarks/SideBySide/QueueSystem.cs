@@ -1,0 +1,31 @@
+using Channels.Benchmarks.Messages;
+
+namespace Channels.Benchmarks.SideBySide;
+
+/// <summary>
+/// A queue shared by several processes, measured like the Python seed's Queue case: this process hosts it,
+/// producer and consumer child processes open it; capacity 1000; a sentinel per consumer from each producer.
+/// </summary>
+public abstract class QueueSystem
+{
+    /// <summary>The capacity of the measured queue (Python: <c>Queue(maxsize=1000)</c>).</summary>
+    public const int Capacity = 1000;
+
+    /// <summary>The sentinel that ends a consumer's round (Python: <c>None</c>).</summary>
+    public static SmallRecord Sentinel { get; } = new(-1, 0, string.Empty);
+
+    /// <summary>The name used on the command line and for child roles.</summary>
+    public abstract string Id { get; }
+
+    /// <summary>The name in the table.</summary>
+    public abstract string DisplayName { get; }
+
+    /// <summary>Why the system cannot run in this build, or <see langword="null"/> when it can.</summary>
+    public virtual string? Unavailable => null;
+
+    /// <summary>Hosts the queue under <paramref name="name"/> in this process until disposed.</summary>
+    public abstract Task<IAsyncDisposable> HostAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>In a child process: opens the queue hosted under <paramref name="name"/>.</summary>
+    public abstract Task<IQueueClient> OpenAsync(string name, CancellationToken cancellationToken);
+}

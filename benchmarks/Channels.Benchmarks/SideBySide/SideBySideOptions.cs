@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Channels.Benchmarks.SideBySide;
+
+/// <summary>The side-by-side runner's command line.</summary>
+public sealed record SideBySideOptions
+{
+    /// <summary>The default scale: the counts of the Python seed times this, sized so the whole run takes about five minutes on 2 cores.</summary>
+    public const double DefaultScale = 0.5;
+
+    /// <summary>Message counts relative to the Python seed (1 = its full counts).</summary>
+    public double Scale { get; init; } = DefaultScale;
+
+    /// <summary>Timed rounds per case.</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>Untimed rounds before them.</summary>
+    public int WarmupRounds { get; init; } = 1;
+
+    /// <summary>Where <c>benchmarks.md</c> and <c>benchmarks.svg</c> go.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine(RepositoryPaths.Root, "docs");
+
+    /// <summary>Only these system ids (empty: all); ids are <c>handwritten</c>, <c>jsonrpc</c>, <c>channels-unix</c>, <c>channels-inproc</c>, <c>channels-queue</c>, <c>python</c>.</summary>
+    public IReadOnlyList<string> Systems { get; init; } = [];
+
+    /// <summary>The Python seed script, when not found by the usual search.</summary>
+    public string? PythonScript { get; init; }
+
+    /// <summary>The longest a single round may take.</summary>
+    public TimeSpan RoundTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The arguments as given, for the report.</summary>
+    public string CommandLine { get; init; } = "side-by-side";
+
+    /// <summary>Whether <paramref name="id"/> was selected.</summary>
+    public bool Includes(string id)
+    {
+        if (Systems.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (string selected in Systems)
+        {
+            if (string.Equals(selected, id, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Parses <c>--scale S --runs N --warmup N --out DIR --systems a,b --python-script PATH --round-timeout SECONDS</c>.</summary>
+    /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
+    public static SideBySideOptions Parse(ReadOnlySpan<string> args)
+    {
+        var options = new SideBySideOptions { CommandLine = "side-by-side " + string.Join(' ', args.ToArray()) };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"option '{name}' needs a value");
+            options = name switch
+            {
+                "--scale" => options with { Scale = Positive(name, double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--runs" => options with { Runs = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--warmup" => options with { WarmupRounds = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--out" => options with { OutputDirectory = Path.GetFullPath(value) },
+                "--systems" => options with { Systems = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--python-script" => options with { PythonScript = value },
+                "--round-timeout" => options with { RoundTimeout = TimeSpan.FromSeconds(Positive(name, double.Parse(value, CultureInfo.InvariantCulture))) },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+
+        return options;
+    }
+
+    private static double Positive(string name, double value)
+        => value > 0 ? value : throw new ArgumentException($"option '{name}' must be positive, got {value}");
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Channels.Benchmarks.Report;
+using Channels.Benchmarks.Systems;
+using Channels.Benchmarks.Systems.Python;
+
+namespace Channels.Benchmarks.SideBySide;
+
+/// <summary>
+/// The one command of the comparison: measures every system in this run, then writes the table into
+/// <c>docs/benchmarks.md</c> and the chart into <c>docs/benchmarks.svg</c>. A system that is missing or fails gets
+/// rows that say why; the run itself goes on.
+/// </summary>
+public static class SideBySideRunner
+{
+    /// <summary>Runs the comparison; returns the exit code (0 even when some systems were unavailable).</summary>
+    public static async Task<int> RunAsync(SideBySideOptions options)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<CaseSpec> cases = CaseSpec.All(options.Scale);
+        DirectoryInfo work = Directory.CreateTempSubdirectory("channels-bench-");
+        var settings = new RunSettings(options.Runs, options.WarmupRounds, options.RoundTimeout, work.FullName);
+        var rows = new List<Measurement>();
+        try
+        {
+            foreach (PairSystem system in SystemCatalog.PairSystems)
+            {
+                if (!options.Includes(system.Id))
+                {
+                    continue;
+                }
+
+                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {system.DisplayName}");
+                rows.AddRange(await PairDriver.RunAsync(system, cases, settings).ConfigureAwait(false));
+            }
+
+            foreach (QueueSystem system in SystemCatalog.QueueSystems)
+            {
+                if (!options.Includes(system.Id))
+                {
+                    continue;
+                }
+
+                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {system.DisplayName}");
+                rows.AddRange(await QueueDriver.RunAsync(system, cases, settings).ConfigureAwait(false));
+            }
+
+            if (options.Includes("python"))
+            {
+                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] Python multiprocessing (seed script)");
+                string? script = RepositoryPaths.FindPythonScript(options.PythonScript);
+                TimeSpan pythonTimeout = options.RoundTimeout * 3;
+                rows.AddRange(await PythonSystem.RunAsync(script, options.Scale, options.Runs, cases, pythonTimeout).ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            try
+            {
+                work.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // a socket file still held open; the temp folder is private and small
+            }
+        }
+
+        var report = new BenchmarkReport(rows, cases, MachineInfo.Collect(), options, clock.Elapsed, DateTimeOffset.UtcNow);
+        string path = DocsWriter.Write(options.OutputDirectory, report);
+        Console.WriteLine(MarkdownReport.Render(report));
+        Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] wrote {path} and benchmarks.svg");
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+using Channels.Benchmarks.SideBySide;
+using Channels.Benchmarks.Systems.HandWritten;
+using Channels.Benchmarks.Systems.JsonRpc;
+
+namespace Channels.Benchmarks.Systems;
+
+/// <summary>Every system of the side-by-side comparison, in table order.</summary>
+public static class SystemCatalog
+{
+    /// <summary>The systems measured with one parent and one receiving end; the hand-written baseline first.</summary>
+    public static IReadOnlyList<PairSystem> PairSystems { get; } =
+    [
+        new HandWrittenSystem(),
+        new JsonRpcSystem(),
+    ];
+
+    /// <summary>The queue systems.</summary>
+    public static IReadOnlyList<QueueSystem> QueueSystems { get; } = [];
+
+    /// <summary>The queue system with <paramref name="id"/>.</summary>
+    public static QueueSystem FindQueue(string id)
+    {
+        foreach (QueueSystem system in QueueSystems)
+        {
+            if (system.Id == id)
+            {
+                return system;
+            }
+        }
+
+        throw new ArgumentException($"no queue system '{id}'", nameof(id));
+    }
+
+    /// <summary>The pair system with <paramref name="id"/>.</summary>
+    public static PairSystem FindPair(string id)
+    {
+        foreach (PairSystem system in PairSystems)
+        {
+            if (system.Id == id)
+            {
+                return system;
+            }
+        }
+
+        throw new ArgumentException($"no pair system '{id}'", nameof(id));
+    }
+}

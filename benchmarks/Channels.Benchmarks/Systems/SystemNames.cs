@@ -1,0 +1,26 @@
+namespace Channels.Benchmarks.Systems;
+
+/// <summary>The names of the systems in the table, the chart and the target checks.</summary>
+public static class SystemNames
+{
+    /// <summary>The baseline every ratio refers to.</summary>
+    public const string HandWritten = "hand-written socket + MemoryPack";
+
+    /// <summary>StreamJsonRpc.</summary>
+    public const string JsonRpc = "StreamJsonRpc (MessagePack, Unix socket)";
+
+    /// <summary>Channels over its Unix domain socket transport, parent and child process.</summary>
+    public const string ChannelsUnix = "Channels (Unix socket)";
+
+    /// <summary>Channels with both ends in one process (reference: no transport at all).</summary>
+    public const string ChannelsInProcess = "Channels (in-process)";
+
+    /// <summary>Channels ProcessQueue.</summary>
+    public const string ChannelsQueue = "Channels ProcessQueue";
+
+    /// <summary>Python's Pipe.</summary>
+    public const string PythonPipe = "Python mp Pipe";
+
+    /// <summary>Python's Queue.</summary>
+    public const string PythonQueue = "Python mp Queue";
+}
