@@ -22,16 +22,17 @@ public static class SideBySideRunner
         var rows = new List<Measurement>();
         try
         {
+            var pairSystems = new List<PairSystem>();
             foreach (PairSystem system in SystemCatalog.PairSystems)
             {
-                if (!options.Includes(system.Id))
+                if (options.Includes(system.Id))
                 {
-                    continue;
+                    pairSystems.Add(system);
                 }
-
-                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {system.DisplayName}");
-                rows.AddRange(await PairDriver.RunAsync(system, cases, settings).ConfigureAwait(false));
             }
+
+            Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] pair systems, rounds interleaved");
+            rows.AddRange(await PairDriver.RunAsync(pairSystems, cases, settings).ConfigureAwait(false));
 
             foreach (QueueSystem system in SystemCatalog.QueueSystems)
             {
