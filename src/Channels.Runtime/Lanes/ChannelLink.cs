@@ -28,4 +28,8 @@ public abstract class ChannelLink : IAsyncDisposable
 
     /// <summary>Completes this side's writers and closes the link.</summary>
     public abstract ValueTask DisposeAsync();
+
+    internal (string Endpoint, byte[] Key) DetachForChild() => throw new NotImplementedException();
+
+    internal void AttachPeerProcess(System.Diagnostics.Process process) => throw new NotImplementedException();
 }
