@@ -48,7 +48,7 @@ public sealed class PairSession : IAsyncDisposable
         catch (Exception ex)
         {
             Console.Error.WriteLine($"  {system.DisplayName}: could not start: {ex}");
-            return new PairSession(system, null, "could not start: " + PairDriver.Describe(ex));
+            return new PairSession(system, null, ex is NotImplementedException ? PairDriver.Describe(ex) : "could not start: " + PairDriver.Describe(ex));
         }
     }
 
@@ -74,7 +74,7 @@ public sealed class PairSession : IAsyncDisposable
         catch (Exception ex)
         {
             Console.Error.WriteLine($"  {System.DisplayName}: {spec.Label} failed: {ex}");
-            Failure = $"failed in {spec.Label}: {PairDriver.Describe(ex)}";
+            Failure = ex is NotImplementedException ? PairDriver.Describe(ex) : $"failed in {spec.Label}: {PairDriver.Describe(ex)}";
             _figures.Remove(spec.Kind);
             await CloseAsync().ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
 using Channels.Benchmarks.SideBySide;
+using Channels.Benchmarks.Systems.ChannelsLink;
 using Channels.Benchmarks.Systems.HandWritten;
 using Channels.Benchmarks.Systems.JsonRpc;
 
@@ -11,11 +12,13 @@ public static class SystemCatalog
     public static IReadOnlyList<PairSystem> PairSystems { get; } =
     [
         new HandWrittenSystem(),
+        new ChannelsUnixSystem(),
+        new ChannelsInProcessSystem(),
         new JsonRpcSystem(),
     ];
 
     /// <summary>The queue systems.</summary>
-    public static IReadOnlyList<QueueSystem> QueueSystems { get; } = [];
+    public static IReadOnlyList<QueueSystem> QueueSystems { get; } = [new ChannelsQueueSystem()];
 
     /// <summary>The queue system with <paramref name="id"/>.</summary>
     public static QueueSystem FindQueue(string id)

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Channels.Benchmarks.Messages;
+using Channels.Benchmarks.SideBySide;
+
+namespace Channels.Benchmarks.Systems.ChannelsLink;
+
+/// <summary>
+/// The parent end over the opener of <see cref="IBenchLink"/>: plain <c>WriteAsync</c> per message, as a user writes
+/// it (it completes synchronously while the remote window has room; the link batches and flushes by itself).
+/// </summary>
+public sealed class ChannelsSender(IBenchLink link) : IPairSender
+{
+    /// <inheritdoc/>
+    public async ValueTask SendAsync(CaseKind kind, int count, CancellationToken cancellationToken)
+    {
+        switch (kind)
+        {
+            case CaseKind.Small:
+                ChannelWriter<SmallRecord> small = link.Small;
+                SmallRecord[] ring = Payloads.SmallRing;
+                for (int i = 0; i < count; i++)
+                {
+                    await small.WriteAsync(ring[i % Payloads.RingSize], cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            case CaseKind.Struct32:
+                ChannelWriter<Struct32> structs = link.Structs;
+                Struct32[] structRing = Payloads.StructRing;
+                for (int i = 0; i < count; i++)
+                {
+                    await structs.WriteAsync(structRing[i % Payloads.RingSize], cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+            default:
+                ChannelWriter<byte[]> bytes = link.Bytes;
+                byte[] payload = kind == CaseKind.Bytes1K ? Payloads.Bytes1K : Payloads.Bytes64K;
+                for (int i = 0; i < count; i++)
+                {
+                    await bytes.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                }
+
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask PingPongAsync(long[] latencies, CancellationToken cancellationToken)
+    {
+        SmallRecord ping = Payloads.Ping;
+        ChannelWriter<SmallRecord> pings = link.Ping;
+        ChannelReader<SmallRecord> pongs = link.Pong;
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await pings.WriteAsync(ping, cancellationToken).ConfigureAwait(false);
+            ping = await pongs.ReadAsync(cancellationToken).ConfigureAwait(false);
+            latencies[i] = Stopwatch.GetTimestamp() - start;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => link.DisposeAsync();
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Channels.Benchmarks.SideBySide;
+
+namespace Channels.Benchmarks.Systems.ChannelsLink;
+
+/// <summary>
+/// Channels over its Unix domain socket transport between this process and a child: the parent listens at an
+/// explicit <c>unix:</c> path with a fresh key, the child connects with the key handed over in its environment.
+/// </summary>
+public sealed class ChannelsUnixSystem : ProcessPairSystem
+{
+    private const string KeyVariable = "CHANNELS_BENCH_KEY";
+    private static readonly string ParentKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
+    /// <inheritdoc/>
+    public override string Id => "channels-unix";
+
+    /// <inheritdoc/>
+    public override string DisplayName => SystemNames.ChannelsUnix;
+
+    /// <inheritdoc/>
+    protected override IReadOnlyDictionary<string, string>? ChildEnvironment => new Dictionary<string, string> { [KeyVariable] = ParentKey };
+
+    /// <inheritdoc/>
+    protected override Task<Func<CancellationToken, Task<IPairSender>>> ListenAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        ChannelListener<IBenchLink> listener = IBenchLink.Listen("unix:" + socketPath, Options(ParentKey));
+        return Task.FromResult<Func<CancellationToken, Task<IPairSender>>>(async token =>
+        {
+            await using (listener.ConfigureAwait(false))
+            {
+                IBenchLink link = await listener.AcceptAsync(token).ConfigureAwait(false);
+                return new ChannelsSender(link);
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    public override async Task<IPairReceiver> ConnectChildAsync(string address, CancellationToken cancellationToken)
+    {
+        string key = Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException($"the child has no {KeyVariable}");
+        IBenchLink.Peer peer = await IBenchLink.Peer.ConnectAsync("unix:" + address, Options(key), cancellationToken).ConfigureAwait(false);
+        return new ChannelsReceiver(peer);
+    }
+
+    private static ChannelOptions Options(string hexKey) => new() { Key = Convert.FromHexString(hexKey) };
+}
