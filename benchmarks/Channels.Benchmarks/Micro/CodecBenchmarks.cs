@@ -1,7 +1,9 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Channels.Benchmarks.Messages;
+using Channels.Benchmarks.Systems.ChannelsLink;
 using Channels.Benchmarks.Systems.HandWritten;
+using Channels.Contracts;
 using MemoryPack;
 
 namespace Channels.Benchmarks.Micro;
@@ -23,6 +25,9 @@ public class CodecBenchmarks
     private ReadOnlySequence<byte> _smallEncoded;
     private ReadOnlySequence<byte> _structEncoded;
     private ReadOnlySequence<byte> _bytesEncoded;
+    private ILaneCodec<SmallRecord> _smallCodec = null!;
+    private ILaneCodec<Struct32> _structCodec = null!;
+    private ILaneCodec<byte[]> _bytesCodec = null!;
 
     /// <summary>Encodes one message of each shape for the decode benchmarks.</summary>
     [GlobalSetup]
@@ -31,6 +36,9 @@ public class CodecBenchmarks
         _smallEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_small));
         _structEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_struct));
         _bytesEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_bytes));
+        _smallCodec = GeneratedCodecs.Find<SmallRecord>(typeof(IBenchLink));
+        _structCodec = GeneratedCodecs.Find<Struct32>(typeof(IBenchLink));
+        _bytesCodec = GeneratedCodecs.Find<byte[]>(typeof(IBenchLink));
     }
 
     /// <summary>Returns the buffer.</summary>
@@ -75,4 +83,43 @@ public class CodecBenchmarks
     /// <summary>1 KiB array, decoded.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("decode 1 KiB")]
     public byte[]? DecodeBytesMemoryPack() => MemoryPackSerializer.Deserialize<byte[]>(in _bytesEncoded);
+
+    /// <summary>Small record, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("encode small")]
+    public int EncodeSmallGenerated()
+    {
+        _output.Clear();
+        _smallCodec.Encode(_output, in _small);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>Small record, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("decode small")]
+    public SmallRecord DecodeSmallGenerated() => _smallCodec.Decode(in _smallEncoded);
+
+    /// <summary>Unmanaged struct, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("encode struct 32 B")]
+    public int EncodeStructGenerated()
+    {
+        _output.Clear();
+        _structCodec.Encode(_output, in _struct);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>Unmanaged struct, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("decode struct 32 B")]
+    public Struct32 DecodeStructGenerated() => _structCodec.Decode(in _structEncoded);
+
+    /// <summary>1 KiB array, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("encode 1 KiB")]
+    public int EncodeBytesGenerated()
+    {
+        _output.Clear();
+        _bytesCodec.Encode(_output, in _bytes);
+        return _output.WrittenCount;
+    }
+
+    /// <summary>1 KiB array, generated lane codec.</summary>
+    [Benchmark, BenchmarkCategory("decode 1 KiB")]
+    public byte[] DecodeBytesGenerated() => _bytesCodec.Decode(in _bytesEncoded);
 }

@@ -33,4 +33,7 @@ public static class Format
         < 0.5 => value.Value < 0.005 ? "0" : value.Value.ToString("0.00", CultureInfo.InvariantCulture),
         _ => value.Value.ToString("N0", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A power of ten for a chart axis: "0.01×", "1×", "100×".</summary>
+    public static string Decade(double value) => value.ToString(value >= 1 ? "0" : "0.######", CultureInfo.InvariantCulture) + "×";
 }

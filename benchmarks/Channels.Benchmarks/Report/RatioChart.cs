@@ -71,7 +71,7 @@ public static class RatioChart
             double value = Math.Pow(10, decade);
             double y = Y(value);
             svg.Line(Left, y, Width - Right, y, "#dddddd");
-            svg.Text(Left - 6, y + 4, Format.Ratio(value), "end", 11, "#555555");
+            svg.Text(Left - 6, y + 4, Format.Decade(value), "end", 11, "#555555");
         }
 
         double groupWidth = plotWidth / ChartedCases.Length;

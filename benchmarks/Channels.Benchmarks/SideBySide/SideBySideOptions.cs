@@ -6,7 +6,7 @@ namespace Channels.Benchmarks.SideBySide;
 public sealed record SideBySideOptions
 {
     /// <summary>The default scale: the counts of the Python seed times this, sized so the whole run takes about five minutes on 2 cores.</summary>
-    public const double DefaultScale = 0.5;
+    public const double DefaultScale = 1;
 
     /// <summary>Message counts relative to the Python seed (1 = its full counts).</summary>
     public double Scale { get; init; } = DefaultScale;
