@@ -90,6 +90,25 @@ public sealed class ChildProcessTests
     }
 
     [Fact]
+    public async Task DisposingTheHandleStopsARunningChildThroughItsCancellationToken()
+    {
+        var (parent, child) = IEcho.CreatePipe();
+        await using (parent)
+        {
+            ChildProcess process = await ChildProcess.StartAsync(child, EchoEntries.Echo, TestChildren.Options());
+            using var timeout = new CancellationTokenSource(Patience);
+            await parent.Numbers.WriteAsync(5, timeout.Token);
+            Assert.Equal(5, await parent.Answers.ReadAsync(timeout.Token));
+
+            await process.DisposeAsync(); // the child waits for more numbers; its token tells it to stop
+
+            Assert.True(process.HasExited);
+            Assert.Equal(3, process.ExitCode); // stopped on its token: not killed (137), not failed (1)
+            Assert.Null(process.Failure);
+        }
+    }
+
+    [Fact]
     public async Task ALambdaIsNotAChildEntry()
     {
         var (parent, child) = IEcho.CreatePipe();
