@@ -23,11 +23,13 @@ public sealed partial class ChildProcess : IAsyncDisposable
     private readonly string _reportDirectory;
     private readonly TimeSpan _gracePeriod;
     private RemoteException? _failure;
+    private int? _exitCode;
     private int _disposed;
 
     private ChildProcess(Process process, string entryName, string reportDirectory, TimeSpan gracePeriod)
     {
         _process = process;
+        Id = process.Id;
         _entryName = entryName;
         _reportDirectory = reportDirectory;
         _gracePeriod = gracePeriod;
@@ -44,21 +46,28 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public static Task<int> RunAsync() => ChildRunner.RunAsync();
 
     /// <summary>The child's process id.</summary>
-    public int Id => _process.Id;
+    public int Id { get; }
 
     /// <summary>Whether the child has exited.</summary>
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => ExitCode is not null;
 
     /// <summary>The child's exit code once it has exited (128 plus the signal number when a signal ended it), else <see langword="null"/>.</summary>
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    public int? ExitCode
+    {
+        get
+        {
+            if (_exitCode is null && Volatile.Read(ref _disposed) == 0 && _process.HasExited)
+                Observe();
+            return _exitCode;
+        }
+    }
 
     /// <summary>The exception that escaped the child's entry (type name, message, stack trace as text), once the child has exited; <see langword="null"/> if none did.</summary>
     public RemoteException? Failure
     {
         get
         {
-            if (_failure is null && _process.HasExited)
-                _failure = ChildFailureReport.TryRead(ReportPath);
+            _ = ExitCode;
             return _failure;
         }
     }
@@ -74,14 +83,31 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Waits for the child to exit (Python's <c>join()</c>) and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken = default)
     {
+        if (_exitCode is { } known)
+            return known;
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        _ = Failure;
-        return _process.ExitCode;
+        return Observe();
+    }
+
+    // Called once the process has exited: keeps what the handle reports after the Process object is disposed.
+    private int Observe()
+    {
+        lock (_process)
+        {
+            if (_exitCode is null)
+            {
+                _failure = ChildFailureReport.TryRead(ReportPath);
+                _exitCode = _process.ExitCode;
+            }
+            return _exitCode.Value;
+        }
     }
 
     /// <summary>Ends the child at once with SIGKILL (Python's <c>kill()</c>); the parent's links to it end with <see cref="PeerLostException"/>.</summary>
     public void Kill()
     {
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -116,7 +142,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
                     await _process.WaitForExitAsync().ConfigureAwait(false);
                 }
             }
-            _ = Failure;
+            Observe();
         }
         finally
         {

@@ -11,7 +11,7 @@ internal static class ChildRunner
     /// <summary>The child could not start its entry (unknown entry, malformed start variables).</summary>
     public const int StartFailedExitCode = 2;
 
-    /// <summary>The parent went away and the entry did not return within the grace period.</summary>
+    /// <summary>The parent went away (or disposed the handle) and the entry stopped on its cancellation token, or did not return within the grace period.</summary>
     public const int ParentLostExitCode = 3;
 
     // Read once and cleared from the environment, so that this child's own children do not inherit them.
@@ -37,6 +37,11 @@ internal static class ChildRunner
         try
         {
             return await invoker(new ChildEntryContext(info, parentGone.Token)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (parentGone.IsCancellationRequested)
+        {
+            // The entry honoured the request to stop: the parent went away or disposed the child's handle.
+            return ParentLostExitCode;
         }
         catch (Exception ex)
         {
