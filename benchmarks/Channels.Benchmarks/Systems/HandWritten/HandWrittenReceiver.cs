@@ -43,7 +43,7 @@ public sealed class HandWrittenReceiver : IPairReceiver
             default:
                 for (int i = 0; i < count; i++)
                 {
-                    checksum += Checksums.Of(_reader.Read<byte[]>());
+                    checksum += Checksums.Of(_reader.ReadBytes());
                 }
 
                 break;

@@ -45,7 +45,7 @@ public sealed class HandWrittenSender : IPairSender
                 byte[] payload = kind == CaseKind.Bytes1K ? Payloads.Bytes1K : Payloads.Bytes64K;
                 for (int i = 0; i < count; i++)
                 {
-                    _writer.Write(payload);
+                    _writer.WriteBytes(payload);
                 }
 
                 break;

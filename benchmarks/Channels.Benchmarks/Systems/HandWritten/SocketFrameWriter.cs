@@ -14,6 +14,9 @@ public sealed class SocketFrameWriter : IDisposable
     /// <summary>How many bytes gather before a <c>send()</c>.</summary>
     public const int FlushThreshold = 64 * 1024;
 
+    /// <summary>Byte arrays from this size on are sent from the caller's array instead of being copied into the batch.</summary>
+    public const int LargePayload = 16 * 1024;
+
     private readonly Socket _socket;
     private readonly PooledBufferWriter _buffer = new(2 * FlushThreshold);
 
@@ -34,19 +37,43 @@ public sealed class SocketFrameWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Appends one byte-array frame, the same bytes on the wire as <see cref="Write{T}"/> (MemoryPack's
+    /// <c>i32 count | bytes</c>); a large array is not copied: the batch with its frame header goes first, then the
+    /// array itself.
+    /// </summary>
+    public void WriteBytes(byte[] payload)
+    {
+        if (payload.Length < LargePayload)
+        {
+            Write(payload);
+            return;
+        }
+
+        Span<byte> head = _buffer.GetSpan(2 * sizeof(int));
+        BinaryPrimitives.WriteInt32LittleEndian(head, payload.Length + sizeof(int));
+        BinaryPrimitives.WriteInt32LittleEndian(head[sizeof(int)..], payload.Length);
+        _buffer.Advance(2 * sizeof(int));
+        Flush();
+        SendAll(payload);
+    }
+
     /// <summary>Sends everything gathered.</summary>
     public void Flush()
     {
-        ReadOnlySpan<byte> pending = _buffer.WrittenSpan;
-        while (!pending.IsEmpty)
-        {
-            int sent = _socket.Send(pending);
-            pending = pending[sent..];
-        }
-
+        SendAll(_buffer.WrittenSpan);
         _buffer.Clear();
     }
 
     /// <inheritdoc/>
     public void Dispose() => _buffer.Dispose();
+
+    private void SendAll(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            int sent = _socket.Send(bytes);
+            bytes = bytes[sent..];
+        }
+    }
 }
