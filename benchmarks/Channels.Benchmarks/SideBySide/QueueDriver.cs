@@ -75,40 +75,18 @@ public static class QueueDriver
             {
                 foreach (ChildHost consumer in consumerHosts)
                 {
-                    await consumer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"take {producers}")).ConfigureAwait(false);
+                    await consumer.SendAsync("take").ConfigureAwait(false);
                 }
 
                 await ExpectAllAsync(consumerHosts, "ready", settings).ConfigureAwait(false);
                 long start = Stopwatch.GetTimestamp();
                 foreach (ChildHost producer in producerHosts)
                 {
-                    await producer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"put {perProducer} {consumers}")).ConfigureAwait(false);
+                    await producer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"put {perProducer}")).ConfigureAwait(false);
                 }
 
                 await ExpectAllAsync(producerHosts, "done", settings).ConfigureAwait(false);
-                long received = 0;
-                long checksum = 0;
-                long allocated = 0;
-                long end = start;
-                foreach (ChildHost consumer in consumerHosts)
-                {
-                    string[] done = (await consumer.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false)).Split(' ');
-                    if (done.Length != 5 || done[0] != "done")
-                    {
-                        throw new InvalidOperationException($"unexpected consumer reply '{string.Join(' ', done)}'");
-                    }
-
-                    received += long.Parse(done[1], CultureInfo.InvariantCulture);
-                    end = Math.Max(end, long.Parse(done[2], CultureInfo.InvariantCulture));
-                    allocated += long.Parse(done[3], CultureInfo.InvariantCulture);
-                    checksum += long.Parse(done[4], CultureInfo.InvariantCulture);
-                }
-
-                if (received != total || checksum != expected)
-                {
-                    throw new InvalidOperationException($"consumers took {received} items (checksum {checksum}), expected {total} (checksum {expected})");
-                }
-
+                (long end, long allocated) = await WaitForAllTakenAsync(consumerHosts, total, expected, start, settings).ConfigureAwait(false);
                 if (round >= settings.WarmupRounds)
                 {
                     rates.Add(total / Stopwatch.GetElapsedTime(start, end).TotalSeconds);
@@ -138,6 +116,48 @@ public static class QueueDriver
             }
 
             await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The consumers' reports until every item of the round is counted; returns the time of the last item taken
+    // and the consumers' allocation.
+    private static async Task<(long End, long Allocated)> WaitForAllTakenAsync(List<ChildHost> consumers, long total, long expected, long start, RunSettings settings)
+    {
+        long deadline = Stopwatch.GetTimestamp() + (long)(settings.RoundTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            long received = 0;
+            long checksum = 0;
+            long allocated = 0;
+            long end = start;
+            foreach (ChildHost consumer in consumers)
+            {
+                await consumer.SendAsync("report").ConfigureAwait(false);
+                string[] done = (await consumer.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false)).Split(' ');
+                if (done.Length != 5 || done[0] != "done")
+                {
+                    throw new InvalidOperationException($"unexpected consumer reply '{string.Join(' ', done)}'");
+                }
+
+                received += long.Parse(done[1], CultureInfo.InvariantCulture);
+                end = Math.Max(end, long.Parse(done[2], CultureInfo.InvariantCulture));
+                allocated += long.Parse(done[3], CultureInfo.InvariantCulture);
+                checksum += long.Parse(done[4], CultureInfo.InvariantCulture);
+            }
+
+            if (received == total)
+            {
+                return checksum == expected
+                    ? (end, allocated)
+                    : throw new InvalidOperationException($"consumers took {total} items with checksum {checksum}, expected {expected}");
+            }
+
+            if (received > total || Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException($"consumers took {received} items of {total} put in this round");
+            }
+
+            await Task.Delay(2).ConfigureAwait(false);
         }
     }
 

@@ -1,18 +1,13 @@
-using Channels.Benchmarks.Messages;
-
 namespace Channels.Benchmarks.SideBySide;
 
 /// <summary>
 /// A queue shared by several processes, measured like the Python seed's Queue case: this process hosts it,
-/// producer and consumer child processes open it; capacity 1000; a sentinel per consumer from each producer.
+/// producer and consumer child processes open it; capacity 1000.
 /// </summary>
 public abstract class QueueSystem
 {
     /// <summary>The capacity of the measured queue (Python: <c>Queue(maxsize=1000)</c>).</summary>
     public const int Capacity = 1000;
-
-    /// <summary>The sentinel that ends a consumer's round (Python: <c>None</c>).</summary>
-    public static SmallRecord Sentinel { get; } = new(-1, 0, string.Empty);
 
     /// <summary>The name used on the command line and for child roles.</summary>
     public abstract string Id { get; }
