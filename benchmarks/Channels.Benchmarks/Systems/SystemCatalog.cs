@@ -18,7 +18,10 @@ public static class SystemCatalog
     ];
 
     /// <summary>The queue systems.</summary>
-    public static IReadOnlyList<QueueSystem> QueueSystems { get; } = [new ChannelsQueueSystem()];
+    public static IReadOnlyList<QueueSystem> QueueSystems { get; } =
+    [
+        new ChannelsQueueSystem("channels-queue", SystemNames.ChannelsQueue, ChannelOptions.Default),
+    ];
 
     /// <summary>The queue system with <paramref name="id"/>.</summary>
     public static QueueSystem FindQueue(string id)

@@ -3,14 +3,20 @@ using Channels.Benchmarks.SideBySide;
 
 namespace Channels.Benchmarks.Systems.ChannelsLink;
 
-/// <summary>Channels <see cref="ProcessQueue{T}"/>: this process hosts <see cref="IBenchBoard"/>, children open it by name.</summary>
-public sealed class ChannelsQueueSystem : QueueSystem
+/// <summary>
+/// Channels <see cref="ProcessQueue{T}"/>: this process hosts <see cref="IBenchBoard"/>, children open it by name
+/// with <paramref name="clientOptions"/> (one instance of this system per configuration worth comparing).
+/// </summary>
+/// <param name="id">The command-line id.</param>
+/// <param name="displayName">The table name.</param>
+/// <param name="clientOptions">The options producers and consumers open the queue with.</param>
+public sealed class ChannelsQueueSystem(string id, string displayName, ChannelOptions clientOptions) : QueueSystem
 {
     /// <inheritdoc/>
-    public override string Id => "channels-queue";
+    public override string Id => id;
 
     /// <inheritdoc/>
-    public override string DisplayName => SystemNames.ChannelsQueue;
+    public override string DisplayName => displayName;
 
     /// <inheritdoc/>
     public override Task<IAsyncDisposable> HostAsync(string name, CancellationToken cancellationToken)
@@ -18,7 +24,7 @@ public sealed class ChannelsQueueSystem : QueueSystem
 
     /// <inheritdoc/>
     public override async Task<IQueueClient> OpenAsync(string name, CancellationToken cancellationToken)
-        => new Client(await IBenchBoard.OpenAsync(name, cancellationToken: cancellationToken).ConfigureAwait(false));
+        => new Client(await IBenchBoard.OpenAsync(name, clientOptions, cancellationToken).ConfigureAwait(false));
 
     private sealed class Client(IBenchBoard board) : IQueueClient
     {
