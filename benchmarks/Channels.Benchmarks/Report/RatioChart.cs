@@ -107,21 +107,24 @@ public static class RatioChart
         }
 
         svg.Line(Left, Y(1), Width - Right, Y(1), "#b22222", 1.5, "6 4");
-        svg.Text(Width - Right, Y(1) - 4, "baseline 1×", "end", 10, "#b22222");
         svg.Line(Left, Top, Left, Top + plotHeight, "#888888");
 
         double legendY = Height - Bottom + 48;
-        double legendX = Left;
+        svg.Line(Left, legendY - 4, Left + 24, legendY - 4, "#b22222", 1.5, "6 4");
+        svg.Text(Left + 30, legendY, SystemNames.HandWritten + " = 1×", "start", 12);
+        double legendX = Left + 60 + (SystemNames.HandWritten.Length * 7.2);
         foreach (string system in systems)
         {
-            svg.Rect(legendX, legendY - 10, 12, 12, ColorOf(system));
-            svg.Text(legendX + 18, legendY, system, "start", 12);
-            legendX += 26 + (system.Length * 7.2);
-            if (legendX > Width - 240)
+            double itemWidth = 26 + (system.Length * 7.2);
+            if (legendX + itemWidth > Width - Right)
             {
                 legendX = Left;
                 legendY += 22;
             }
+
+            svg.Rect(legendX, legendY - 10, 12, 12, ColorOf(system));
+            svg.Text(legendX + 18, legendY, system, "start", 12);
+            legendX += itemWidth;
         }
 
         svg.Text(Left, Height - 14, $"{report.Machine.Cores} cores, {report.Machine.Cpu}; scale {report.Options.Scale}, median of {report.Options.Runs} runs; {report.Finished:yyyy-MM-dd HH:mm} UTC", "start", 10, "#777777");
