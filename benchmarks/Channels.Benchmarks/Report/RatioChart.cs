@@ -22,7 +22,7 @@ public static class RatioChart
     private static readonly (string System, string Color)[] Palette =
     [
         (SystemNames.ChannelsUnix, "#1f5fa8"),
-        (SystemNames.ChannelsInProcess, "#8fb8e6"),
+        (SystemNames.ChannelsInProcess, "#a9cbef"),
         (SystemNames.JsonRpc, "#e07b1a"),
         (SystemNames.PythonPipe, "#3a9a3a"),
     ];

@@ -12,7 +12,7 @@ public static class SystemCatalog
     public static IReadOnlyList<PairSystem> PairSystems { get; } =
     [
         new HandWrittenSystem(),
-        new ChannelsUnixSystem(),
+        new ChannelsUnixSystem("channels-unix", SystemNames.ChannelsUnix, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes),
         new ChannelsInProcessSystem(),
         new JsonRpcSystem(),
     ];

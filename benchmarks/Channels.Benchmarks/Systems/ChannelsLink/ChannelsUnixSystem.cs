@@ -7,16 +7,20 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 /// Channels over its Unix domain socket transport between this process and a child: the parent listens at an
 /// explicit <c>unix:</c> path with a fresh key, the child connects with the key handed over in its environment.
 /// </summary>
-public sealed class ChannelsUnixSystem : ProcessPairSystem
+/// <param name="id">The command-line id.</param>
+/// <param name="displayName">The table name.</param>
+/// <param name="laneWindowMessages">The receive window of each lane (both ends), in messages.</param>
+/// <param name="laneWindowBytes">The receive window of each lane (both ends), in bytes.</param>
+public sealed class ChannelsUnixSystem(string id, string displayName, int laneWindowMessages, int laneWindowBytes) : ProcessPairSystem
 {
     private const string KeyVariable = "CHANNELS_BENCH_KEY";
     private static readonly string ParentKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
 
     /// <inheritdoc/>
-    public override string Id => "channels-unix";
+    public override string Id => id;
 
     /// <inheritdoc/>
-    public override string DisplayName => SystemNames.ChannelsUnix;
+    public override string DisplayName => displayName;
 
     /// <inheritdoc/>
     protected override IReadOnlyDictionary<string, string>? ChildEnvironment => new Dictionary<string, string> { [KeyVariable] = ParentKey };
@@ -43,5 +47,10 @@ public sealed class ChannelsUnixSystem : ProcessPairSystem
         return new ChannelsReceiver(peer);
     }
 
-    private static ChannelOptions Options(string hexKey) => new() { Key = Convert.FromHexString(hexKey) };
+    private ChannelOptions Options(string hexKey) => new()
+    {
+        Key = Convert.FromHexString(hexKey),
+        LaneWindowMessages = laneWindowMessages,
+        LaneWindowBytes = laneWindowBytes,
+    };
 }
