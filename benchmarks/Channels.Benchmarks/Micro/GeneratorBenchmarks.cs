@@ -53,6 +53,11 @@ public class GeneratorBenchmarks
         {
             throw new InvalidOperationException("the generator reported errors on the corpus: " + string.Join("; ", result.Diagnostics));
         }
+
+        if (result.GeneratedTrees.Length < Contracts)
+        {
+            throw new InvalidOperationException($"the generator emitted {result.GeneratedTrees.Length} files for {Contracts} contracts");
+        }
     }
 
     /// <summary>A fresh driver over the whole project (a clean build).</summary>
