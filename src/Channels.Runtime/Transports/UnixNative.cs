@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace Channels.Transports;
+
+/// <summary>
+/// The two libc calls that .NET does not expose: the effective user id and a file's owner. <c>statx</c> is used
+/// because its buffer layout is the same on every Linux architecture (unlike <c>struct stat</c>).
+/// </summary>
+internal static partial class UnixNative
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7ff;
+    private const int StatxUidOffset = 20;
+    private const int StatxBufferSize = 256;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial uint geteuid();
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>The effective user id of this process.</summary>
+    public static uint EffectiveUserId => geteuid();
+
+    /// <summary>The owner of <paramref name="path"/> (not following a final symlink).</summary>
+    /// <exception cref="IOException">The file cannot be examined.</exception>
+    public static unsafe uint GetOwner(string path)
+    {
+        byte* buffer = stackalloc byte[StatxBufferSize];
+        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+            throw new IOException($"Cannot examine '{path}' (errno {Marshal.GetLastPInvokeError()}).");
+        return *(uint*)(buffer + StatxUidOffset);
+    }
+}

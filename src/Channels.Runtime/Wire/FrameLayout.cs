@@ -1,0 +1,42 @@
+using System.Buffers.Binary;
+
+namespace Channels.Wire;
+
+/// <summary>
+/// The frame layout <c>u32 length | u16 lane | u8 kind | payload</c>, little endian, where <c>length</c> counts
+/// the lane, kind and payload bytes (not itself), so a frame occupies <c>4 + length</c> bytes.
+/// </summary>
+internal static class FrameLayout
+{
+    /// <summary>Size of the length field.</summary>
+    public const int LengthFieldSize = 4;
+
+    /// <summary>Size of the whole header: length, lane and kind.</summary>
+    public const int HeaderSize = 7;
+
+    /// <summary>What the length field counts besides the payload (lane and kind).</summary>
+    public const int LengthOverhead = 3;
+
+    /// <summary>The lane number of frames that concern the whole link (Ping, Close).</summary>
+    public const ushort LinkLane = ushort.MaxValue;
+
+    /// <summary>Size of a Credit payload: <c>u32 messages | u32 bytes</c>.</summary>
+    public const int CreditPayloadSize = 8;
+
+    /// <summary>Size of the length prefix of each entry of a Batch payload.</summary>
+    public const int BatchEntryPrefixSize = 4;
+
+    /// <summary>The smallest maximum frame size a side may announce.</summary>
+    public const int MinimumMaxFrameSize = 64;
+
+    /// <summary>Writes a header for a payload of <paramref name="payloadLength"/> bytes.</summary>
+    public static void WriteHeader(Span<byte> destination, int payloadLength, ushort lane, FrameKind kind)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)(payloadLength + LengthOverhead));
+        BinaryPrimitives.WriteUInt16LittleEndian(destination.Slice(LengthFieldSize), lane);
+        destination[6] = (byte)kind;
+    }
+
+    /// <summary>Whether frames of <paramref name="kind"/> belong to a lane (rather than to the link).</summary>
+    public static bool IsLaneKind(FrameKind kind) => kind is not (FrameKind.Ping or FrameKind.Close);
+}
