@@ -12,7 +12,104 @@ namespace Channels.Generators.Tests;
 /// </summary>
 public sealed class CompileAndRunTests
 {
-    private static readonly Lazy<Loaded> Worker = new(() => Loaded.Compile(("/src/Worker.cs", Sources.Worker)));
+    private static readonly Lazy<Loaded> Worker = new(() => Loaded.Compile(("/src/Worker.cs", Sources.Worker), ("/src/Probe.cs", PipeProbe)));
+
+    /// <summary>User code compiled with the contract: both ends of an in-process pipe through the generated endpoints.</summary>
+    private const string PipeProbe = """
+        using System.Threading.Tasks;
+
+        namespace Demo;
+
+        public static class Probe
+        {
+            public static async Task<string> RunAsync()
+            {
+                var (opener, peer) = IWorker.CreatePipe();
+                await using (opener)
+                await using (peer)
+                {
+                    Task<int> worker = WorkAsync(peer);
+                    await opener.Jobs.WriteAsync(new Job(1, "hello"));
+                    await opener.Jobs.WriteAsync(new Job(2, "pipes"));
+                    opener.Jobs.Complete();
+                    var results = new System.Collections.Generic.List<Result>();
+                    await foreach (Result result in opener.Results.ReadAllAsync())
+                        results.Add(result);
+                    int total = await worker;
+                    await opener.Customers.WriteAsync(new Customer("Ada", new Address("Bern", 3000)));
+                    Customer customer = await peer.Customers.ReadAsync();
+                    return $"{total}|{string.Join(",", results)}|{customer}";
+                }
+            }
+
+            /// <summary>Both ends over a Unix socket in one process: every message goes through the generated codecs.</summary>
+            public static async Task<string> SocketAsync(string directory)
+            {
+                var options = new Channels.ChannelOptions { RuntimeDirectory = directory };
+                await using var listener = IWorker.Listen("probe", options);
+                Task<IWorker> accepting = listener.AcceptAsync().AsTask();
+                await using IWorker.Peer peer = await IWorker.Peer.ConnectAsync("probe", options);
+                await using IWorker opener = await accepting;
+
+                Task<int> worker = WorkAsync(peer);
+                for (int i = 0; i < 1000; i++)
+                    await opener.Jobs.WriteAsync(new Job(i, new string('x', i % 17)));
+                opener.Jobs.Complete();
+                double scores = 0;
+                int count = 0;
+                await foreach (Result result in opener.Results.ReadAllAsync())
+                {
+                    scores += result.Score;
+                    count++;
+                }
+                int total = await worker;
+                await opener.Customers.WriteAsync(new Customer("Ada", new Address("Zürich", 8001)));
+                Customer customer = await peer.Customers.ReadAsync();
+                return $"{count}|{total}|{scores}|{customer}";
+            }
+
+            private static async Task<int> WorkAsync(IWorker.Peer peer)
+            {
+                int total = 0;
+                await foreach (Job job in peer.Jobs.ReadAllAsync())
+                {
+                    await peer.Results.WriteAsync(new Result(job.Id, job.Text.Length));
+                    total += job.Id;
+                }
+                peer.Results.Complete();
+                return total;
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task InProcessPipeCarriesMessagesThroughGeneratedEndpoints()
+    {
+        System.Reflection.MethodInfo run = Worker.Value.Type("Demo.Probe").GetMethod("RunAsync")!;
+        string outcome = await ((Task<string>)run.Invoke(null, null)!).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(
+            "3|Result { Id = 1, Score = 5 },Result { Id = 2, Score = 5 }|Customer { Name = Ada, Address = Address { City = Bern, Zip = 3000 } }",
+            outcome);
+    }
+
+    [Fact]
+    public async Task SocketLinkCarriesMessagesThroughGeneratedCodecs()
+    {
+        DirectoryInfo directory = Directory.CreateTempSubdirectory("channels-gen-");
+        try
+        {
+            System.Reflection.MethodInfo run = Worker.Value.Type("Demo.Probe").GetMethod("SocketAsync")!;
+            string outcome = await ((Task<string>)run.Invoke(null, new object[] { directory.FullName })!).WaitAsync(TimeSpan.FromSeconds(30));
+            int expectedScores = 0;
+            for (int i = 0; i < 1000; i++)
+                expectedScores += i % 17;
+            Assert.Equal($"1000|{999 * 1000 / 2}|{expectedScores}|Customer {{ Name = Ada, Address = Address {{ City = Zürich, Zip = 8001 }} }}", outcome);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 
     [Fact]
     public void PlainRecordWithStringAndNestedPlainRecordRoundTrips()

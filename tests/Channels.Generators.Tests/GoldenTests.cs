@@ -27,7 +27,7 @@ public sealed class GoldenTests
     public void ChildEntries()
     {
         GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(
-            RuntimeShims.WithChildEntrySurface(("/src/Worker.cs", Sources.Worker), ("/src/Entries.cs", Sources.EntriesForWorker))));
+            ("/src/Worker.cs", Sources.Worker), ("/src/Entries.cs", Sources.EntriesForWorker)));
         result.AssertCompilesCleanly();
         Golden.Verify("Channels.ChildEntries", result.Sources["Channels.ChildEntries.g.cs"]);
     }

@@ -51,7 +51,7 @@ public sealed class IncrementalTests
             ("/src/Entries.cs", Sources.EntriesForWorker),
             ("/src/WithWarning.cs", WithDiagnostic),
         };
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(RuntimeShims.WithChildEntrySurface(sources.ToArray()));
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources.ToArray());
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         return (compilation, driver);
     }

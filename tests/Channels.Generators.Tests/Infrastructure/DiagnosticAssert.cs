@@ -10,7 +10,7 @@ internal static class DiagnosticAssert
     public static Diagnostic Single(string id, string markup)
     {
         (string source, TextSpan span) = Markup.Parse(markup);
-        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(RuntimeShims.WithChildEntrySurface(("/src/Contracts.cs", source))));
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(("/src/Contracts.cs", source)));
         Diagnostic diagnostic = Assert.Single(result.ChannelsDiagnostics);
         Assert.Equal(id, diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
@@ -27,7 +27,7 @@ internal static class DiagnosticAssert
     /// <summary>Runs the generator on several files and asserts no Channels diagnostic and a clean compile.</summary>
     public static GeneratorResult None(params (string Path, string Text)[] sources)
     {
-        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(RuntimeShims.WithChildEntrySurface(sources)));
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(sources));
         Assert.Empty(result.ChannelsDiagnostics);
         result.AssertCompilesCleanly();
         return result;
