@@ -146,7 +146,7 @@ public sealed partial class ContractGenerator
     }
 
     private static bool IsCancellationToken(ITypeSymbol type)
-        => type is INamedTypeSymbol named && TypeAnalyzer.MetadataName(named) == KnownTypes.CancellationToken;
+        => SymbolNames.Is(type as INamedTypeSymbol, KnownTypes.CancellationToken);
 
     private static EntryReturnKind? ClassifyReturn(IMethodSymbol method)
     {
@@ -156,16 +156,16 @@ public sealed partial class ContractGenerator
             return EntryReturnKind.Int;
         if (method.ReturnType is not INamedTypeSymbol named)
             return null;
-        string name = TypeAnalyzer.MetadataName(named.OriginalDefinition);
         bool ofInt = named.TypeArguments.Length == 1 && named.TypeArguments[0].SpecialType == SpecialType.System_Int32;
-        return name switch
-        {
-            KnownTypes.Task => EntryReturnKind.Task,
-            KnownTypes.ValueTask => EntryReturnKind.ValueTask,
-            KnownTypes.TaskOfT when ofInt => EntryReturnKind.TaskOfInt,
-            KnownTypes.ValueTaskOfT when ofInt => EntryReturnKind.ValueTaskOfInt,
-            _ => null,
-        };
+        if (SymbolNames.Is(named, KnownTypes.Task))
+            return EntryReturnKind.Task;
+        if (SymbolNames.Is(named, KnownTypes.ValueTask))
+            return EntryReturnKind.ValueTask;
+        if (ofInt && SymbolNames.Is(named.OriginalDefinition, KnownTypes.TaskOfT))
+            return EntryReturnKind.TaskOfInt;
+        if (ofInt && SymbolNames.Is(named.OriginalDefinition, KnownTypes.ValueTaskOfT))
+            return EntryReturnKind.ValueTaskOfInt;
+        return null;
     }
 
     private static string? EntryInaccessibility(IMethodSymbol method)
