@@ -47,12 +47,21 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (results, _) => BuildRegistry(results))
             .WithTrackingName(TrackingNames.EntryRegistry);
-        context.RegisterSourceOutput(registry, static (spc, model) =>
+        IncrementalValueProvider<EquatableArray<ChildEntryModel>> entries = registry
+            .Select(static (model, _) => model.Entries)
+            .WithTrackingName(TrackingNames.Entries);
+        context.RegisterSourceOutput(entries, static (spc, models) =>
         {
-            foreach (DiagnosticInfo info in model.Diagnostics)
+            if (!models.IsEmpty)
+                spc.AddSource("Channels.ChildEntries.g.cs", EmitChildEntries(models));
+        });
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> entryDiagnostics = registry
+            .Select(static (model, _) => model.Diagnostics)
+            .WithTrackingName(TrackingNames.EntryDiagnostics);
+        context.RegisterSourceOutput(entryDiagnostics, static (spc, infos) =>
+        {
+            foreach (DiagnosticInfo info in infos)
                 spc.ReportDiagnostic(info.ToDiagnostic());
-            if (!model.Entries.IsEmpty)
-                spc.AddSource("Channels.ChildEntries.g.cs", EmitChildEntries(model.Entries));
         });
 
         // 5. Formatters for plain message types, gathered from all contracts and entries into one file

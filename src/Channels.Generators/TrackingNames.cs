@@ -8,5 +8,7 @@ internal static class TrackingNames
     public const string ContractDiagnostics = nameof(ContractDiagnostics);
     public const string EntryResults = nameof(EntryResults);
     public const string EntryRegistry = nameof(EntryRegistry);
+    public const string Entries = nameof(Entries);
+    public const string EntryDiagnostics = nameof(EntryDiagnostics);
     public const string Formatters = nameof(Formatters);
 }

@@ -17,7 +17,8 @@ public sealed class IncrementalTests
     private static readonly string[] OurSteps =
     {
         TrackingNames.ContractResults, TrackingNames.Contracts, TrackingNames.ContractDiagnostics,
-        TrackingNames.EntryResults, TrackingNames.EntryRegistry, TrackingNames.Formatters,
+        TrackingNames.EntryResults, TrackingNames.EntryRegistry, TrackingNames.Entries, TrackingNames.EntryDiagnostics,
+        TrackingNames.Formatters,
     };
 
     private const string Unrelated = """
@@ -130,6 +131,16 @@ public sealed class IncrementalTests
         Assert.Equal(1, contracts.Count(static r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(contracts.Count - 1, contracts.Count(static r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         Assert.Contains("Renamed", second.GeneratedSources.Single(s => s.HintName == "Scale.N7.IContract7.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MovingAChildEntryDoesNotReEmitTheRegistry()
+    {
+        (CSharpCompilation compilation, GeneratorDriver driver) = FiftyContracts();
+        CSharpCompilation edited = Replace(compilation, "/src/Entries.cs", static text => "// moved down by a line\n" + text);
+        GeneratorRunResult second = driver.RunGenerators(edited).GetRunResult().Results[0];
+        Assert.DoesNotContain(IncrementalStepRunReason.Modified, Reasons(second, TrackingNames.Entries));
+        Assert.DoesNotContain(IncrementalStepRunReason.New, Reasons(second, TrackingNames.Entries));
     }
 
     [Fact]
