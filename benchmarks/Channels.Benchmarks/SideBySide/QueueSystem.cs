@@ -15,6 +15,9 @@ public abstract class QueueSystem
     /// <summary>The name in the table.</summary>
     public abstract string DisplayName { get; }
 
+    /// <summary>Whether the system runs only when named in <c>--systems</c> (a slow configuration kept for comparison).</summary>
+    public virtual bool OptIn => false;
+
     /// <summary>Why the system cannot run in this build, or <see langword="null"/> when it can.</summary>
     public virtual string? Unavailable => null;
 

@@ -35,11 +35,12 @@ public sealed record SideBySideOptions
     /// <summary>Whether <paramref name="id"/> was selected.</summary>
     public bool Includes(string id)
     {
-        if (Systems.Count == 0)
-        {
-            return true;
-        }
+        return Systems.Count == 0 || Names(id);
+    }
 
+    /// <summary>Whether <paramref name="id"/> was named in <c>--systems</c>.</summary>
+    public bool Names(string id)
+    {
         foreach (string selected in Systems)
         {
             if (string.Equals(selected, id, StringComparison.OrdinalIgnoreCase))

@@ -36,7 +36,7 @@ public static class SideBySideRunner
 
             foreach (QueueSystem system in SystemCatalog.QueueSystems)
             {
-                if (!options.Includes(system.Id))
+                if (system.OptIn ? !options.Names(system.Id) : !options.Includes(system.Id))
                 {
                     continue;
                 }

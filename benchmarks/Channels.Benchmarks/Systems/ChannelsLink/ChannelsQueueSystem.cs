@@ -10,8 +10,12 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 /// <param name="id">The command-line id.</param>
 /// <param name="displayName">The table name.</param>
 /// <param name="clientOptions">The options producers and consumers open the queue with.</param>
-public sealed class ChannelsQueueSystem(string id, string displayName, ChannelOptions clientOptions) : QueueSystem
+/// <param name="optIn">Whether it runs only when named in <c>--systems</c>.</param>
+public sealed class ChannelsQueueSystem(string id, string displayName, ChannelOptions clientOptions, bool optIn = false) : QueueSystem
 {
+    /// <inheritdoc/>
+    public override bool OptIn => optIn;
+
     /// <inheritdoc/>
     public override string Id => id;
 
