@@ -62,8 +62,8 @@ public sealed class ChannelOptions
     public bool QueueAcknowledgeOnTake { get; init; }
 
     /// <summary>
-    /// How much room a process that puts into a queue hosted elsewhere reserves ahead of its puts (default 64 items,
-    /// never more than an eighth of the queue's capacity), so that a put under load completes at once and many puts
+    /// How much room a process that puts into a queue hosted elsewhere reserves ahead of its puts (default 256 items,
+    /// never more than a quarter of the queue's capacity), so that a put under load completes at once and many puts
     /// share one system call. Reserved room counts against the capacity; a process gives back room it has not used
     /// for a fraction of a second. 0 asks for room only when a put needs it.
     /// </summary>
@@ -71,5 +71,5 @@ public sealed class ChannelOptions
     {
         get => field;
         init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(QueueRoomAhead), value, "QueueRoomAhead must not be negative.");
-    } = 64;
+    } = 256;
 }

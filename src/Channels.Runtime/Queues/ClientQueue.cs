@@ -13,7 +13,7 @@ namespace Channels.Queues;
 /// local prefetch buffer that the host keeps filled up to <see cref="ChannelOptions.QueuePrefetch"/> items.
 /// </summary>
 [DebuggerDisplay("Client queue {Name}: buffered {_buffer.Count}, room {_room}, outstanding {_outstanding}")]
-internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
+internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
 {
     private readonly object _lock = new();
     private readonly int _lane;
@@ -37,6 +37,9 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
     private int _roomRequested;
     private int _putsSinceTick;
     private long _outstanding;
+    private int _pendingTook;
+    private int _pendingDone;
+    private bool _pendingQueued;
     private bool _closed;
     private bool _drained;
     private Exception? _fault;
@@ -51,7 +54,7 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
         _prefetch = options.QueuePrefetch;
         _acknowledgeOnTake = options.QueueAcknowledgeOnTake;
         // Room reserved ahead is room other producers cannot use, so a small queue gets none.
-        _roomAhead = Math.Min(options.QueueRoomAhead, capacity / 8);
+        _roomAhead = Math.Min(options.QueueRoomAhead, capacity / 4);
     }
 
     public override Task Completion => _completion.Task;
@@ -171,7 +174,8 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
             ThrowIfFaulted();
             if (_outstanding == 0) QueueThrow.TooManyTaskDone(Name);
             _outstanding--;
-            _connection.WriteControl(_lane, QueueFrameKind.Done, 1);
+            _pendingDone++;
+            QueuePendingLocked();
         }
     }
 
@@ -212,7 +216,8 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
                     if (_getters.PopFront().TrySetResult(item))
                     {
                         _outstanding++;
-                        _connection.WriteControl(_lane, QueueFrameKind.Took, 1);
+                        _pendingTook++;
+                        QueuePendingLocked();
                         return;
                     }
                 }
@@ -337,15 +342,39 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane
     private void SendPutLocked(T item)
     {
         _connection.WriteItem(_lane, QueueFrameKind.Put, _codec, in item);
-        if (Capacity != 0) _room--;
         _putsSinceTick++;
+        if (Capacity == 0) return;
+        _room--;
+        // Ask for more before the room runs out, so that a steady producer never waits for a round trip.
+        if (_room + _roomRequested <= _roomAhead / 2) RequestRoomLocked(0);
+    }
+
+    void IPendingFrames.WritePending()
+    {
+        lock (_lock)
+        {
+            _pendingQueued = false;
+            // Takes go first: the host accepts a TaskDone only for an item it knows was taken.
+            if (_pendingTook != 0) _connection.WriteControl(_lane, QueueFrameKind.Took, _pendingTook);
+            if (_pendingDone != 0) _connection.WriteControl(_lane, QueueFrameKind.Done, _pendingDone);
+            _pendingTook = 0;
+            _pendingDone = 0;
+        }
+    }
+
+    private void QueuePendingLocked()
+    {
+        if (_pendingQueued) return;
+        _pendingQueued = true;
+        _connection.AddPending(this);
     }
 
     private T TakeLocked()
     {
         T item = _buffer.PopFront();
         _outstanding++;
-        _connection.WriteControl(_lane, QueueFrameKind.Took, 1);
+        _pendingTook++;
+        QueuePendingLocked();
         if (_drained && _buffer.Count == 0) _completion.TrySetResult();
         return item;
     }

@@ -27,6 +27,8 @@ internal sealed class QueueConnection : IBufferWriter<byte>
     private IQueueFrameHandler? _handler;
     private byte[] _output = new byte[16 * 1024];
     private byte[]? _spare = new byte[16 * 1024];
+    private List<IPendingFrames> _dirty = [];
+    private List<IPendingFrames> _dirtySpare = [];
     private int _written;
     private bool _sendScheduled;
     private int _closed;
@@ -109,6 +111,21 @@ internal sealed class QueueConnection : IBufferWriter<byte>
             EnsureCapacity(HeaderSize);
             WriteHeader(_written, 3, lane, kind);
             _written += HeaderSize;
+            ScheduleSendLocked();
+        }
+    }
+
+    /// <summary>
+    /// Asks for <paramref name="source"/>'s <see cref="IPendingFrames.WritePending"/> before the next send. The
+    /// caller may hold its own lock (the send loop calls back without holding the output lock, so the lock order
+    /// lane, then output, holds everywhere).
+    /// </summary>
+    public void AddPending(IPendingFrames source)
+    {
+        lock (_outputLock)
+        {
+            if (_closed != 0) return;
+            _dirty.Add(source);
             ScheduleSendLocked();
         }
     }
@@ -206,6 +223,15 @@ internal sealed class QueueConnection : IBufferWriter<byte>
                 {
                     byte[] batch;
                     int length;
+                    List<IPendingFrames> dirty;
+                    lock (_outputLock)
+                    {
+                        dirty = _dirty;
+                        _dirty = _dirtySpare;
+                        _dirtySpare = dirty;
+                    }
+                    foreach (var source in dirty) source.WritePending();
+                    dirty.Clear();
                     lock (_outputLock)
                     {
                         if (_closed != 0) return;
