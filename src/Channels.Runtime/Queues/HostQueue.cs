@@ -44,6 +44,7 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _count;
     private int _reserved;
+    private int _highWaterCount;
     private long _unfinished;
     private long _localOutstanding;
     private bool _closed;
@@ -66,6 +67,12 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
     internal long Unfinished
     {
         get { lock (_lock) return _unfinished; }
+    }
+
+    /// <summary>The highest <see cref="Count"/> ever reached by puts (tests check it never passes the capacity).</summary>
+    internal int HighWaterCount
+    {
+        get { lock (_lock) return _highWaterCount; }
     }
 
     public override Task Completion => _completion.Task;
@@ -383,6 +390,7 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
         _items.PushBack(item);
         _count++;
         _unfinished++;
+        if (_count > _highWaterCount) _highWaterCount = _count;
     }
 
     private T TakeLocked()

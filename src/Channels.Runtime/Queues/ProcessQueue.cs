@@ -45,6 +45,9 @@ public sealed class ProcessQueue<T>
         Reader = new ProcessQueueReader<T>(lane);
     }
 
+    /// <summary>The engine or client behind this queue (tests and diagnostics).</summary>
+    internal QueueLane<T> Lane => _lane;
+
     /// <summary>The queue's name, <c>Contract.Lane</c>.</summary>
     public string Name => _lane.Name;
 
