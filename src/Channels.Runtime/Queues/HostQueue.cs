@@ -234,7 +234,7 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
             return;
         }
 
-        int first = ReadInt(payload, 0, kind);
+        int first = kind == QueueFrameKind.Close ? 0 : ReadInt(payload, 0, kind);
         lock (_lock)
         {
             var subscriber = SubscriberLocked(client);

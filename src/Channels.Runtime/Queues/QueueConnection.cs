@@ -237,6 +237,8 @@ internal sealed class QueueConnection : IBufferWriter<byte>
                         if (_closed != 0) return;
                         if (_written == 0)
                         {
+                            // Counters queued after the snapshot above still need their turn.
+                            if (_dirty.Count != 0) continue;
                             _sendScheduled = false;
                             break;
                         }
