@@ -50,11 +50,16 @@ internal sealed class QueueConnection : IBufferWriter<byte>
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Starts the receive and send loops; frames go to <paramref name="handler"/>.</summary>
+    /// <remarks>
+    /// The loops run on two dedicated threads, not on the thread pool: a process that blocks pool threads in
+    /// synchronous <c>Get</c>/<c>Put</c> calls (as Python-style code does) must still receive the answers that
+    /// unblock them, and a dedicated thread wakes faster than a pool work item is dispatched.
+    /// </remarks>
     public void Start(IQueueFrameHandler handler)
     {
         _handler = handler;
-        _ = Task.Run(SendLoopAsync);
-        _ = Task.Run(ReceiveLoopAsync);
+        new Thread(SendLoop) { IsBackground = true, Name = $"Channels queue send #{Id}" }.Start();
+        new Thread(ReceiveLoop) { IsBackground = true, Name = $"Channels queue receive #{Id}" }.Start();
     }
 
     /// <summary>Appends an item frame. Silently dropped once the connection is closed (its items are then redelivered).</summary>
@@ -212,13 +217,13 @@ internal sealed class QueueConnection : IBufferWriter<byte>
         _sendSignal.Release();
     }
 
-    private async Task SendLoopAsync()
+    private void SendLoop()
     {
         try
         {
             while (true)
             {
-                await _sendSignal.WaitAsync().ConfigureAwait(false);
+                _sendSignal.Wait();
                 while (true)
                 {
                     byte[] batch;
@@ -250,7 +255,7 @@ internal sealed class QueueConnection : IBufferWriter<byte>
                     }
                     int sent = 0;
                     while (sent < length)
-                        sent += await _socket.SendAsync(batch.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
+                        sent += _socket.Send(batch.AsSpan(sent, length - sent), SocketFlags.None);
                     lock (_outputLock)
                     {
                         // Keep the larger of the two buffers as the spare, so a burst grows them once.
@@ -265,7 +270,7 @@ internal sealed class QueueConnection : IBufferWriter<byte>
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    private void ReceiveLoop()
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
         int start = 0, end = 0;
@@ -287,7 +292,7 @@ internal sealed class QueueConnection : IBufferWriter<byte>
                     start = 0;
                     end = pending;
                 }
-                int read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None).ConfigureAwait(false);
+                int read = _socket.Receive(buffer.AsSpan(end), SocketFlags.None);
                 if (read == 0)
                 {
                     if (end != start) error = new ProtocolException($"Queue connection {Id}: the stream ended inside a frame ({end - start} bytes of it received).");
