@@ -1,3 +1,13 @@
-var queueScenario = Channels.TestChild.Queues.QueueScenarios.TryRun(args);
-if (queueScenario is not null) return await queueScenario;
-return 0;
+using Channels;
+using Channels.TestChild.Processes;
+
+// Started by ChildProcess: run the [ChildEntry] the parent asked for.
+if (ChildProcess.IsChild)
+    return await ChildProcess.RunAsync();
+
+// Started by a test as a plain program: run the scenario named by the first argument.
+return args switch
+{
+    ["parent-of-reader", string marker] => await ParentOfReader.RunAsync(marker),
+    _ => 64,
+};

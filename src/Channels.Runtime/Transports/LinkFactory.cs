@@ -1,19 +1,84 @@
+using System.Net.Sockets;
 using Channels.Contracts;
+using Channels.Wire;
+
+using Channels.Transports;
 
 namespace Channels;
 
-// INTERFACE SKETCH (owned by the runtime-core work): replace the bodies.
+/// <summary>Makes links for generated contracts: pipes, listeners and connections.</summary>
 internal static class LinkFactory
 {
     public static (TOpener, TPeer) CreatePipe<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, ChannelOptions options)
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
-        => throw new NotImplementedException();
+    {
+        CheckOptions(options);
+        (ChannelLink opener, ChannelLink peer) = ChannelLink.CreatePipe(contract.Descriptor, options);
+        return (contract.CreateOpener(opener), contract.CreatePeer(peer));
+    }
 
     public static ChannelListener<TOpener> Listen<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, string endpoint, ChannelOptions options)
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
-        => throw new NotImplementedException();
+    {
+        CheckOptions(options);
+        EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
+        return ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.CreateOpener(link), address, options);
+    }
 
-    public static ValueTask<TPeer> ConnectAsync<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, string endpoint, ChannelOptions options, CancellationToken cancellationToken)
+    public static async ValueTask<TPeer> ConnectAsync<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, string endpoint, ChannelOptions options, CancellationToken cancellationToken)
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
-        => throw new NotImplementedException();
+    {
+        CheckOptions(options);
+        EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
+        byte[] key = KeyFor(address, options);
+        Socket socket;
+        try
+        {
+            socket = await UnixSockets.ConnectAsync(address.SocketPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}. Is a listener running?", ex);
+        }
+        try
+        {
+            HandshakeHello remote;
+            using (var stream = new NetworkStream(socket, ownsSocket: false))
+            {
+                remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, address.Display, cancellationToken).ConfigureAwait(false);
+            }
+            var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
+            link.AttachSocket(socket, remote);
+            TPeer peer = contract.CreatePeer(link);
+            link.Start();
+            return peer;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The key of an endpoint: the options' key, else (for a named endpoint) its key file.</summary>
+    public static byte[] KeyFor(EndpointAddress address, ChannelOptions options)
+    {
+        if (options.Key is { Length: > 0 } key)
+            return key.ToArray();
+        if (address.KeyPath is null)
+            throw new AuthenticationFailedException($"Endpoint '{address.Display}' is an explicit socket path; it needs the listener's key in ChannelOptions.Key.");
+        return KeyFile.Read(address.KeyPath, address.Display);
+    }
+
+    /// <summary>Rejects options whose limits make no sense, before anything is created from them.</summary>
+    public static void CheckOptions(ChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxFrameSize < FrameLayout.MinimumMaxFrameSize)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxFrameSize, $"ChannelOptions.MaxFrameSize must be at least {FrameLayout.MinimumMaxFrameSize} bytes.");
+        if (options.LaneWindowMessages < 1 || options.LaneWindowBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"ChannelOptions.LaneWindowMessages ({options.LaneWindowMessages}) and LaneWindowBytes ({options.LaneWindowBytes}) must be positive.");
+        if (options.HandshakeTimeout <= TimeSpan.Zero || options.PeerTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), "ChannelOptions.HandshakeTimeout and PeerTimeout must be positive.");
+    }
 }

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Channels.Contracts;
+
+namespace Channels.Lanes;
+
+/// <summary>
+/// The writer of one lane. A message is admitted while the remote reader's window has room (credit): it is encoded
+/// straight into the link's pooled output buffer (or, in process, handed to the reader as the object itself).
+/// <see cref="WriteAsync"/> waits for credit, <see cref="TryWrite"/> returns false without it.
+/// </summary>
+/// <typeparam name="T">The lane's message type.</typeparam>
+[DebuggerDisplay("Lane {_lane} writer: credit {_creditMessages} messages / {_creditBytes} bytes, completed {_completed}")]
+internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
+{
+    private readonly ChannelLink _link;
+    private readonly int _lane;
+    private readonly ILaneCodec<T> _codec;
+    private readonly Lock _lock = new();
+    private readonly WaiterList _waiters;
+    private int _creditMessages;
+    private long _creditBytes;
+    private bool _active;
+    private bool _completed;
+    private bool _completionSent;
+    private Exception? _completionError;
+    private Exception? _failure;
+    private LaneReader<T>? _localReader;
+
+    public LaneWriter(ChannelLink link, int lane, ILaneCodec<T> codec)
+    {
+        _link = link;
+        _lane = lane;
+        _codec = codec;
+        _waiters = new WaiterList(_lock);
+    }
+
+    public int Lane => _lane;
+
+    public override bool TryWrite(T item)
+    {
+        _link.OnLaneUse();
+        lock (_lock)
+        {
+            if (_completed || _failure is not null || _creditMessages <= 0 || _creditBytes <= 0)
+                return false;
+            if (_localReader is not null)
+            {
+                _localReader.EnqueueLocal(item);
+                _creditMessages--;
+                return true;
+            }
+            int size = _link.AppendMessage(_lane, _codec, item);
+            _creditMessages--;
+            _creditBytes -= size;
+            return true;
+        }
+    }
+
+    public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled(cancellationToken);
+        if (TryWrite(item))
+            return default;
+        return WriteSlowAsync(item, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteSlowAsync(T item, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!await WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+                throw ClosedException();
+            if (TryWrite(item))
+                return;
+        }
+    }
+
+    public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        _link.OnLaneUse();
+        lock (_lock)
+        {
+            if (_failure is not null)
+                return _failure is ChannelClosedException ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_failure);
+            if (_completed)
+                return new ValueTask<bool>(false);
+            if (_creditMessages > 0 && _creditBytes > 0)
+                return new ValueTask<bool>(true);
+            return _waiters.Add(cancellationToken);
+        }
+    }
+
+    public override bool TryComplete(Exception? error = null)
+    {
+        Waiter? waiters;
+        LaneReader<T>? localReader;
+        lock (_lock)
+        {
+            if (_completed || _failure is not null)
+                return false;
+            _completed = true;
+            _completionError = error;
+            localReader = _localReader;
+            if (localReader is null && _active)
+                SendCompletion();
+            waiters = _waiters.DetachAll();
+        }
+        localReader?.CompleteRemote(error is null ? null : ToRemote(error));
+        WaiterList.Wake(waiters, false, null);
+        return true;
+    }
+
+    void IWriterLane.CompleteForDispose() => TryComplete();
+
+    void IWriterLane.AddCredit(int messages, long bytes)
+    {
+        Waiter? waiters = null;
+        lock (_lock)
+        {
+            _creditMessages += messages;
+            _creditBytes += bytes;
+            if (_creditMessages > 0 && _creditBytes > 0)
+                waiters = _waiters.DetachAll();
+        }
+        WaiterList.Wake(waiters, true, null);
+    }
+
+    void IWriterLane.Activate(int windowMessages, long windowBytes)
+    {
+        lock (_lock)
+        {
+            _active = true;
+            if (_completed && _localReader is null)
+                SendCompletion();
+        }
+        ((IWriterLane)this).AddCredit(windowMessages, windowBytes);
+    }
+
+    void IWriterLane.BindLocal(IReaderLane reader)
+    {
+        var typed = (LaneReader<T>)reader;
+        bool completed;
+        Exception? error;
+        lock (_lock)
+        {
+            _localReader = typed;
+            _active = true;
+            completed = _completed;
+            error = _completionError;
+        }
+        if (completed)
+            typed.CompleteRemote(error is null ? null : ToRemote(error));
+        // In process the window counts messages only: nothing is serialized, so there are no bytes to bound.
+        ((IWriterLane)this).AddCredit(typed.WindowMessages, long.MaxValue / 2);
+    }
+
+    public void FailLink(Exception error)
+    {
+        Waiter? waiters;
+        lock (_lock)
+        {
+            if (_failure is not null)
+                return;
+            _failure = error;
+            waiters = _waiters.DetachAll();
+        }
+        if (error is ChannelClosedException)
+            WaiterList.Wake(waiters, false, null);
+        else
+            WaiterList.Wake(waiters, false, error);
+    }
+
+    private void SendCompletion()
+    {
+        if (_completionSent)
+            return;
+        _completionSent = true;
+        _link.AppendCompletion(_lane, _completionError);
+    }
+
+    private Exception ClosedException()
+    {
+        lock (_lock)
+        {
+            if (_failure is not null)
+                return _failure;
+        }
+        return new ChannelClosedException($"The writer of {_link.DescribeLane(_lane)} is completed; cannot write.");
+    }
+
+    /// <summary>The exception a remote reader sees for <paramref name="error"/>, made the same way in process as across processes.</summary>
+    internal static RemoteException ToRemote(Exception error)
+        => error as RemoteException ?? new RemoteException(error.GetType().FullName ?? error.GetType().Name, error.Message, error.StackTrace);
+}

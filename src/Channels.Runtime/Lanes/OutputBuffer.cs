@@ -1,0 +1,77 @@
+using System.Buffers;
+
+namespace Channels.Lanes;
+
+/// <summary>A growable <see cref="IBufferWriter{T}"/> over pooled arrays, into which writers encode frames until the send loop takes it.</summary>
+internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
+{
+    private const int InitialSize = 64 * 1024;
+    private const int KeepAtMost = 4 * 1024 * 1024;
+    private byte[] _array = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private int _written;
+
+    /// <summary>Bytes written so far.</summary>
+    public int Written => _written;
+
+    /// <summary>The written bytes, for patching headers.</summary>
+    public Span<byte> WrittenSpan => _array.AsSpan(0, _written);
+
+    /// <summary>The written bytes, for sending.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
+
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_array.Length - _written))
+            throw new ArgumentOutOfRangeException(nameof(count), $"Cannot advance {count} bytes: {_array.Length - _written} are free.");
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _array.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _array.AsSpan(_written);
+    }
+
+    /// <summary>Drops everything after <paramref name="length"/> (a message whose encoding failed).</summary>
+    public void Truncate(int length) => _written = length;
+
+    /// <summary>Empties the buffer after a send, giving back an array grown by a huge message.</summary>
+    public void Reset()
+    {
+        _written = 0;
+        if (_array.Length > KeepAtMost)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = ArrayPool<byte>.Shared.Rent(InitialSize);
+        }
+    }
+
+    public void Dispose()
+    {
+        byte[] array = _array;
+        _array = [];
+        _written = 0;
+        if (array.Length > 0)
+            ArrayPool<byte>.Shared.Return(array);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        int needed = Math.Max(sizeHint, 1);
+        if (_array.Length - _written >= needed)
+            return;
+        int size = Math.Max(checked(_written + needed), _array.Length * 2);
+        byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
+        _array.AsSpan(0, _written).CopyTo(bigger);
+        byte[] old = _array;
+        _array = bigger;
+        if (old.Length > 0)
+            ArrayPool<byte>.Shared.Return(old);
+    }
+}

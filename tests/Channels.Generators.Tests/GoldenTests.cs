@@ -1,0 +1,25 @@
+using Channels.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Channels.Generators.Tests;
+
+/// <summary>The generated text of representative contracts, compared with Golden/*.verified.cs.</summary>
+public sealed class GoldenTests
+{
+    [Fact]
+    public void LinkContractWithThreeLanes()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Sources.Worker);
+        result.AssertCompilesCleanly();
+        Golden.Verify("Demo.IWorker", result.Sources["Demo.IWorker.g.cs"]);
+        Golden.Verify("Worker.Formatters", result.Sources["Channels.Formatters.g.cs"]);
+    }
+
+    [Fact]
+    public void QueueContract()
+    {
+        GeneratorResult result = GeneratorHarness.Run(Sources.JobBoard);
+        result.AssertCompilesCleanly();
+        Golden.Verify("Demo.IJobBoard", result.Sources["Demo.IJobBoard.g.cs"]);
+    }
+}
