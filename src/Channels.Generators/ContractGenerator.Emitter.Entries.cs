@@ -39,7 +39,7 @@ public sealed partial class ContractGenerator
             writer.OpenBrace();
             string connect = entry.IsQueueEndpoint ? "OpenQueueAsync" : "ConnectPeerAsync";
             writer.WriteLine($"var endpoint = await context.{connect}({entry.Contract}.Definition).ConfigureAwait(false);");
-            writer.WriteLine("await using (endpoint.ConfigureAwait(false))");
+            writer.WriteLine("await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))");
             writer.OpenBrace();
             var arguments = "endpoint";
             if (entry.ArgumentType is not null)

@@ -56,13 +56,13 @@ public sealed partial class ContractGenerator
 
         bool hasToken = parameters.Length > 1 && IsCancellationToken(parameters[parameters.Length - 1].Type);
         int argumentCount = parameters.Length - 1 - (hasToken ? 1 : 0);
-        if (argumentCount > 1)
-            return Fail(DiagnosticDescriptors.ChildEntrySignature, "takes more than one argument besides the endpoint (the last parameter is not a CancellationToken)");
         for (int i = 1; i < parameters.Length - (hasToken ? 1 : 0); i++)
         {
             if (IsCancellationToken(parameters[i].Type))
                 return Fail(DiagnosticDescriptors.ChildEntrySignature, "takes its CancellationToken before the argument; put it last");
         }
+        if (argumentCount > 1)
+            return Fail(DiagnosticDescriptors.ChildEntrySignature, "takes more than one argument besides the endpoint (the last parameter is not a CancellationToken)");
 
         var diagnostics = new List<DiagnosticInfo>();
         string? argumentType = null;

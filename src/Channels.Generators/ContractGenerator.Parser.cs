@@ -128,7 +128,7 @@ public sealed partial class ContractGenerator
 
             ITypeSymbol message = ((INamedTypeSymbol)property.Type).TypeArguments[0];
             string shape = analyzer.Analyze(message, out string? error);
-            if (error is not null)
+            if (error is not null && symbol.TypeParameters.Length == 0 && !nestedInGeneric)
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageNotSerializable, LocationInfo.From(TypeArgumentSyntax(property, cancellationToken)) ?? memberLocation, property.Name, error));
 
             string messageType = TypeAnalyzer.Display(message);

@@ -55,7 +55,8 @@ public sealed partial class ContractGenerator
         public static bool IsMemoryPackable(ITypeSymbol type) => HasAttribute(type, KnownTypes.MemoryPackable);
 
         /// <summary>Copied as raw bytes: what MemoryPack does for unmanaged structs that are not [MemoryPackable].</summary>
-        public static bool IsRawUnmanaged(ITypeSymbol type) => type.IsUnmanagedType && type.IsValueType && !IsMemoryPackable(type);
+        public static bool IsRawUnmanaged(ITypeSymbol type)
+            => type.IsUnmanagedType && type.IsValueType && type.OriginalDefinition.SpecialType != SpecialType.System_Nullable_T && !IsMemoryPackable(type);
 
         private static string RootName(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 

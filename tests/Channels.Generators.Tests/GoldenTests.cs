@@ -22,4 +22,13 @@ public sealed class GoldenTests
         result.AssertCompilesCleanly();
         Golden.Verify("Demo.IJobBoard", result.Sources["Demo.IJobBoard.g.cs"]);
     }
+
+    [Fact]
+    public void ChildEntries()
+    {
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(
+            ("/src/Worker.cs", Sources.Worker), ("/src/Entries.cs", Sources.EntriesForWorker)));
+        result.AssertCompilesCleanly();
+        Golden.Verify("Channels.ChildEntries", result.Sources["Channels.ChildEntries.g.cs"]);
+    }
 }

@@ -9,7 +9,15 @@ namespace Channels.Generators.Tests.Infrastructure;
 /// <summary>Builds user compilations against the BCL, the runtime and MemoryPack, and runs the generator on them.</summary>
 internal static class GeneratorHarness
 {
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
+    /// <summary>As the SDK parses a net10.0 project (MemoryPack's generator reads the NETx_0_OR_GREATER symbols).</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(
+        LanguageVersion.Latest,
+        DocumentationMode.Diagnose,
+        preprocessorSymbols: new[]
+        {
+            "NET", "NET10_0", "NETCOREAPP", "NETCOREAPP3_0_OR_GREATER", "NETCOREAPP3_1_OR_GREATER", "NET5_0_OR_GREATER", "NET6_0_OR_GREATER",
+            "NET7_0_OR_GREATER", "NET8_0_OR_GREATER", "NET9_0_OR_GREATER", "NET10_0_OR_GREATER",
+        });
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(LoadReferences);
 

@@ -40,4 +40,36 @@ internal static class Sources
             ProcessQueue<long> Done { get; }
         }
         """;
+
+    /// <summary>[ChildEntry] methods for <see cref="Worker"/>: every return kind, with and without argument and token.</summary>
+    public const string EntriesForWorker = """
+        namespace Demo.Entries
+        {
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Channels;
+
+            public static class WorkerMain
+            {
+                [ChildEntry]
+                public static async Task Run(global::Demo.IWorker.Peer parent, CancellationToken ct)
+                {
+                    await foreach (var job in parent.Jobs.ReadAllAsync(ct))
+                        await parent.Results.WriteAsync(new global::Demo.Result(job.Id, job.Text.Length), ct);
+                    parent.Results.Complete();
+                }
+
+                [ChildEntry] public static Task<int> Named(global::Demo.IWorker.Peer parent, string name, CancellationToken ct) => Task.FromResult(name.Length);
+                [ChildEntry] internal static ValueTask WithCustomer(global::Demo.IWorker.Peer parent, global::Demo.Customer customer) => default;
+                [ChildEntry] public static ValueTask<int> Counted(global::Demo.IWorker.Peer parent) => new(3);
+                [ChildEntry] public static void Plain(global::Demo.IWorker.Peer parent) { }
+                [ChildEntry] public static int Code(global::Demo.IWorker.Peer parent, CancellationToken ct) => 7;
+
+                public static class Nested
+                {
+                    [ChildEntry] public static Task Run(global::Demo.IWorker.Peer parent) => Task.CompletedTask;
+                }
+            }
+        }
+        """;
 }
