@@ -5,26 +5,11 @@ namespace Channels.TestChild.Queues;
 
 /// <summary>
 /// The queue scenarios a test starts as <c>dotnet Channels.TestChild.dll &lt;scenario&gt; &lt;endpoint&gt; &lt;key, base64, or - to read the key file&gt; ...</c>.
+/// Registered with <see cref="ChildScenarioAttribute"/>; the arguments after the scenario's name start with the endpoint.
 /// Each opens the queues of a host started by the test, with the ticket a <c>QueueSession</c> gives for children.
 /// </summary>
 public static class QueueScenarios
 {
-    /// <summary>Runs <paramref name="args"/>[0] if it names a queue scenario; otherwise returns null.</summary>
-    public static Task<int>? TryRun(string[] args)
-    {
-        if (args.Length == 0) return null;
-        return args[0] switch
-        {
-            "queue-produce" => ProduceAsync(args),
-            "queue-consume" => ConsumeAsync(args),
-            "queue-seed-putter" => SeedPutterAsync(args),
-            "queue-seed-getter" => SeedGetterAsync(args),
-            "queue-timeouts" => TimeoutsAsync(args),
-            "queue-throughput" => QueueThroughput.RunAsync(args),
-            _ => null,
-        };
-    }
-
     internal static ChannelOptions Options(string key, int prefetch = 1) => new()
     {
         Key = key == "-" ? (ReadOnlyMemory<byte>?)null : Convert.FromBase64String(key),
@@ -34,11 +19,12 @@ public static class QueueScenarios
     internal static int Int(string text) => int.Parse(text, CultureInfo.InvariantCulture);
 
     // queue-produce <endpoint> <key> <capacity> <producer> <count>
-    private static async Task<int> ProduceAsync(string[] args)
+    [ChildScenario("queue-produce")]
+    public static async Task<int> ProduceAsync(string[] args)
     {
-        int producer = Int(args[4]);
-        long count = long.Parse(args[5], CultureInfo.InvariantCulture);
-        await using var board = await IWorkBoard.Definition(Int(args[3])).OpenAsync(args[1], Options(args[2]));
+        int producer = Int(args[3]);
+        long count = long.Parse(args[4], CultureInfo.InvariantCulture);
+        await using var board = await IWorkBoard.Definition(Int(args[2])).OpenAsync(args[0], Options(args[1]));
         for (long sequence = 0; sequence < count; sequence++)
             await board.Items.PutAsync(new WorkItem(producer, sequence));
         Console.WriteLine($"producer {producer} put {count}");
@@ -47,11 +33,12 @@ public static class QueueScenarios
 
     // queue-consume <endpoint> <key> <capacity> <consumer> <prefetch> <report 0|1>
     // Reads until the queue is closed and drained; for each item reports a result (when asked), then TaskDone.
-    private static async Task<int> ConsumeAsync(string[] args)
+    [ChildScenario("queue-consume")]
+    public static async Task<int> ConsumeAsync(string[] args)
     {
-        int consumer = Int(args[4]);
-        bool report = args[6] == "1";
-        await using var board = await IWorkBoard.Definition(Int(args[3])).OpenAsync(args[1], Options(args[2], Int(args[5])));
+        int consumer = Int(args[3]);
+        bool report = args[5] == "1";
+        await using var board = await IWorkBoard.Definition(Int(args[2])).OpenAsync(args[0], Options(args[1], Int(args[4])));
         Console.WriteLine($"consumer {consumer} ready");
         long processed = 0;
         await foreach (var item in board.Items.Reader.ReadAllAsync())
@@ -65,11 +52,12 @@ public static class QueueScenarios
     }
 
     // queue-seed-putter <endpoint> <key> <count>: the seed's putter, with values 0.1, 0.2, ... so the test knows them.
-    private static async Task<int> SeedPutterAsync(string[] args)
+    [ChildScenario("queue-seed-putter")]
+    public static async Task<int> SeedPutterAsync(string[] args)
     {
         Console.WriteLine($"subprocess putter : {Environment.ProcessId}");
-        await using var board = await ISeedBoard.Definition.OpenAsync(args[1], Options(args[2]));
-        int count = Int(args[3]);
+        await using var board = await ISeedBoard.Definition.OpenAsync(args[0], Options(args[1]));
+        int count = Int(args[2]);
         for (int i = 1; i <= count; i++)
         {
             double value = i / 10.0;
@@ -80,11 +68,12 @@ public static class QueueScenarios
     }
 
     // queue-seed-getter <endpoint> <key> <timeout ms>: the seed's getter, giving up after the timeout of nothing.
-    private static async Task<int> SeedGetterAsync(string[] args)
+    [ChildScenario("queue-seed-getter")]
+    public static async Task<int> SeedGetterAsync(string[] args)
     {
         Console.WriteLine($"subprocess getter : {Environment.ProcessId}");
-        await using var board = await ISeedBoard.Definition.OpenAsync(args[1], Options(args[2]));
-        var timeout = TimeSpan.FromMilliseconds(Int(args[3]));
+        await using var board = await ISeedBoard.Definition.OpenAsync(args[0], Options(args[1]));
+        var timeout = TimeSpan.FromMilliseconds(Int(args[2]));
         while (true)
         {
             double value;
@@ -103,11 +92,12 @@ public static class QueueScenarios
     }
 
     // queue-timeouts <endpoint> <key> <capacity> <timeout ms>: Get on the empty queue, then fill it and Put once more.
-    private static async Task<int> TimeoutsAsync(string[] args)
+    [ChildScenario("queue-timeouts")]
+    public static async Task<int> TimeoutsAsync(string[] args)
     {
-        int capacity = Int(args[3]);
-        var timeout = TimeSpan.FromMilliseconds(Int(args[4]));
-        await using var board = await IWorkBoard.Definition(capacity).OpenAsync(args[1], Options(args[2]));
+        int capacity = Int(args[2]);
+        var timeout = TimeSpan.FromMilliseconds(Int(args[3]));
+        await using var board = await IWorkBoard.Definition(capacity).OpenAsync(args[0], Options(args[1]));
         var clock = Stopwatch.StartNew();
         try
         {

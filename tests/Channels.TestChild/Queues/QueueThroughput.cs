@@ -8,15 +8,17 @@ namespace Channels.TestChild.Queues;
 /// hosts an <see cref="IWorkBoard"/> here, starts producer and consumer processes of this program and prints
 /// items per second from the first put to the last TaskDone.
 /// </summary>
-internal static class QueueThroughput
+public static class QueueThroughput
 {
+    /// <summary>Runs the measurement; see the class summary for the arguments.</summary>
+    [ChildScenario("queue-throughput")]
     public static async Task<int> RunAsync(string[] args)
     {
-        int producers = QueueScenarios.Int(args[1]);
-        int consumers = QueueScenarios.Int(args[2]);
-        long items = long.Parse(args[3], CultureInfo.InvariantCulture);
-        int prefetch = QueueScenarios.Int(args[4]);
-        int capacity = args.Length > 5 ? QueueScenarios.Int(args[5]) : 1024;
+        int producers = QueueScenarios.Int(args[0]);
+        int consumers = QueueScenarios.Int(args[1]);
+        long items = long.Parse(args[2], CultureInfo.InvariantCulture);
+        int prefetch = QueueScenarios.Int(args[3]);
+        int capacity = args.Length > 4 ? QueueScenarios.Int(args[4]) : 1024;
         string name = "qbench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await using var board = IWorkBoard.Definition(capacity).Create(name);
         // Children find the key in the key file beside the named socket, as unrelated processes do.
