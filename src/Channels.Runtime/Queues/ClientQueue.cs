@@ -247,7 +247,7 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
                 case QueueFrameKind.Drained:
                     _drained = true;
                     CloseLocked();
-                    var drained = new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.");
+                    var drained = QueueThrow.Drained(Name, null);
                     while (_getters.Count != 0) _getters.PopFront().TrySetException(drained);
                     if (_buffer.Count == 0)
                     {
@@ -332,7 +332,7 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
             }
             item = default!;
             var waiter = new QueueWaiter<T>();
-            if (_drained) waiter.TrySetException(new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get."));
+            if (_drained) waiter.TrySetException(QueueThrow.Drained(Name, null));
             else if (timeoutMs == 0) waiter.TrySetException(EmptyTimeout());
             else _getters.PushBack(waiter);
             return waiter;

@@ -378,7 +378,7 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
             }
             item = default!;
             var waiter = new QueueWaiter<T>();
-            if (Drained) waiter.TrySetException(new System.Threading.Channels.ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.", _closeError));
+            if (Drained) waiter.TrySetException(QueueThrow.Drained(Name, _closeError));
             else if (timeoutMs == 0) waiter.TrySetException(EmptyTimeout());
             else _consumers.PushBack(waiter);
             return waiter;
@@ -522,7 +522,7 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
     private void SignalDrainedLocked()
     {
         _drainedSignalled = true;
-        var drained = new System.Threading.Channels.ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.", _closeError);
+        var drained = QueueThrow.Drained(Name, _closeError);
         int waiting = _consumers.Count;
         for (int i = 0; i < waiting; i++)
         {

@@ -11,9 +11,10 @@ internal static class QueueThrow
     public static void Closed(string queue, Exception? error)
         => throw new ChannelClosedException($"Queue '{queue}' is closed; no more items can be put.", error);
 
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    public static T ClosedAndDrained<T>(string queue, Exception? error)
-        => throw new ChannelClosedException($"Queue '{queue}' is closed and drained; there is nothing more to get.", error);
+    /// <summary>What a get sees once the queue is closed and every item got.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ChannelClosedException Drained(string queue, Exception? error)
+        => new($"Queue '{queue}' is closed and drained; there is nothing more to get.", error);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void TooManyTaskDone(string queue)
