@@ -334,7 +334,11 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
             var waiter = new QueueWaiter<T>();
             if (_drained) waiter.TrySetException(QueueThrow.Drained(Name, null));
             else if (timeoutMs == 0) waiter.TrySetException(EmptyTimeout());
-            else _getters.PushBack(waiter);
+            else
+            {
+                while (_getters.Count != 0 && _getters.PeekFront().Task.IsCompleted) _getters.PopFront();
+                _getters.PushBack(waiter);
+            }
             return waiter;
         }
     }

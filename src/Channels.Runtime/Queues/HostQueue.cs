@@ -380,7 +380,13 @@ internal sealed class HostQueue<T> : QueueLane<T>, IHostedLane
             var waiter = new QueueWaiter<T>();
             if (Drained) waiter.TrySetException(QueueThrow.Drained(Name, _closeError));
             else if (timeoutMs == 0) waiter.TrySetException(EmptyTimeout());
-            else _consumers.PushBack(waiter);
+            else
+            {
+                // Gets that timed out stay queued until passed over; drop those at the front so that a loop of
+                // short gets on an empty queue does not pile them up.
+                while (_consumers.Count != 0 && _consumers.PeekFront() is QueueWaiter<T> { Task.IsCompleted: true }) _consumers.PopFront();
+                _consumers.PushBack(waiter);
+            }
             return waiter;
         }
     }

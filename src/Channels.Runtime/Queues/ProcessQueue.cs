@@ -30,7 +30,14 @@ namespace Channels;
 /// such operation; use it when the producers are known to be finished (for example after they exit). An exception
 /// passed to <c>Complete</c> is seen only in the process that passed it; other processes see a plain close.</para>
 /// <para>In a process that opened the queue remotely, <see cref="Count"/> asks the host (one round trip); operations
-/// fail with <see cref="PeerLostException"/> once the hosting process is gone.</para>
+/// fail with <see cref="PeerLostException"/> once the hosting process is gone. A put there completes as soon as room
+/// is reserved for the item and it is queued for sending (as Python's <c>put</c> returns before its feeder thread
+/// has written the item), so an item put by a process that is killed within that moment can be lost; items
+/// already sent are safe. Queue connections have no heartbeat yet: a consumer process that hangs without exiting
+/// keeps the items it holds until it exits.</para>
+/// <para>Throughput: with the default <see cref="ChannelOptions.QueuePrefetch"/> of 1 every get in a remote consumer
+/// waits for one round trip to the host once its single prefetched item is taken; raise the prefetch for busy
+/// consumers (hundreds of items) to move items in large batches.</para>
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
 [DebuggerDisplay("ProcessQueue {Name}, capacity {Capacity}")]
