@@ -73,6 +73,7 @@ public sealed class QueueClientTests
         // 0 and 1 are done; 2 was got without TaskDone; 3..6 wait prefetched. The crash sends 2..6 back.
         await Task.Delay(200);
         ((ClientQueueSession)((Channels.Contracts.IQueueEndpoint)first).Session).Abort();
+        await WaitForNoClientsAsync(host);
 
         await using var second = await IWorkBoard.Definition(100).OpenAsync(name);
         var got = new List<long>();
@@ -96,6 +97,7 @@ public sealed class QueueClientTests
         Assert.Equal(1, first.Items.Get(Wait).Sequence);
         await Task.Delay(200);
         await first.DisposeAsync();
+        await WaitForNoClientsAsync(host);
 
         await using var second = await IWorkBoard.Definition(100).OpenAsync(name);
         var got = new List<long>();

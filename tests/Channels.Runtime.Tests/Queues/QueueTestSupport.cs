@@ -21,6 +21,18 @@ internal static class QueueTestSupport
 
     public static HostQueue<T> Host<T>(ProcessQueue<T> queue) => (HostQueue<T>)queue.Lane;
 
+    /// <summary>Waits until the host has noticed that its clients are gone (and so has taken their items back).</summary>
+    public static async Task WaitForNoClientsAsync(object host)
+    {
+        var session = (HostQueueSession)((IQueueEndpoint)host).Session;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (session.ClientCount != 0)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The host still has {session.ClientCount} clients.");
+            await Task.Delay(10);
+        }
+    }
+
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
