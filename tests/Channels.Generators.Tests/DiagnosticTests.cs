@@ -132,6 +132,26 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void CHN003_ChildEntryArgumentNotSerializable()
+    {
+        Diagnostic d = DiagnosticAssert.Single("CHN003", Usings + """
+            public record Settings(string Name, IServiceProvider Services);
+
+            [ChannelContract]
+            public partial interface IWorker
+            {
+                ChannelWriter<int> Jobs { get; }
+            }
+
+            public static class Entries
+            {
+                [ChildEntry] public static Task Run(IWorker.Peer peer, [|Settings|] settings) => Task.CompletedTask;
+            }
+            """);
+        Assert.Contains("'settings' cannot be serialized: Settings.Services: interface without [MemoryPackUnion]", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CHN004_NoLanes()
     {
         DiagnosticAssert.Single("CHN004", Usings + """
