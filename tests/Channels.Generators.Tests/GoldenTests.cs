@@ -31,4 +31,30 @@ public sealed class GoldenTests
         result.AssertCompilesCleanly();
         Golden.Verify("Channels.ChildEntries", result.Sources["Channels.ChildEntries.g.cs"]);
     }
+
+    [Fact]
+    public void ContractNestedInPartialTypes()
+    {
+        GeneratorResult result = GeneratorHarness.Run("""
+            using System.Threading.Channels;
+            using Channels;
+
+            namespace Demo.Nested;
+
+            public static partial class Outer
+            {
+                internal partial record Holder
+                {
+                    [ChannelContract]
+                    internal partial interface IChat
+                    {
+                        ChannelWriter<string?> Say { get; }
+                        ChannelReader<int[]> Heard { get; }
+                    }
+                }
+            }
+            """);
+        result.AssertCompilesCleanly();
+        Golden.Verify("Demo.Nested.Outer.Holder.IChat", result.Sources["Demo.Nested.Outer.Holder.IChat.g.cs"]);
+    }
 }

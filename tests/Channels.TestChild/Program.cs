@@ -1,4 +1,5 @@
 using Channels;
+using Channels.TestChild;
 using Channels.TestChild.Processes;
 
 // Started by ChildProcess: run the [ChildEntry] the parent asked for.
@@ -9,5 +10,5 @@ if (ChildProcess.IsChild)
 return args switch
 {
     ["parent-of-reader", string marker] => await ParentOfReader.RunAsync(marker),
-    _ => 64,
+    _ => await ScenarioRegistry.RunAsync(args),
 };

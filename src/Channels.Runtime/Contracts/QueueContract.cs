@@ -1,8 +1,5 @@
 namespace Channels.Contracts;
 
-// INTERFACE SKETCH (owned by the queue work): members called by generated code are fixed
-// (constructor, Descriptor, CreateEndpoint, Create, Open, OpenAsync); bodies to write.
-
 /// <summary>
 /// The runtime's view of a queue contract, implemented by generated code (one sealed subclass per contract,
 /// exposed as the contract's static <c>Definition</c>).
@@ -14,6 +11,11 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     protected QueueContract(ContractDescriptor descriptor)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
+        foreach (var lane in descriptor.Lanes)
+        {
+            if (lane.QueueCapacity < 0)
+                throw new ArgumentException($"Queue '{descriptor.Name}.{lane.Name}' has capacity {lane.QueueCapacity}; it must be 0 (unbounded) or more.", nameof(descriptor));
+        }
         Descriptor = descriptor;
     }
 
@@ -23,12 +25,54 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <summary>Creates the typed endpoint over a session (hosted here or opened remotely).</summary>
     protected internal abstract TContract CreateEndpoint(QueueSession session);
 
-    /// <summary>Hosts the contract's queues in this process under <paramref name="name"/>; other processes <see cref="Open"/> them.</summary>
-    public TContract Create(string name, ChannelOptions? options = null) => throw new NotImplementedException();
+    /// <summary>
+    /// Hosts the contract's queues in this process under <paramref name="name"/> (a plain name, resolved in the
+    /// per-user runtime directory with a key file of mode 0600 beside the socket, or <c>"unix:/path.sock"</c> with
+    /// <see cref="ChannelOptions.Key"/>); other processes <see cref="Open"/> them. This process can put and get too.
+    /// Disposing the returned endpoint stops serving and removes the socket and key files.
+    /// </summary>
+    /// <exception cref="IOException">Another host is alive at the endpoint.</exception>
+    /// <exception cref="ArgumentException">The endpoint is not a valid name or path, or a <c>unix:</c> path comes without a key.</exception>
+    public TContract Create(string name, ChannelOptions? options = null)
+    {
+        var session = HostQueueSession.Create(Descriptor, name, options ?? ChannelOptions.Default);
+        try
+        {
+            TContract endpoint = CreateEndpoint(session);
+            session.Start();
+            return endpoint;
+        }
+        catch
+        {
+            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
 
-    /// <summary>Opens queues hosted by another process, blocking until connected.</summary>
-    public TContract Open(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>Opens queues hosted by another process, blocking until connected; see <see cref="OpenAsync"/>.</summary>
+    public TContract Open(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default)
+        => OpenAsync(name, options, cancellationToken).AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Opens queues hosted by another process.</summary>
-    public ValueTask<TContract> OpenAsync(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    /// <summary>
+    /// Opens queues hosted by another process at <paramref name="name"/>: connects, checks that both sides have the
+    /// same contract (name, item types and capacities, through the schema fingerprint) and proves the key.
+    /// </summary>
+    /// <exception cref="ContractMismatchException">The host serves another contract, or this one with different item types or capacities.</exception>
+    /// <exception cref="AuthenticationFailedException">The key was refused, or there is no key.</exception>
+    /// <exception cref="System.Net.Sockets.SocketException">No host listens at the endpoint.</exception>
+    public async ValueTask<TContract> OpenAsync(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var session = await ClientQueueSession.ConnectAsync(Descriptor, name, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            TContract endpoint = CreateEndpoint(session);
+            session.Start();
+            return endpoint;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

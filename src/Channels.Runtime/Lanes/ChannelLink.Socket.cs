@@ -403,7 +403,8 @@ public sealed partial class ChannelLink
             _ = FailSilentPeerAsync();
             return;
         }
-        if (now - Volatile.Read(ref _lastSend) >= (long)PingPeriod(_options.PeerTimeout).TotalMilliseconds)
+        // Half a period, so that timer jitter never stretches the gap between pings to two periods.
+        if (now - Volatile.Read(ref _lastSend) >= (long)PingPeriod(_options.PeerTimeout).TotalMilliseconds / 2)
             AppendControl(FrameLayout.LinkLane, FrameKind.Ping, default);
     }
 
@@ -421,7 +422,7 @@ public sealed partial class ChannelLink
 
     private static TimeSpan PingPeriod(TimeSpan peerTimeout)
     {
-        long ms = Math.Clamp((long)peerTimeout.TotalMilliseconds / 4, 10, 5000);
+        long ms = Math.Clamp((long)peerTimeout.TotalMilliseconds / 5, 10, 2000);
         return TimeSpan.FromMilliseconds(ms);
     }
 

@@ -79,12 +79,30 @@ internal static class Handshake
         byte[] expected = ComputeProof(key.Span, remote.Role, nonce, remote.Nonce);
         bool accepted = CryptographicOperations.FixedTimeEquals(expected, remoteProof);
 
-        await stream.WriteAsync(new[] { accepted ? Accepted : Refused }, ct).ConfigureAwait(false);
-        await stream.FlushAsync(ct).ConfigureAwait(false);
         if (!accepted)
+        {
+            try
+            {
+                await stream.WriteAsync(new[] { Refused }, ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The other side refused us too and closed first; the outcome is the same.
+            }
             throw new AuthenticationFailedException($"Endpoint '{endpoint}': the other side ({remote.Role} of '{remote.ContractName}') does not hold this side's key; connection refused.");
+        }
+        await stream.WriteAsync(new[] { Accepted }, ct).ConfigureAwait(false);
+        await stream.FlushAsync(ct).ConfigureAwait(false);
         byte[] verdict = new byte[1];
-        await ReadExactAsync(stream, verdict, endpoint, "authentication verdict", ct).ConfigureAwait(false);
+        try
+        {
+            await ReadExactAsync(stream, verdict, endpoint, "authentication verdict", ct).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            throw new AuthenticationFailedException($"Endpoint '{endpoint}' closed the connection instead of accepting this side's key.", ex);
+        }
         if (verdict[0] != Accepted)
             throw new AuthenticationFailedException($"Endpoint '{endpoint}' refused this side's key (wrong or stale key).");
         return remote;

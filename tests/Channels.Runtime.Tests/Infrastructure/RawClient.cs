@@ -1,0 +1,58 @@
+using System.Net.Sockets;
+using Channels.Wire;
+
+namespace Channels.Runtime.Tests.Infrastructure;
+
+/// <summary>A hand-driven client that speaks (or breaks) the protocol, for hostile-input tests.</summary>
+public sealed class RawClient : IDisposable
+{
+    private RawClient(Socket socket) => Socket = socket;
+
+    public Socket Socket { get; }
+
+    public static async Task<RawClient> ConnectAsync(string endpointUri)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(endpointUri.Substring("unix:".Length)));
+        return new RawClient(socket);
+    }
+
+    /// <summary>Runs a genuine handshake as the peer, so that what follows reaches the frame parser.</summary>
+    internal async Task HandshakeAsync(Channels.Contracts.ContractDescriptor contract, byte[] key)
+    {
+        using var stream = new NetworkStream(Socket, ownsSocket: false);
+        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5) };
+        await Handshake.RunAsync(stream, contract, LinkRole.Peer, options, key, "raw", CancellationToken.None);
+    }
+
+    public async Task SendAsync(byte[] bytes)
+    {
+        int sent = 0;
+        while (sent < bytes.Length)
+            sent += await Socket.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
+    }
+
+    /// <summary>Reads until the other side closes; true if it did within the timeout.</summary>
+    public async Task<bool> WaitForCloseAsync(TimeSpan timeout)
+    {
+        var buffer = new byte[4096];
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await Socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0)
+            {
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose() => Socket.Dispose();
+}

@@ -1,0 +1,106 @@
+using System.Buffers.Binary;
+using Channels.Runtime.Tests.Infrastructure;
+using Channels.TestChild.Contracts;
+using Channels.Transports;
+using Channels.Wire;
+using Xunit;
+
+namespace Channels.Runtime.Tests.Lanes;
+
+/// <summary>
+/// Garbage after a genuine handshake ends that link with ProtocolException on every lane, while the listener keeps
+/// accepting; a silent peer ends it with PeerLostException after PeerTimeout.
+/// </summary>
+public sealed class MalformedInputTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly TestRuntimeDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private static byte[] Frame(ushort lane, byte kind, byte[] payload)
+    {
+        var bytes = new byte[FrameLayout.HeaderSize + payload.Length];
+        FrameLayout.WriteHeader(bytes, payload.Length, lane, (FrameKind)kind);
+        payload.CopyTo(bytes, FrameLayout.HeaderSize);
+        return bytes;
+    }
+
+    private static byte[] GiantLength()
+    {
+        var bytes = new byte[FrameLayout.HeaderSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 0x8000_0000);
+        return bytes;
+    }
+
+    private static byte[] Random(int count)
+    {
+        var bytes = new byte[count];
+        new Random(7).NextBytes(bytes);
+        bytes[0] = 0xFF; // a length far over the limit, whatever follows
+        return bytes;
+    }
+
+    public static TheoryData<string, byte[], bool> Garbage => new()
+    {
+        { "random bytes", Random(1000), false },
+        { "length field of 2 GiB", GiantLength(), false },
+        { "unknown lane", Frame(9, (byte)FrameKind.Data, [1, 2]), false },
+        { "unknown kind", Frame(1, 0x42, [1, 2]), false },
+        { "data on a lane the listener writes", Frame(0, (byte)FrameKind.Data, [1, 2]), false },
+        { "undecodable message", Frame(1, (byte)FrameKind.Data, [1]), false },
+        { "truncated frame, then the connection ends", Frame(1, (byte)FrameKind.Data, new byte[100])[..50], true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Garbage))]
+    public async Task GarbageEndsThatLinkWithProtocolExceptionAndTheListenerGoesOn(string what, byte[] bytes, bool closeAfter)
+    {
+        await using var listener = ISimple.Listen("bad", _directory.Options());
+        byte[] key = File.ReadAllBytes(Path.Combine(_directory.Path, "bad.key"));
+        using var raw = await RawClient.ConnectAsync(listener.Endpoint);
+        await raw.HandshakeAsync(ISimple.Definition.Descriptor, key);
+        await using ISimple victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        ValueTask<long> pendingRead = victim.Echoes.ReadAsync();
+
+        await raw.SendAsync(bytes);
+        if (closeAfter)
+            raw.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+        var ex = await Assert.ThrowsAsync<ProtocolException>(async () => await pendingRead.AsTask().WaitAsync(Timeout));
+        Assert.False(string.IsNullOrEmpty(ex.Message), what);
+        await Assert.ThrowsAsync<ProtocolException>(async () => await victim.Numbers.WriteAsync(1).AsTask().WaitAsync(Timeout));
+        Assert.True(await raw.WaitForCloseAsync(Timeout), $"{what}: the link did not close its socket");
+
+        await using ISimple.Peer next = await ISimple.Peer.ConnectAsync("bad", _directory.Options()).AsTask().WaitAsync(Timeout);
+        await using ISimple nextOpener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        await next.Echoes.WriteAsync(1);
+        Assert.Equal(1, await nextOpener.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task ASilentPeerIsLostAfterThePeerTimeout()
+    {
+        await using var listener = ISimple.Listen("quiet", _directory.Options(peerTimeout: TimeSpan.FromMilliseconds(1000)));
+        byte[] key = File.ReadAllBytes(Path.Combine(_directory.Path, "quiet.key"));
+        using var raw = await RawClient.ConnectAsync(listener.Endpoint);
+        await raw.HandshakeAsync(ISimple.Definition.Descriptor, key);
+        await using ISimple victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+
+        var ex = await Assert.ThrowsAsync<PeerLostException>(async () => await victim.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.Contains("PeerTimeout", ex.Message);
+    }
+
+    [Fact]
+    public async Task AnIdleButLivePeerIsKeptAliveByPings()
+    {
+        await using var listener = ISimple.Listen("idle", _directory.Options(peerTimeout: TimeSpan.FromMilliseconds(1500)));
+        await using ISimple.Peer peer = await ISimple.Peer.ConnectAsync("idle", _directory.Options(peerTimeout: TimeSpan.FromMilliseconds(1500))).AsTask().WaitAsync(Timeout);
+        await using ISimple opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+
+        await Task.Delay(4000); // well past the timeout: only pings kept the link up
+
+        await opener.Numbers.WriteAsync(5);
+        Assert.Equal(5, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Threading.Channels;
+using Channels.Contracts;
+using Channels.Runtime.Tests.Infrastructure;
+using Channels.TestChild.Contracts;
+using Xunit;
+
+namespace Channels.Runtime.Tests.Lanes;
+
+/// <summary>Lane semantics over the Unix-socket transport, both ends in this process.</summary>
+public sealed class SocketLinkTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private readonly TestRuntimeDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    private async Task<(ChannelListener<ISimple> Listener, ISimple Opener, ISimple.Peer Peer)> ConnectAsync(ChannelOptions? listenerOptions = null, ChannelOptions? peerOptions = null)
+    {
+        var listener = ISimple.Listen("simple", listenerOptions ?? _directory.Options());
+        ISimple.Peer peer = await ISimple.Peer.ConnectAsync("simple", peerOptions ?? _directory.Options()).AsTask().WaitAsync(Timeout);
+        ISimple opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        return (listener, opener, peer);
+    }
+
+    [Fact]
+    public async Task MessagesCompletionAndFaultCrossTheSocketInOrder()
+    {
+        var (listener, opener, peer) = await ConnectAsync();
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        Task writer = Task.Run(async () =>
+        {
+            for (long i = 0; i < 100_000; i++)
+                await opener.Numbers.WriteAsync(i);
+            opener.Numbers.Complete();
+            await opener.Notes.WriteAsync("hello ünïcode");
+            try
+            {
+                throw new ArgumentException("bad note");
+            }
+            catch (ArgumentException error)
+            {
+                opener.Notes.Complete(error);
+            }
+        });
+        long expected = 0;
+        await foreach (long n in peer.Numbers.ReadAllAsync())
+            Assert.Equal(expected++, n);
+        Assert.Equal(100_000, expected);
+        await peer.Numbers.Completion.WaitAsync(Timeout);
+
+        Assert.Equal("hello ünïcode", await peer.Notes.ReadAsync().AsTask().WaitAsync(Timeout));
+        var ex = await Assert.ThrowsAsync<ChannelClosedException>(async () => await peer.Notes.ReadAsync().AsTask().WaitAsync(Timeout));
+        var remote = Assert.IsType<RemoteException>(ex.InnerException);
+        Assert.Equal("System.ArgumentException", remote.RemoteType);
+        Assert.Equal("bad note", remote.RemoteMessage);
+        Assert.Contains("MessagesCompletionAndFaultCrossTheSocketInOrder", remote.RemoteStackTrace);
+        await writer.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task TryWriteStopsAtTheRemoteWindowAndResumesWhenTheReaderReads()
+    {
+        var (listener, opener, peer) = await ConnectAsync(peerOptions: _directory.Options(windowMessages: 16));
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        int written = 0;
+        while (opener.Numbers.TryWrite(written))
+            written++;
+        Assert.Equal(16, written);
+        ValueTask<bool> wait = opener.Numbers.WaitToWriteAsync();
+        Assert.False(wait.IsCompleted);
+
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(i, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.True(await wait.AsTask().WaitAsync(Timeout));
+        Assert.True(opener.Numbers.TryWrite(16));
+    }
+
+    [Fact]
+    public async Task DisposingThePeerEndsTheOpenersReadsAndWritesWithoutPeerLoss()
+    {
+        var (listener, opener, peer) = await ConnectAsync();
+        await using var _ = listener;
+        await using var __ = opener;
+        await peer.Echoes.WriteAsync(5);
+
+        await peer.DisposeAsync();
+
+        Assert.Equal(5, await opener.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.False(await opener.Echoes.WaitToReadAsync().AsTask().WaitAsync(Timeout));
+        await opener.Echoes.Completion.WaitAsync(Timeout);
+        await Assert.ThrowsAsync<ChannelClosedException>(async () =>
+        {
+            while (true)
+                await opener.Numbers.WriteAsync(1).AsTask().WaitAsync(Timeout);
+        });
+    }
+
+    [Fact]
+    public async Task LargeMessagesCrossAndOversizedOnesAreRefusedAtTheWriter()
+    {
+        var (listener, opener, peer) = await ConnectAsync(peerOptions: _directory.Options(maxFrameSize: 4 * 1024 * 1024));
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        string big = new('z', 1_500_000); // larger than the receive buffer
+        await opener.Notes.WriteAsync(big);
+        Assert.Equal(big, await peer.Notes.ReadAsync().AsTask().WaitAsync(Timeout));
+
+        string tooBig = new('z', 5_000_000);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await opener.Notes.WriteAsync(tooBig));
+        await opener.Notes.WriteAsync("still fine");
+        Assert.Equal("still fine", await peer.Notes.ReadAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task APipePeerEndHandedOverConnectsThroughItsPrivateSocket()
+    {
+        var (opener, peer) = ISimple.CreatePipe(_directory.Options());
+        await using var openerScope = opener;
+        ChannelLink peerLink = ((IChannelEndpoint)peer).Link;
+
+        (string endpoint, byte[] key) = peerLink.DetachForChild();
+        Assert.StartsWith("unix:" + _directory.Path, endpoint);
+        Assert.Throws<InvalidOperationException>(() => peer.Numbers.TryRead(out _));
+        Assert.Throws<InvalidOperationException>(() => peerLink.DetachForChild());
+
+        // A client with another key is refused; the rightful one still gets in.
+        await Assert.ThrowsAsync<AuthenticationFailedException>(async () =>
+            await ISimple.Peer.ConnectAsync(endpoint, _directory.Options(key: new byte[32])).AsTask().WaitAsync(Timeout));
+        await using ISimple.Peer child = await ISimple.Peer.ConnectAsync(endpoint, _directory.Options(key: key)).AsTask().WaitAsync(Timeout);
+
+        await opener.Numbers.WriteAsync(11).AsTask().WaitAsync(Timeout);
+        Assert.Equal(11, await child.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+        await child.Echoes.WriteAsync(12);
+        Assert.Equal(12, await opener.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.Empty(_directory.LeftoverFiles());
+    }
+
+    [Fact]
+    public async Task DisposingAnUnconnectedPipeOpenerRemovesItsSocket()
+    {
+        var (opener, peer) = ISimple.CreatePipe(_directory.Options());
+        ((IChannelEndpoint)peer).Link.DetachForChild();
+        Assert.Single(_directory.LeftoverFiles());
+
+        await opener.DisposeAsync();
+
+        Assert.Empty(_directory.LeftoverFiles());
+    }
+}

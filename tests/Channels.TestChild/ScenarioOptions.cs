@@ -1,0 +1,24 @@
+namespace Channels.TestChild;
+
+/// <summary>The channel options a scenario uses: the runtime directory and key the test passes in the environment.</summary>
+public static class ScenarioOptions
+{
+    /// <summary>Environment variable with the runtime directory the test uses for named endpoints.</summary>
+    public const string RuntimeDirectoryVariable = "CHANNELS_TEST_RUNTIME_DIR";
+
+    /// <summary>Environment variable with a hex key for explicit <c>unix:</c> endpoints.</summary>
+    public const string KeyVariable = "CHANNELS_TEST_KEY";
+
+    public static ChannelOptions FromEnvironment(int? windowMessages = null, int? windowBytes = null)
+    {
+        string? key = Environment.GetEnvironmentVariable(KeyVariable);
+        var defaults = new ChannelOptions();
+        return new ChannelOptions
+        {
+            RuntimeDirectory = Environment.GetEnvironmentVariable(RuntimeDirectoryVariable),
+            Key = string.IsNullOrEmpty(key) ? null : Convert.FromHexString(key),
+            LaneWindowMessages = windowMessages ?? defaults.LaneWindowMessages,
+            LaneWindowBytes = windowBytes ?? defaults.LaneWindowBytes,
+        };
+    }
+}
