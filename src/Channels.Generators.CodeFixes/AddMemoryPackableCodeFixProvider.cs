@@ -21,7 +21,7 @@ public sealed class AddMemoryPackableCodeFixProvider : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.MessageNotSerializable);
 
     /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override FixAllProvider GetFixAllProvider() => MemoryPackableFixAllProvider.Instance;
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -31,16 +31,29 @@ public sealed class AddMemoryPackableCodeFixProvider : CodeFixProvider
             INamedTypeSymbol? message = await MessageTypeLocator.FindAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false);
             if (message is null)
                 continue;
-            var partialTypes = new List<INamedTypeSymbol>();
-            for (INamedTypeSymbol? type = message; type is not null; type = type.ContainingType)
-                partialTypes.Add(type);
             Solution solution = context.Document.Project.Solution;
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Add [MemoryPackable] and 'partial' to '" + message.Name + "'",
-                    cancellationToken => DeclarationEditor.ApplyAsync(solution, partialTypes, message, cancellationToken),
+                    cancellationToken => DeclarationEditor.ApplyAsync(solution, PartialTypes(new[] { message }), new[] { message }, cancellationToken),
                     EquivalenceKey),
                 diagnostic);
         }
+    }
+
+    /// <summary>The message types and the types containing them: MemoryPack generates into each of them.</summary>
+    internal static List<INamedTypeSymbol> PartialTypes(IReadOnlyList<INamedTypeSymbol> messages)
+    {
+        var types = new List<INamedTypeSymbol>();
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        foreach (INamedTypeSymbol message in messages)
+        {
+            for (INamedTypeSymbol? type = message; type is not null; type = type.ContainingType)
+            {
+                if (seen.Add(type))
+                    types.Add(type);
+            }
+        }
+        return types;
     }
 }

@@ -55,7 +55,7 @@ public sealed class AddPartialToContainingTypesCodeFixProvider : CodeFixProvider
         context.RegisterCodeFix(
             CodeAction.Create(
                 title,
-                cancellationToken => DeclarationEditor.ApplyAsync(solution, containing, memoryPackable: null, cancellationToken),
+                cancellationToken => DeclarationEditor.ApplyAsync(solution, containing, memoryPackable: System.Array.Empty<INamedTypeSymbol>(), cancellationToken),
                 EquivalenceKey),
             context.Diagnostics);
     }

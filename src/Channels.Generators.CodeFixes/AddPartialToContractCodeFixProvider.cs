@@ -31,7 +31,7 @@ public sealed class AddPartialToContractCodeFixProvider : CodeFixProvider
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Add 'partial'",
-                    cancellationToken => DeclarationEditor.ApplyAsync(solution, new[] { contract }, memoryPackable: null, cancellationToken),
+                    cancellationToken => DeclarationEditor.ApplyAsync(solution, new[] { contract }, memoryPackable: System.Array.Empty<INamedTypeSymbol>(), cancellationToken),
                     EquivalenceKey),
                 diagnostic);
         }

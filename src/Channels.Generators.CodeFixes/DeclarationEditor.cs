@@ -17,8 +17,8 @@ internal static class DeclarationEditor
     private const string MemoryPackNamespace = "MemoryPack";
     private const string MemoryPackableName = "MemoryPackable";
 
-    /// <summary>Makes every declaration of <paramref name="partialTypes"/> partial; puts [MemoryPackable] on the first declaration of <paramref name="memoryPackable"/> (and imports MemoryPack there when the attribute does not bind).</summary>
-    public static async Task<Solution> ApplyAsync(Solution solution, IReadOnlyList<INamedTypeSymbol> partialTypes, INamedTypeSymbol? memoryPackable, CancellationToken cancellationToken)
+    /// <summary>Makes every declaration of <paramref name="partialTypes"/> partial; puts [MemoryPackable] on the first declaration of each of <paramref name="memoryPackable"/> (and imports MemoryPack there when the attribute does not bind).</summary>
+    public static async Task<Solution> ApplyAsync(Solution solution, IReadOnlyList<INamedTypeSymbol> partialTypes, IReadOnlyList<INamedTypeSymbol> memoryPackable, CancellationToken cancellationToken)
     {
         var byDocument = new Dictionary<DocumentId, List<TypeDeclarationSyntax>>();
         foreach (INamedTypeSymbol type in partialTypes)
@@ -26,28 +26,21 @@ internal static class DeclarationEditor
             foreach (SyntaxReference reference in type.OriginalDefinition.DeclaringSyntaxReferences)
             {
                 Document? document = solution.GetDocument(reference.SyntaxTree);
-                if (document is null || await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is not TypeDeclarationSyntax declaration)
-                    continue;
-                if (!byDocument.TryGetValue(document.Id, out List<TypeDeclarationSyntax>? list))
-                    byDocument.Add(document.Id, list = new List<TypeDeclarationSyntax>());
-                if (!list.Contains(declaration))
-                    list.Add(declaration);
+                if (document is not null && await reference.GetSyntaxAsync(cancellationToken).ConfigureAwait(false) is TypeDeclarationSyntax declaration)
+                    Add(byDocument, document.Id, declaration);
             }
         }
 
-        TypeDeclarationSyntax? carrier = null;
-        DocumentId? carrierDocument = null;
-        bool needsUsing = false;
-        if (memoryPackable is not null && FirstDeclaration(solution, memoryPackable, cancellationToken) is { } first)
+        var carriers = new HashSet<TypeDeclarationSyntax>();
+        var needsUsing = new HashSet<DocumentId>();
+        foreach (INamedTypeSymbol type in memoryPackable)
         {
-            carrier = first.Declaration;
-            carrierDocument = first.Document.Id;
+            if (FirstDeclaration(solution, type, cancellationToken) is not { } first || !carriers.Add(first.Declaration))
+                continue;
             SemanticModel? model = await first.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-            needsUsing = model is null || model.LookupNamespacesAndTypes(carrier.SpanStart, container: null, name: MemoryPackableName + "Attribute").IsEmpty;
-            if (!byDocument.TryGetValue(carrierDocument, out List<TypeDeclarationSyntax>? list))
-                byDocument.Add(carrierDocument, list = new List<TypeDeclarationSyntax>());
-            if (!list.Contains(carrier))
-                list.Add(carrier);
+            if (model is null || model.LookupNamespacesAndTypes(first.Declaration.SpanStart, container: null, name: MemoryPackableName + "Attribute").IsEmpty)
+                needsUsing.Add(first.Document.Id);
+            Add(byDocument, first.Document.Id, first.Declaration);
         }
 
         foreach (KeyValuePair<DocumentId, List<TypeDeclarationSyntax>> entry in byDocument)
@@ -55,17 +48,24 @@ internal static class DeclarationEditor
             Document document = solution.GetDocument(entry.Key)!;
             SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
             string endOfLine = EndOfLine(root);
-            TypeDeclarationSyntax? target = carrier;
             SyntaxNode edited = root.ReplaceNodes(entry.Value, (original, rewritten) =>
             {
                 TypeDeclarationSyntax result = WithPartial(rewritten);
-                return original == target ? WithMemoryPackable(result, endOfLine) : result;
+                return carriers.Contains(original) ? WithMemoryPackable(result, endOfLine) : result;
             });
-            if (entry.Key == carrierDocument && needsUsing && edited is CompilationUnitSyntax unit)
+            if (needsUsing.Contains(entry.Key) && edited is CompilationUnitSyntax unit)
                 edited = WithMemoryPackUsing(unit, endOfLine);
             solution = solution.WithDocumentSyntaxRoot(entry.Key, edited);
         }
         return solution;
+    }
+
+    private static void Add(Dictionary<DocumentId, List<TypeDeclarationSyntax>> byDocument, DocumentId document, TypeDeclarationSyntax declaration)
+    {
+        if (!byDocument.TryGetValue(document, out List<TypeDeclarationSyntax>? list))
+            byDocument.Add(document, list = new List<TypeDeclarationSyntax>());
+        if (!list.Contains(declaration))
+            list.Add(declaration);
     }
 
     /// <summary>'partial' goes last among the modifiers, right before the type keyword, where C# requires it.</summary>
