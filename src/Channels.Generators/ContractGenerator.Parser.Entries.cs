@@ -15,9 +15,17 @@ public sealed partial class ContractGenerator
     private static ChildEntryResult ParseChildEntry(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
+        string name = method.ContainingType.Name + "." + method.Name;
+        if (context.TargetNode is LocalFunctionStatementSyntax local)
+        {
+            return new ChildEntryResult(null, null, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNotAccessible, LocationInfo.From(local.Identifier), method.Name,
+                    "is a local function, which generated code cannot call; declare it as a static method of a type"),
+            }));
+        }
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         LocationInfo? at = LocationInfo.From(syntax.Identifier);
-        string name = method.ContainingType.Name + "." + method.Name;
 
         ChildEntryResult Fail(DiagnosticDescriptor descriptor, string problem)
             => new(null, at, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(descriptor, at, name, problem) }));

@@ -41,7 +41,7 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ChildEntryResult> entryResults = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownTypes.ChildEntryAttribute,
-                static (node, _) => node is MethodDeclarationSyntax,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
                 static (ctx, ct) => ParseChildEntry(ctx, ct))
             .WithTrackingName(TrackingNames.EntryResults);
         IncrementalValueProvider<ChildEntryRegistryModel> registry = entryResults

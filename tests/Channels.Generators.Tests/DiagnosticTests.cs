@@ -320,6 +320,28 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void CHN014_LocalFunctionEntry()
+    {
+        Diagnostic d = DiagnosticAssert.Single("CHN014", Usings + """
+            [ChannelContract]
+            public partial interface IWorker
+            {
+                ChannelWriter<int> Jobs { get; }
+            }
+
+            public static class Entries
+            {
+                public static void Outer()
+                {
+                    [ChildEntry] static Task [|Run|](IWorker.Peer peer) => Task.CompletedTask;
+                    _ = Run(null!);
+                }
+            }
+            """);
+        Assert.Contains("is a local function", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CHN014_DuplicateChildEntryName()
     {
         Diagnostic d = DiagnosticAssert.Single("CHN014", Usings + """
