@@ -1,7 +1,15 @@
+using Channels;
 using Channels.TestChild;
+using Channels.TestChild.Processes;
 
-// A process started by ChildProcess runs its [ChildEntry] and exits here. Test scenarios always pass their name as
-// the first argument, so they never reach ChildProcess (whose entry point lands with issue 3).
-if (args.Length == 0 && Channels.ChildProcess.IsChild) return await Channels.ChildProcess.RunAsync();
+// Started by ChildProcess: run the [ChildEntry] the parent asked for.
+if (ChildProcess.IsChild)
+    return await ChildProcess.RunAsync();
 
-return await ScenarioRegistry.RunAsync(args);
+// Started by a test as a plain program: run the scenario named by the first argument. New scenarios are static
+// methods marked [ChildScenario("name")] in their own files; this file does not change for them.
+return args switch
+{
+    ["parent-of-reader", string marker] => await ParentOfReader.RunAsync(marker),
+    _ => await ScenarioRegistry.RunAsync(args),
+};

@@ -15,6 +15,8 @@ public abstract class QueueSession : IAsyncDisposable
     /// <summary>Returns the queue of lane number <paramref name="lane"/>; called once per lane by generated code.</summary>
     public abstract ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec);
 
+    internal (string Endpoint, byte[] Key) GetChildTicket() => throw new NotImplementedException();
+
     /// <summary>Closes the session: a host stops serving and removes its socket and key files; a client disconnects.</summary>
     public abstract ValueTask DisposeAsync();
 }

@@ -1,0 +1,9 @@
+namespace Channels.Generators.Model;
+
+/// <summary>A lane codec class: one per distinct message type of a contract.</summary>
+/// <param name="Name">Class name (<c>__Codec_Demo_Job</c>).</param>
+/// <param name="MessageType">Fully qualified message type with nullable annotations.</param>
+/// <param name="DisplayName">The message type for error messages (<c>Demo.Job</c>).</param>
+/// <param name="IsUnmanaged">Copied as raw bytes (what MemoryPack does for unmanaged structs) instead of through MemoryPack.</param>
+/// <param name="IsValueType">A struct (the deserialization target is declared without '?').</param>
+internal sealed record CodecModel(string Name, string MessageType, string DisplayName, bool IsUnmanaged, bool IsValueType);

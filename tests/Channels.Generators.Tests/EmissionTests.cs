@@ -1,0 +1,175 @@
+using Channels.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Channels.Generators.Tests;
+
+/// <summary>Unusual but valid contracts and message types: the output compiles cleanly, lanes keep a stable order, formatters round-trip.</summary>
+public sealed class EmissionTests
+{
+    private const string Messages = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Channels;
+        using Channels;
+        using MemoryPack;
+
+        namespace Shapes;
+
+        public enum Color : byte { Red, Green }
+        public record struct Named(string Name, int Count);                       // plain struct with a reference
+        public record Wrapper<T>(T Value, List<T> Values);                         // closed generic plain record
+        public sealed class Settable { public int Id { get; set; } public string? Note { get; set; } public double[] Samples { get; set; } = Array.Empty<double>(); }
+        public sealed class InitOnly { public required string Title { get; init; } public int Year { get; init; } public int Computed => Year * 2; }
+        public sealed class Mixed(string key) { public string Key { get; } = key; public int Extra { get; set; } }
+        public readonly record struct Point(int X, int Y);
+        [MemoryPackable] public partial struct Packed { public int A; public long B; }
+        [MemoryPackable] [MemoryPackUnion(0, typeof(Circle))] [MemoryPackUnion(1, typeof(Square))] public partial interface IShape { }
+        [MemoryPackable] public partial record Circle(double Radius) : IShape;
+        [MemoryPackable] public partial record Square(double Side) : IShape;
+        """;
+
+    private const string Contract = """
+        using System.Collections.Generic;
+        using System.Threading.Channels;
+        using Channels;
+
+        namespace Shapes;
+
+        [ChannelContract]
+        public partial interface IShapes
+        {
+            ChannelWriter<Color> Colors { get; }
+            ChannelReader<Named> Names { get; }
+            ChannelWriter<Wrapper<int>> Wrapped { get; }
+            ChannelWriter<Wrapper<Named>> WrappedNames { get; }
+            ChannelReader<Settable> Settables { get; }
+            ChannelReader<InitOnly> Inits { get; }
+            ChannelReader<Mixed> Mixed { get; }
+            ChannelWriter<Point?> MaybePoints { get; }
+            ChannelWriter<Packed> Packed { get; }
+            ChannelWriter<IShape> Shapes { get; }
+            ChannelWriter<(int Id, string Name)> Tuples { get; }
+            ChannelWriter<Dictionary<string, Settable[]>> Index { get; }
+            ChannelReader<string?> MaybeText { get; }
+            ChannelReader<Circle?> MaybeCircles { get; }
+            ChannelWriter<int> @event { get; }
+        }
+        """;
+
+    private static readonly Lazy<Loaded> Shapes = new(() => Loaded.Compile(("/src/Messages.cs", Messages), ("/src/Contract.cs", Contract)));
+
+    [Fact]
+    public void ManyMessageKindsCompileCleanly()
+    {
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(("/src/Messages.cs", Messages), ("/src/Contract.cs", Contract)));
+        Assert.Empty(result.ChannelsDiagnostics);
+        result.AssertCompilesCleanly();
+        string formatters = result.Sources["Channels.Formatters.g.cs"];
+        foreach (string type in new[] { "Shapes.Named", "Shapes.Wrapper<int>", "Shapes.Wrapper<global::Shapes.Named>", "Shapes.Settable", "Shapes.InitOnly", "Shapes.Mixed" })
+            Assert.Contains("MemoryPackFormatter<global::" + type + ">", formatters, StringComparison.Ordinal);
+        Assert.DoesNotContain("Formatter<global::Shapes.Point>", formatters, StringComparison.Ordinal);   // unmanaged: MemoryPack copies it
+        Assert.DoesNotContain("Formatter<global::Shapes.Circle>", formatters, StringComparison.Ordinal); // [MemoryPackable]
+    }
+
+    [Fact]
+    public void FormattersRoundTripSettersInitOnlyAndPrimaryConstructors()
+    {
+        Loaded loaded = Shapes.Value;
+        Type settableType = loaded.Type("Shapes.Settable");
+        object settable = Activator.CreateInstance(settableType)!;
+        settableType.GetProperty("Id")!.SetValue(settable, 5);
+        settableType.GetProperty("Note")!.SetValue(settable, "n");
+        settableType.GetProperty("Samples")!.SetValue(settable, new[] { 1.5, 2.5 });
+        object back = loaded.GetCodec("Shapes.IShapes", "__Codec_Shapes_Settable").Decode(loaded.GetCodec("Shapes.IShapes", "__Codec_Shapes_Settable").Encode(settable));
+        Assert.Equal(5, settableType.GetProperty("Id")!.GetValue(back));
+        Assert.Equal("n", settableType.GetProperty("Note")!.GetValue(back));
+        Assert.Equal(new[] { 1.5, 2.5 }, settableType.GetProperty("Samples")!.GetValue(back));
+
+        object mixed = loaded.Create("Shapes.Mixed", "k");
+        loaded.Type("Shapes.Mixed").GetProperty("Extra")!.SetValue(mixed, 9);
+        Loaded.Codec mixedCodec = loaded.GetCodec("Shapes.IShapes", "__Codec_Shapes_Mixed");
+        object mixedBack = mixedCodec.Decode(mixedCodec.Encode(mixed));
+        Assert.Equal("k", loaded.Type("Shapes.Mixed").GetProperty("Key")!.GetValue(mixedBack));
+        Assert.Equal(9, loaded.Type("Shapes.Mixed").GetProperty("Extra")!.GetValue(mixedBack));
+
+        object named = loaded.Create("Shapes.Named", "x", 3);
+        Loaded.Codec namedCodec = loaded.GetCodec("Shapes.IShapes", "__Codec_Shapes_Named");
+        Assert.Equal(named, namedCodec.Decode(namedCodec.Encode(named)));
+    }
+
+    [Fact]
+    public void LanesOfPartialDeclarationsAreOrderedByFilePathThenPosition()
+    {
+        const string Second = """
+            using System.Threading.Channels;
+            namespace Split;
+            public partial interface ISplit
+            {
+                ChannelWriter<int> B1 { get; }
+                ChannelWriter<int> B2 { get; }
+            }
+            """;
+        const string First = """
+            using System.Threading.Channels;
+            using Channels;
+            namespace Split;
+            [ChannelContract]
+            public partial interface ISplit
+            {
+                ChannelReader<int> A1 { get; }
+            }
+            """;
+        // Trees are added in the opposite order of their paths: the order must follow the paths.
+        GeneratorResult result = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(("/src/b/Second.cs", Second), ("/src/a/First.cs", First)));
+        result.AssertCompilesCleanly();
+        string text = result.Sources["Split.ISplit.g.cs"];
+        Assert.Contains("A1 = link.CreateReader(0,", text, StringComparison.Ordinal);
+        Assert.Contains("B1 = link.CreateWriter(1,", text, StringComparison.Ordinal);
+        Assert.Contains("B2 = link.CreateWriter(2,", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GlobalNamespaceContractCompilesCleanly()
+    {
+        DiagnosticAssert.None("""
+            using System.Threading.Channels;
+            using Channels;
+            [ChannelContract]
+            public partial interface IGlobal
+            {
+                ChannelWriter<string> Lines { get; }
+            }
+            """);
+    }
+
+    [Fact]
+    public void ContractCompilesWithNullableDisabled()
+    {
+        CSharpCompilationOptionsEditor.Run(Sources.Worker, NullableContextOptions.Disable).AssertCompilesCleanly();
+    }
+
+    [Fact]
+    public void QueueContractEntryCompilesCleanly()
+    {
+        const string Entry = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Channels;
+
+            namespace Demo;
+
+            internal static class Getter
+            {
+                [ChildEntry]
+                internal static async Task<int> Run(IJobBoard board, string name, CancellationToken ct)
+                {
+                    Job job = await board.Jobs.Reader.ReadAsync(ct);
+                    return job.Id + name.Length;
+                }
+            }
+            """;
+        GeneratorResult result = DiagnosticAssert.None(("/src/Board.cs", Sources.JobBoard), ("/src/Getter.cs", Entry));
+        Assert.Contains("context.OpenQueueAsync(global::Demo.IJobBoard.Definition)", result.Sources["Channels.ChildEntries.g.cs"], StringComparison.Ordinal);
+    }
+}

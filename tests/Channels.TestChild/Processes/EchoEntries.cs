@@ -1,0 +1,52 @@
+using System.Globalization;
+using Channels;
+
+namespace Channels.TestChild.Processes;
+
+/// <summary>Child entries that the ChildProcess tests start.</summary>
+public static class EchoEntries
+{
+    /// <summary>Echoes every number back, then completes.</summary>
+    [ChildEntry]
+    public static async Task Echo(IEcho.Peer parent, CancellationToken cancellationToken)
+    {
+        await foreach (long number in parent.Numbers.ReadAllAsync(cancellationToken))
+            await parent.Answers.WriteAsync(number, cancellationToken);
+        parent.Answers.Complete();
+    }
+
+    /// <summary>Answers with the argument's length and whether the token is live, then exits with the argument as exit code.</summary>
+    [ChildEntry]
+    public static async Task<int> ExitWith(IEcho.Peer parent, string exitCode, CancellationToken cancellationToken)
+    {
+        await parent.Answers.WriteAsync(cancellationToken.CanBeCanceled && !cancellationToken.IsCancellationRequested ? 1 : 0, cancellationToken);
+        parent.Answers.Complete();
+        return int.Parse(exitCode, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Throws an exception with the argument as message.</summary>
+    [ChildEntry]
+    public static Task Throw(IEcho.Peer parent, string message)
+        => throw new InvalidDataException(message);
+
+    /// <summary>Reads until the link ends; writes the type of the exception that ended it into the file named by the argument.</summary>
+    [ChildEntry]
+    public static async Task<int> ReadUntilLost(IEcho.Peer parent, string markerPath, CancellationToken cancellationToken)
+    {
+        string outcome = "completed";
+        try
+        {
+            await foreach (long number in parent.Numbers.ReadAllAsync(CancellationToken.None))
+            {
+                if (number == 0)
+                    File.WriteAllText(markerPath + ".reading", "reading");
+            }
+        }
+        catch (Exception ex)
+        {
+            outcome = ex.GetType().Name;
+        }
+        File.WriteAllText(markerPath, outcome);
+        return outcome == nameof(PeerLostException) ? 0 : 1;
+    }
+}
