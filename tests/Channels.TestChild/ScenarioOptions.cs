@@ -16,7 +16,7 @@ public static class ScenarioOptions
         return new ChannelOptions
         {
             RuntimeDirectory = Environment.GetEnvironmentVariable(RuntimeDirectoryVariable),
-            Key = string.IsNullOrEmpty(key) ? null : Convert.FromHexString(key),
+            Key = string.IsNullOrEmpty(key) ? null : new ReadOnlyMemory<byte>(Convert.FromHexString(key)),
             LaneWindowMessages = windowMessages ?? defaults.LaneWindowMessages,
             LaneWindowBytes = windowBytes ?? defaults.LaneWindowBytes,
         };

@@ -58,7 +58,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         else
             throw new ArgumentException($"Endpoint '{address.Display}' is an explicit socket path; listening there needs a key in ChannelOptions.Key.", nameof(options));
         // The key file goes first: a connector that sees the socket finds the key.
-        if (address.KeyPath is not null && options.Key is null)
+        if (address.KeyPath is not null && options.Key is not { Length: > 0 })
             KeyFile.Write(address.KeyPath, key);
         Socket socket;
         try
@@ -67,7 +67,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         }
         catch
         {
-            if (options.Key is null)
+            if (options.Key is not { Length: > 0 })
                 UnixSockets.TryDelete(address.KeyPath);
             throw;
         }
@@ -107,7 +107,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         if (_acceptLoop is { } loop)
             await loop.ConfigureAwait(false);
         UnixSockets.TryDelete(_address.SocketPath);
-        if (_options.Key is null)
+        if (_options.Key is not { Length: > 0 })
             UnixSockets.TryDelete(_address.KeyPath);
         _accepted.Writer.TryComplete();
         // Links that passed the handshake but were never accepted belong to nobody: close them.

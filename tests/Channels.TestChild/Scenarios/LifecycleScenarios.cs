@@ -54,7 +54,7 @@ public static class LifecycleScenarios
             {
                 "simple" => await ISimple.Peer.ConnectAsync(args[0], options),
                 "transfer" => await ITransfer.Peer.ConnectAsync(args[0], options),
-                "transfer-changed" => await ITransfer.ChangedShapeDefinition.ConnectAsync(args[0], options),
+                "transfer-changed" => await ChangedTransfer.Definition.ConnectAsync(args[0], options),
                 _ => throw new ArgumentException("unknown contract " + args[1]),
             };
             Console.WriteLine("ok");
