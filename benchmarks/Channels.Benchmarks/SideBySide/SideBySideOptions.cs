@@ -56,7 +56,7 @@ public sealed record SideBySideOptions
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static SideBySideOptions Parse(ReadOnlySpan<string> args)
     {
-        var options = new SideBySideOptions { CommandLine = "side-by-side " + string.Join(' ', args.ToArray()) };
+        var options = new SideBySideOptions { CommandLine = ("side-by-side " + string.Join(" ", args.ToArray())).TrimEnd() };
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
