@@ -21,6 +21,9 @@ public sealed partial class ChannelLink
     private const int MinimumReceive = 16 * 1024;
 
     private readonly Lock _sendLock = new();
+
+    /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
+    internal Lock SendLock => _sendLock;
     private readonly Signal _signal = new();
     private Socket? _socket;
     private HandshakeHello? _remote;
