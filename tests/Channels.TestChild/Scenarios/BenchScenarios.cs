@@ -67,4 +67,42 @@ public static class BenchScenarios
         Console.WriteLine($"receiver got {received - 10_000:N0}, allocated {(double)allocated / (received - 10_000):0.###} B/msg");
         return 0;
     }
+
+    [ChildScenario("pingpong")]
+    public static async Task<int> PingPongAsync(string[] args)
+    {
+        int rounds = int.Parse(args[0], CultureInfo.InvariantCulture);
+        string name = "pp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        await using ChannelListener<ISimple> listener = ISimple.Listen(name, ScenarioOptions.FromEnvironment());
+        var info = new ProcessStartInfo(Environment.ProcessPath!);
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            info.ArgumentList.Add(typeof(BenchScenarios).Assembly.Location);
+        info.ArgumentList.Add("echo");
+        info.ArgumentList.Add(name);
+        using Process child = Process.Start(info)!;
+        try
+        {
+            await using ISimple opener = await listener.AcceptAsync();
+            var samples = new double[rounds];
+            for (int i = -1000; i < rounds; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                await opener.Numbers.WriteAsync(i);
+                await opener.Echoes.ReadAsync();
+                if (i >= 0)
+                    samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Array.Sort(samples);
+            Console.WriteLine($"ping-pong over {rounds:N0} rounds: p50 {samples[rounds / 2]:0.0} us, p99 {samples[rounds * 99 / 100]:0.0} us");
+            opener.Numbers.Complete();
+            opener.Notes.Complete();
+            await child.WaitForExitAsync();
+            return 0;
+        }
+        finally
+        {
+            if (!child.HasExited)
+                child.Kill();
+        }
+    }
 }
