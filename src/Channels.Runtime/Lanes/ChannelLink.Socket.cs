@@ -230,6 +230,11 @@ public sealed partial class ChannelLink
             if (_failure is null)
                 Fail(await PeerLostAsync("sending failed: " + ex.Message, ex).ConfigureAwait(false));
         }
+        catch (Exception ex)
+        {
+            // Never leave a faulted loop task behind: whatever went wrong ends the link, visibly, on every lane.
+            Fail(new ProtocolException($"Link of contract '{Contract.Name}' failed while sending: {ex.Message}", ex));
+        }
         finally
         {
             lock (_sendLock)
