@@ -21,6 +21,9 @@ public sealed partial class ChannelLink
     private const int MinimumReceive = 16 * 1024;
 
     private readonly Lock _sendLock = new();
+
+    /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
+    internal Lock SendLock => _sendLock;
     private readonly Signal _signal = new();
     private Socket? _socket;
     private HandshakeHello? _remote;
@@ -226,6 +229,11 @@ public sealed partial class ChannelLink
         {
             if (_failure is null)
                 Fail(await PeerLostAsync("sending failed: " + ex.Message, ex).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            // Never leave a faulted loop task behind: whatever went wrong ends the link, visibly, on every lane.
+            Fail(new ProtocolException($"Link of contract '{Contract.Name}' failed while sending: {ex.Message}", ex));
         }
         finally
         {

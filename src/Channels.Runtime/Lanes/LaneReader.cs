@@ -175,19 +175,22 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     void IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
     {
-        if (!isBatch)
-        {
-            Enqueue(Decode(payload), payload.Length);
-        }
-        else
-        {
-            var entries = new BatchReader(payload.Span);
-            while (entries.TryNext(out int start, out int length))
-                Enqueue(Decode(payload.Slice(start, length)), length);
-        }
         Waiter? waiters;
+        // One lock for the whole frame: the consumer waits at most one frame's decoding.
         lock (_lock)
+        {
+            if (!isBatch)
+            {
+                EnqueueLocked(Decode(payload), payload.Length);
+            }
+            else
+            {
+                var entries = new BatchReader(payload.Span);
+                while (entries.TryNext(out int start, out int length))
+                    EnqueueLocked(Decode(payload.Slice(start, length)), length);
+            }
             waiters = _waiters.DetachAll();
+        }
         WaiterList.Wake(waiters, true, null);
     }
 
@@ -233,22 +236,25 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void Enqueue(T item, int size)
     {
         lock (_lock)
+            EnqueueLocked(item, size);
+    }
+
+    private void EnqueueLocked(T item, int size)
+    {
+        if (_done is not null)
+            return;
+        if (_count == _items.Length)
         {
-            if (_done is not null)
-                return;
-            if (_count == _items.Length)
-            {
-                if (_count >= _windowMessages)
-                    ThrowWindowExceeded();
-                Grow();
-            }
-            int tail = _head + _count;
-            if (tail >= _items.Length)
-                tail -= _items.Length;
-            _items[tail] = item;
-            _sizes[tail] = size;
-            _count++;
+            if (_count >= _windowMessages)
+                ThrowWindowExceeded();
+            Grow();
         }
+        int tail = _head + _count;
+        if (tail >= _items.Length)
+            tail -= _items.Length;
+        _items[tail] = item;
+        _sizes[tail] = size;
+        _count++;
     }
 
     private void Grow()

@@ -17,7 +17,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
     private readonly ChannelLink _link;
     private readonly int _lane;
     private readonly ILaneCodec<T> _codec;
-    private readonly Lock _lock = new();
+    private readonly Lock _lock;
     private readonly WaiterList _waiters;
     private int _creditMessages;
     private long _creditBytes;
@@ -33,6 +33,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _link = link;
         _lane = lane;
         _codec = codec;
+        // The link's send lock: encoding into the pending frames then re-enters a lock already held.
+        _lock = link.SendLock;
         _waiters = new WaiterList(_lock);
     }
 

@@ -26,7 +26,6 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     private readonly Channel<TOpener> _accepted = Channel.CreateUnbounded<TOpener>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly CancellationTokenSource _stop = new();
     private Task? _acceptLoop;
-    private int _pendingHandshakes;
     private int _disposed;
 
     private ChannelListener(ContractDescriptor contract, Func<ChannelLink, TOpener> createOpener, EndpointAddress address, ChannelOptions options, byte[] key, Socket socket)
@@ -113,7 +112,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         // Links that passed the handshake but were never accepted belong to nobody: close them.
         while (_accepted.Reader.TryRead(out TOpener? unclaimed))
             await unclaimed.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        // _stop is not disposed: handshakes still finishing read its token; one that completes now finds the
+        // accepted queue closed and disposes its link.
     }
 
     private async Task AcceptLoopAsync()
@@ -123,7 +123,6 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             while (true)
             {
                 Socket accepted = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _pendingHandshakes);
                 _ = HandshakeAsync(accepted);
             }
         }
@@ -155,10 +154,6 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             LastRejection = ex;
             Interlocked.Increment(ref RejectedCount);
             accepted.Dispose();
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _pendingHandshakes);
         }
     }
 }
