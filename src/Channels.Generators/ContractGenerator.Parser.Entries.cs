@@ -15,12 +15,20 @@ public sealed partial class ContractGenerator
     private static ChildEntryResult ParseChildEntry(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
+        string name = method.ContainingType.Name + "." + method.Name;
+        if (context.TargetNode is LocalFunctionStatementSyntax local)
+        {
+            return new ChildEntryResult(null, null, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNotAccessible, LocationInfo.From(local.Identifier), method.Name,
+                    "is a local function, which generated code cannot call; declare it as a static method of a type"),
+            }));
+        }
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         LocationInfo? at = LocationInfo.From(syntax.Identifier);
-        string name = method.ContainingType.Name + "." + method.Name;
 
         ChildEntryResult Fail(DiagnosticDescriptor descriptor, string problem)
-            => new(null, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(descriptor, at, name, problem) }));
+            => new(null, at, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(descriptor, at, name, problem) }));
 
         if (!method.IsStatic)
             return Fail(DiagnosticDescriptors.ChildEntryNotAccessible, "must be static");
@@ -88,9 +96,8 @@ public sealed partial class ContractGenerator
             contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             argumentType,
             hasToken,
-            returnKind.Value,
-            at);
-        return new ChildEntryResult(model, formatters, diagnostics.ToEquatableArray());
+            returnKind.Value);
+        return new ChildEntryResult(model, at, formatters, diagnostics.ToEquatableArray());
     }
 
     /// <summary>
@@ -146,7 +153,7 @@ public sealed partial class ContractGenerator
     }
 
     private static bool IsCancellationToken(ITypeSymbol type)
-        => type is INamedTypeSymbol named && TypeAnalyzer.MetadataName(named) == KnownTypes.CancellationToken;
+        => SymbolNames.Is(type as INamedTypeSymbol, KnownTypes.CancellationToken);
 
     private static EntryReturnKind? ClassifyReturn(IMethodSymbol method)
     {
@@ -156,16 +163,16 @@ public sealed partial class ContractGenerator
             return EntryReturnKind.Int;
         if (method.ReturnType is not INamedTypeSymbol named)
             return null;
-        string name = TypeAnalyzer.MetadataName(named.OriginalDefinition);
         bool ofInt = named.TypeArguments.Length == 1 && named.TypeArguments[0].SpecialType == SpecialType.System_Int32;
-        return name switch
-        {
-            KnownTypes.Task => EntryReturnKind.Task,
-            KnownTypes.ValueTask => EntryReturnKind.ValueTask,
-            KnownTypes.TaskOfT when ofInt => EntryReturnKind.TaskOfInt,
-            KnownTypes.ValueTaskOfT when ofInt => EntryReturnKind.ValueTaskOfInt,
-            _ => null,
-        };
+        if (SymbolNames.Is(named, KnownTypes.Task))
+            return EntryReturnKind.Task;
+        if (SymbolNames.Is(named, KnownTypes.ValueTask))
+            return EntryReturnKind.ValueTask;
+        if (ofInt && SymbolNames.Is(named.OriginalDefinition, KnownTypes.TaskOfT))
+            return EntryReturnKind.TaskOfInt;
+        if (ofInt && SymbolNames.Is(named.OriginalDefinition, KnownTypes.ValueTaskOfT))
+            return EntryReturnKind.ValueTaskOfInt;
+        return null;
     }
 
     private static string? EntryInaccessibility(IMethodSymbol method)
@@ -182,17 +189,17 @@ public sealed partial class ContractGenerator
 
     private static ChildEntryRegistryModel BuildRegistry(ImmutableArray<ChildEntryResult> results)
     {
-        var entries = new List<ChildEntryModel>();
+        var entries = new List<ChildEntryResult>();
         var diagnostics = new List<DiagnosticInfo>();
         foreach (ChildEntryResult result in results)
         {
             diagnostics.AddRange(result.Diagnostics);
             if (result.Entry is not null)
-                entries.Add(result.Entry);
+                entries.Add(result);
         }
         entries.Sort(static (a, b) =>
         {
-            int byKey = string.CompareOrdinal(a.Key, b.Key);
+            int byKey = string.CompareOrdinal(a.Entry!.Key, b.Entry!.Key);
             if (byKey != 0)
                 return byKey;
             int byPath = string.CompareOrdinal(a.Location?.FilePath, b.Location?.FilePath);
@@ -200,11 +207,12 @@ public sealed partial class ContractGenerator
         });
 
         var unique = new List<ChildEntryModel>(entries.Count);
-        foreach (ChildEntryModel entry in entries)
+        foreach (ChildEntryResult result in entries)
         {
+            ChildEntryModel entry = result.Entry!;
             if (unique.Count > 0 && unique[unique.Count - 1].Key == entry.Key)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNotAccessible, entry.Location, entry.Key,
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNotAccessible, result.Location, entry.Key,
                     "has the same name as another [ChildEntry] method (overloads share a registry name); rename one"));
                 continue;
             }

@@ -62,9 +62,18 @@ public sealed partial class ContractGenerator
 
         foreach (INamedTypeSymbol baseInterface in symbol.Interfaces)
         {
-            if (TypeAnalyzer.MetadataName(baseInterface) == KnownTypes.AsyncDisposable || !HasMembers(baseInterface))
+            if (SymbolNames.Is(baseInterface, KnownTypes.AsyncDisposable) || !HasMembers(baseInterface))
                 continue;
             Block(DiagnosticDescriptors.ContractInheritsMembers, FindBaseList(symbol, baseInterface, cancellationToken) ?? identifier, contractName, baseInterface.ToDisplayString());
+        }
+
+        // Counted on syntax, before any member is bound: a contract over the wire's limit cannot be emitted anyway,
+        // and binding tens of thousands of member types would only slow the IDE down.
+        int propertyCount = CountProperties(symbol, cancellationToken);
+        if (propertyCount > MaxLanes)
+        {
+            Block(DiagnosticDescriptors.TooManyLanes, identifier, contractName, propertyCount.ToString(CultureInfo.InvariantCulture));
+            return new ContractResult(null, EquatableArray<FormatterModel>.Empty, diagnostics.ToEquatableArray());
         }
 
         // Lanes in declaration order: partial declarations ordered by file path, then position.
@@ -77,9 +86,10 @@ public sealed partial class ContractGenerator
         }
         members.Sort(CompareByLocation);
 
+
         var analyzer = new TypeAnalyzer(context.SemanticModel.Compilation);
         var lanes = new List<LaneModel>();
-        var laneLocations = new List<LocationInfo?>();
+        var laneLocations = new List<Location?>();
         var codecs = new List<CodecModel>();
         var codecNames = new Dictionary<string, string>(StringComparer.Ordinal);
         var laneNames = new HashSet<string>(StringComparer.Ordinal);
@@ -89,13 +99,13 @@ public sealed partial class ContractGenerator
         foreach (ISymbol member in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            LocationInfo? memberLocation = LocationInfo.From(member.Locations.Length > 0 ? member.Locations[0] : null);
+            Location? memberLocation = member.Locations.Length > 0 ? member.Locations[0] : null;
 
             if (member is INamedTypeSymbol nested)
             {
                 if (IsReserved(nested.Name))
                 {
-                    Block(DiagnosticDescriptors.DuplicateLaneName, memberLocation, nested.Name, contractName, "takes a name the generator uses");
+                    Block(DiagnosticDescriptors.DuplicateLaneName, LocationInfo.From(memberLocation), nested.Name, contractName, "takes a name the generator uses");
                     memberErrors = true;
                 }
                 continue;
@@ -103,7 +113,7 @@ public sealed partial class ContractGenerator
 
             if (member is not IPropertySymbol property)
             {
-                Block(DiagnosticDescriptors.UnsupportedMember, memberLocation, member.Name, contractName, DescribeNonProperty(member));
+                Block(DiagnosticDescriptors.UnsupportedMember, LocationInfo.From(memberLocation), member.Name, contractName, DescribeNonProperty(member));
                 memberErrors = true;
                 continue;
             }
@@ -114,14 +124,14 @@ public sealed partial class ContractGenerator
             string? problem = DescribePropertyProblem(property, kind);
             if (problem is not null)
             {
-                Block(DiagnosticDescriptors.UnsupportedMember, memberLocation, property.Name, contractName, problem);
+                Block(DiagnosticDescriptors.UnsupportedMember, LocationInfo.From(memberLocation), property.Name, contractName, problem);
                 memberErrors = true;
                 continue;
             }
             if (IsReserved(property.Name) || !laneNames.Add(property.Name))
             {
                 string why = IsReserved(property.Name) ? "takes a name the generator uses" : "is declared twice";
-                Block(DiagnosticDescriptors.DuplicateLaneName, memberLocation, property.Name, contractName, why);
+                Block(DiagnosticDescriptors.DuplicateLaneName, LocationInfo.From(memberLocation), property.Name, contractName, why);
                 memberErrors = true;
                 continue;
             }
@@ -129,7 +139,7 @@ public sealed partial class ContractGenerator
             ITypeSymbol message = ((INamedTypeSymbol)property.Type).TypeArguments[0];
             string shape = analyzer.Analyze(message, out string? error);
             if (error is not null && symbol.TypeParameters.Length == 0 && !nestedInGeneric)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageNotSerializable, LocationInfo.From(TypeArgumentSyntax(property, cancellationToken)) ?? memberLocation, property.Name, error));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageNotSerializable, LocationInfo.From(TypeArgumentSyntax(property, cancellationToken)) ?? LocationInfo.From(memberLocation), property.Name, error));
 
             string messageType = TypeAnalyzer.Display(message);
             if (!codecNames.TryGetValue(messageType, out string? codec))
@@ -160,7 +170,7 @@ public sealed partial class ContractGenerator
             {
                 if ((lanes[i].Kind == LaneKind.Queue) == queueIsMinority)
                 {
-                    Block(DiagnosticDescriptors.MixedLaneKinds, laneLocations[i], lanes[i].Name, contractName,
+                    Block(DiagnosticDescriptors.MixedLaneKinds, LocationInfo.From(laneLocations[i]), lanes[i].Name, contractName,
                         queueIsMinority ? "queue" : "link", queueIsMinority ? "link" : "queue");
                     break;
                 }
@@ -169,8 +179,6 @@ public sealed partial class ContractGenerator
 
         if (lanes.Count == 0 && !memberErrors)
             Block(DiagnosticDescriptors.NoLanes, identifier, contractName);
-        if (lanes.Count > MaxLanes)
-            Block(DiagnosticDescriptors.TooManyLanes, identifier, contractName, lanes.Count.ToString(CultureInfo.InvariantCulture));
         if (lanes.Count == 0)
             blocked = true;
 
@@ -193,17 +201,34 @@ public sealed partial class ContractGenerator
         return new ContractResult(model, blocked ? EquatableArray<FormatterModel>.Empty : analyzer.Formatters.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 
+    private static int CountProperties(INamedTypeSymbol contract, CancellationToken cancellationToken)
+    {
+        int count = 0;
+        foreach (SyntaxReference reference in contract.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not InterfaceDeclarationSyntax declaration)
+                continue;
+            foreach (MemberDeclarationSyntax member in declaration.Members)
+            {
+                if (member is PropertyDeclarationSyntax)
+                    count++;
+            }
+        }
+        return count;
+    }
+
     private static LaneKind? ClassifyLane(ITypeSymbol type)
     {
         if (type is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
             return null;
-        return TypeAnalyzer.MetadataName(named.OriginalDefinition) switch
-        {
-            KnownTypes.ChannelWriter => LaneKind.Writer,
-            KnownTypes.ChannelReader => LaneKind.Reader,
-            KnownTypes.ProcessQueue => LaneKind.Queue,
-            _ => null,
-        };
+        INamedTypeSymbol definition = named.OriginalDefinition;
+        if (SymbolNames.Is(definition, KnownTypes.ChannelWriter))
+            return LaneKind.Writer;
+        if (SymbolNames.Is(definition, KnownTypes.ChannelReader))
+            return LaneKind.Reader;
+        if (SymbolNames.Is(definition, KnownTypes.ProcessQueue))
+            return LaneKind.Queue;
+        return null;
     }
 
     private static string? DescribePropertyProblem(IPropertySymbol property, LaneKind? kind)
@@ -237,7 +262,7 @@ public sealed partial class ContractGenerator
     {
         foreach (AttributeData attribute in property.GetAttributes())
         {
-            if (attribute.AttributeClass is null || TypeAnalyzer.MetadataName(attribute.AttributeClass) != KnownTypes.QueueAttribute)
+            if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.QueueAttribute))
                 continue;
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             if (kind != LaneKind.Queue)
@@ -268,7 +293,7 @@ public sealed partial class ContractGenerator
     {
         foreach (AttributeData attribute in property.GetAttributes())
         {
-            if (attribute.AttributeClass is null || TypeAnalyzer.MetadataName(attribute.AttributeClass) != KnownTypes.QueueAttribute)
+            if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.QueueAttribute))
                 continue;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
@@ -347,7 +372,7 @@ public sealed partial class ContractGenerator
         }
         foreach (INamedTypeSymbol inherited in type.AllInterfaces)
         {
-            if (TypeAnalyzer.MetadataName(inherited) != KnownTypes.AsyncDisposable && inherited.GetMembers().Length > 0)
+            if (!SymbolNames.Is(inherited, KnownTypes.AsyncDisposable) && inherited.GetMembers().Length > 0)
                 return true;
         }
         return false;

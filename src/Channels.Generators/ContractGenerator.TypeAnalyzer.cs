@@ -158,7 +158,7 @@ public sealed partial class ContractGenerator
             var shape = new StringBuilder("union{");
             foreach (AttributeData attribute in type.GetAttributes())
             {
-                if (attribute.AttributeClass is null || MetadataName(attribute.AttributeClass) != KnownTypes.MemoryPackUnion || attribute.ConstructorArguments.Length < 2)
+                if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.MemoryPackUnion) || attribute.ConstructorArguments.Length < 2)
                     continue;
                 shape.Append(Convert.ToString(attribute.ConstructorArguments[0].Value, System.Globalization.CultureInfo.InvariantCulture)).Append(':');
                 if (attribute.ConstructorArguments[1].Value is ITypeSymbol member)
@@ -337,7 +337,7 @@ public sealed partial class ContractGenerator
         {
             foreach (AttributeData attribute in member.GetAttributes())
             {
-                if (attribute.AttributeClass is not null && MetadataName(attribute.AttributeClass) == KnownTypes.MemoryPackOrder
+                if (SymbolNames.Is(attribute.AttributeClass, KnownTypes.MemoryPackOrder)
                     && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int order)
                     return order;
             }
@@ -383,7 +383,7 @@ public sealed partial class ContractGenerator
             ISymbol target = symbol is INamedTypeSymbol named ? named.OriginalDefinition : symbol;
             foreach (AttributeData attribute in target.GetAttributes())
             {
-                if (attribute.AttributeClass is not null && MetadataName(attribute.AttributeClass) == metadataName)
+                if (SymbolNames.Is(attribute.AttributeClass, metadataName))
                     return true;
             }
             return false;

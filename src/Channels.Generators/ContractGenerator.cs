@@ -25,6 +25,7 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
         // 2. One file per contract, re-emitted only when that contract's model changes.
         IncrementalValuesProvider<ContractModel> contracts = contractResults
             .Where(static r => r.Contract is not null)
+            .WithTrackingName(TrackingNames.EmittableContracts)
             .Select(static (r, _) => r.Contract!)
             .WithTrackingName(TrackingNames.Contracts);
         context.RegisterSourceOutput(contracts, static (spc, model) => spc.AddSource(model.HintName, EmitContract(model)));
@@ -40,27 +41,43 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ChildEntryResult> entryResults = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownTypes.ChildEntryAttribute,
-                static (node, _) => node is MethodDeclarationSyntax,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
                 static (ctx, ct) => ParseChildEntry(ctx, ct))
             .WithTrackingName(TrackingNames.EntryResults);
         IncrementalValueProvider<ChildEntryRegistryModel> registry = entryResults
             .Collect()
+            .WithTrackingName(TrackingNames.CollectedEntries)
             .Select(static (results, _) => BuildRegistry(results))
             .WithTrackingName(TrackingNames.EntryRegistry);
-        context.RegisterSourceOutput(registry, static (spc, model) =>
+        IncrementalValueProvider<EquatableArray<ChildEntryModel>> entries = registry
+            .Select(static (model, _) => model.Entries)
+            .WithTrackingName(TrackingNames.Entries);
+        context.RegisterSourceOutput(entries, static (spc, models) =>
         {
-            foreach (DiagnosticInfo info in model.Diagnostics)
+            if (!models.IsEmpty)
+                spc.AddSource("Channels.ChildEntries.g.cs", EmitChildEntries(models));
+        });
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> entryDiagnostics = registry
+            .Select(static (model, _) => model.Diagnostics)
+            .WithTrackingName(TrackingNames.EntryDiagnostics);
+        context.RegisterSourceOutput(entryDiagnostics, static (spc, infos) =>
+        {
+            foreach (DiagnosticInfo info in infos)
                 spc.ReportDiagnostic(info.ToDiagnostic());
-            if (!model.Entries.IsEmpty)
-                spc.AddSource("Channels.ChildEntries.g.cs", EmitChildEntries(model.Entries));
         });
 
         // 5. Formatters for plain message types, gathered from all contracts and entries into one file
         //    (a type used by two contracts gets one formatter).
-        IncrementalValueProvider<EquatableArray<FormatterModel>> formatters = contractResults
+        IncrementalValueProvider<ImmutableArray<FormatterModel>> contractFormatters = contractResults
             .SelectMany(static (r, _) => r.Formatters)
-            .Collect()
-            .Combine(entryResults.SelectMany(static (r, _) => r.Formatters).Collect())
+            .WithTrackingName(TrackingNames.ContractFormatters)
+            .Collect();
+        IncrementalValueProvider<ImmutableArray<FormatterModel>> entryFormatters = entryResults
+            .SelectMany(static (r, _) => r.Formatters)
+            .WithTrackingName(TrackingNames.EntryFormatters)
+            .Collect();
+        IncrementalValueProvider<EquatableArray<FormatterModel>> formatters = contractFormatters
+            .Combine(entryFormatters)
             .Select(static (pair, _) => MergeFormatters(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.Formatters);
         context.RegisterSourceOutput(formatters, static (spc, models) =>

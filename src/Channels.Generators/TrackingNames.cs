@@ -4,9 +4,15 @@ namespace Channels.Generators;
 internal static class TrackingNames
 {
     public const string ContractResults = nameof(ContractResults);
+    public const string EmittableContracts = nameof(EmittableContracts);
     public const string Contracts = nameof(Contracts);
     public const string ContractDiagnostics = nameof(ContractDiagnostics);
     public const string EntryResults = nameof(EntryResults);
+    public const string CollectedEntries = nameof(CollectedEntries);
     public const string EntryRegistry = nameof(EntryRegistry);
+    public const string Entries = nameof(Entries);
+    public const string EntryDiagnostics = nameof(EntryDiagnostics);
+    public const string ContractFormatters = nameof(ContractFormatters);
+    public const string EntryFormatters = nameof(EntryFormatters);
     public const string Formatters = nameof(Formatters);
 }

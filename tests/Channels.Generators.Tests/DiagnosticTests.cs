@@ -132,6 +132,26 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void CHN003_ChildEntryArgumentNotSerializable()
+    {
+        Diagnostic d = DiagnosticAssert.Single("CHN003", Usings + """
+            public record Settings(string Name, IServiceProvider Services);
+
+            [ChannelContract]
+            public partial interface IWorker
+            {
+                ChannelWriter<int> Jobs { get; }
+            }
+
+            public static class Entries
+            {
+                [ChildEntry] public static Task Run(IWorker.Peer peer, [|Settings|] settings) => Task.CompletedTask;
+            }
+            """);
+        Assert.Contains("'settings' cannot be serialized: Settings.Services: interface without [MemoryPackUnion]", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CHN004_NoLanes()
     {
         DiagnosticAssert.Single("CHN004", Usings + """
@@ -297,6 +317,28 @@ public sealed class DiagnosticTests
 
             """ + "    " + method + "\n}\n");
         Assert.Contains(problem, d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CHN014_LocalFunctionEntry()
+    {
+        Diagnostic d = DiagnosticAssert.Single("CHN014", Usings + """
+            [ChannelContract]
+            public partial interface IWorker
+            {
+                ChannelWriter<int> Jobs { get; }
+            }
+
+            public static class Entries
+            {
+                public static void Outer()
+                {
+                    [ChildEntry] static Task [|Run|](IWorker.Peer peer) => Task.CompletedTask;
+                    _ = Run(null!);
+                }
+            }
+            """);
+        Assert.Contains("is a local function", d.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]

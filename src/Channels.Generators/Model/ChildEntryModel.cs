@@ -19,7 +19,6 @@ internal enum EntryReturnKind
 /// <param name="ArgumentType">The argument's type, fully qualified with annotations, or null.</param>
 /// <param name="HasCancellationToken">The last parameter is a CancellationToken.</param>
 /// <param name="ReturnKind">How to obtain the exit code.</param>
-/// <param name="Location">The method identifier (for the duplicate-name diagnostic).</param>
 internal sealed record ChildEntryModel(
     string Key,
     string Method,
@@ -27,5 +26,4 @@ internal sealed record ChildEntryModel(
     string Contract,
     string? ArgumentType,
     bool HasCancellationToken,
-    EntryReturnKind ReturnKind,
-    LocationInfo? Location);
+    EntryReturnKind ReturnKind);
