@@ -113,6 +113,43 @@ public sealed class AddMemoryPackableCodeFixTests
     }
 
     [Fact]
+    public async Task CHN003_AddsTheFirstUsingBelowTheFileHeader()
+    {
+        using var harness = new CodeFixHarness(
+            ("/src/Contract.cs", Contract),
+            ("/src/Job.cs", """
+                // Copyright header stays on top.
+
+                namespace Demo
+                {
+                    public class Job
+                    {
+                        private Job() { }
+                        public int Id { get; set; }
+                    }
+                }
+                """));
+        Solution fixedSolution = await harness.ApplySingleAsync(new AddMemoryPackableCodeFixProvider(), "CHN003", "Add [MemoryPackable] and 'partial' to 'Job'");
+
+        Assert.Equal("""
+            // Copyright header stays on top.
+
+            using MemoryPack;
+
+            namespace Demo
+            {
+                [MemoryPackable]
+                public partial class Job
+                {
+                    private Job() { }
+                    public int Id { get; set; }
+                }
+            }
+            """, await CodeFixHarness.TextAsync(fixedSolution, "/src/Job.cs"));
+        await AssertFixedAsync(fixedSolution);
+    }
+
+    [Fact]
     public async Task CHN003_FollowsTheMemberPathToTheTypeThatFails()
     {
         using var harness = new CodeFixHarness(("/src/Contracts.cs", """

@@ -60,6 +60,7 @@ public sealed class DiagnosticsDocTests
         Assert.Contains("<a id=\"" + anchor + "\"></a>", Document.Value, StringComparison.Ordinal);
     }
 
+    /// <summary>Headings escape '&lt;' and '&gt;' (GitHub would take "&lt;T&gt;" for an HTML tag and drop it).</summary>
     [Theory]
     [MemberData(nameof(DescriptorIds))]
     public void EverySectionHeadingCarriesTheDescriptorTitle(string id)
@@ -67,7 +68,7 @@ public sealed class DiagnosticsDocTests
         DiagnosticDescriptor descriptor = Descriptor(id);
         Match heading = Regex.Match(Document.Value, "^## " + id + ": (.+)$", RegexOptions.Multiline);
         Assert.True(heading.Success, "no heading '## " + id + ": ...'");
-        Assert.Equal(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), heading.Groups[1].Value.TrimEnd('\r'));
+        Assert.Equal(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Net.WebUtility.HtmlDecode(heading.Groups[1].Value.TrimEnd('\r')));
     }
 
     [Fact]
