@@ -22,10 +22,16 @@ public abstract class LinkContract<TOpener, TPeer>
     public ContractDescriptor Descriptor { get; }
 
     /// <summary>Creates the opener's typed endpoint over <paramref name="link"/>.</summary>
-    protected internal abstract TOpener CreateOpener(ChannelLink link);
+    protected abstract TOpener CreateOpener(ChannelLink link);
 
     /// <summary>Creates the peer's typed endpoint over <paramref name="link"/>.</summary>
-    protected internal abstract TPeer CreatePeer(ChannelLink link);
+    protected abstract TPeer CreatePeer(ChannelLink link);
+
+    // Plain protected (not protected internal) members, reached through these, so that generated overrides compile
+    // the same in every assembly, including those the runtime grants its internals to.
+    internal TOpener NewOpener(ChannelLink link) => CreateOpener(link);
+
+    internal TPeer NewPeer(ChannelLink link) => CreatePeer(link);
 
     /// <summary>
     /// Creates both ends of one link, as Python's <c>Pipe()</c> does. Used within one process the two ends talk

@@ -23,7 +23,10 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     public ContractDescriptor Descriptor { get; }
 
     /// <summary>Creates the typed endpoint over a session (hosted here or opened remotely).</summary>
-    protected internal abstract TContract CreateEndpoint(QueueSession session);
+    protected abstract TContract CreateEndpoint(QueueSession session);
+
+    // Reached through this so that generated overrides are plain protected in every assembly (see LinkContract).
+    internal TContract NewEndpoint(QueueSession session) => CreateEndpoint(session);
 
     /// <summary>
     /// Hosts the contract's queues in this process under <paramref name="name"/> (a plain name, resolved in the

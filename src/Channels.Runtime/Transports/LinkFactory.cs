@@ -14,7 +14,7 @@ internal static class LinkFactory
     {
         CheckOptions(options);
         (ChannelLink opener, ChannelLink peer) = ChannelLink.CreatePipe(contract.Descriptor, options);
-        return (contract.CreateOpener(opener), contract.CreatePeer(peer));
+        return (contract.NewOpener(opener), contract.NewPeer(peer));
     }
 
     public static ChannelListener<TOpener> Listen<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, string endpoint, ChannelOptions options)
@@ -22,7 +22,7 @@ internal static class LinkFactory
     {
         CheckOptions(options);
         EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
-        return ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.CreateOpener(link), address, options);
+        return ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);
     }
 
     public static async ValueTask<TPeer> ConnectAsync<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, string endpoint, ChannelOptions options, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ internal static class LinkFactory
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
             link.AttachSocket(socket, remote);
-            TPeer peer = contract.CreatePeer(link);
+            TPeer peer = contract.NewPeer(link);
             link.Start();
             return peer;
         }
