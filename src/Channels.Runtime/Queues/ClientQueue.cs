@@ -123,20 +123,6 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
         }
     }
 
-    public override ValueTask<T> GetAsync(int timeoutMs, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<T>(cancellationToken);
-        var waiter = BeginGet(timeoutMs, out T item);
-        return waiter is null ? new ValueTask<T>(item) : QueueWaits.WaitAsync(waiter, timeoutMs, EmptyTimeout, cancellationToken);
-    }
-
-    public override T Get(int timeoutMs, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        var waiter = BeginGet(timeoutMs, out T item);
-        return waiter is null ? item : QueueWaits.Wait(waiter, timeoutMs, EmptyTimeout, cancellationToken);
-    }
-
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
         QueueWaiter<bool> waiter;
@@ -319,7 +305,7 @@ internal sealed class ClientQueue<T> : QueueLane<T>, IClientLane, IPendingFrames
         }
     }
 
-    private QueueWaiter<T>? BeginGet(int timeoutMs, out T item)
+    protected override QueueWaiter<T>? BeginGet(int timeoutMs, out T item)
     {
         lock (_lock)
         {

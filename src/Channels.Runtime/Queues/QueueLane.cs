@@ -31,9 +31,22 @@ internal abstract class QueueLane<T>
 
     public abstract bool TryGet([MaybeNullWhen(false)] out T item);
 
-    public abstract ValueTask<T> GetAsync(int timeoutMs, CancellationToken cancellationToken);
+    public ValueTask<T> GetAsync(int timeoutMs, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<T>(cancellationToken);
+        QueueWaiter<T>? waiter = BeginGet(timeoutMs, out T item);
+        return waiter is null ? new ValueTask<T>(item) : QueueWaits.WaitAsync(waiter, timeoutMs, EmptyTimeout, cancellationToken);
+    }
 
-    public abstract T Get(int timeoutMs, CancellationToken cancellationToken);
+    public T Get(int timeoutMs, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        QueueWaiter<T>? waiter = BeginGet(timeoutMs, out T item);
+        return waiter is null ? item : QueueWaits.Wait(waiter, timeoutMs, EmptyTimeout, cancellationToken);
+    }
+
+    /// <summary>Takes an item at once (the result is null) or queues a waiter that a later item or the timeout completes.</summary>
+    protected abstract QueueWaiter<T>? BeginGet(int timeoutMs, out T item);
 
     public abstract ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken);
 
