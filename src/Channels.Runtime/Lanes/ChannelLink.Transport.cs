@@ -167,7 +167,7 @@ public sealed partial class ChannelLink : IFrameReceiver
                     return;
                 }
                 (int messages, int bytes) = FrameParser.ReadCredit(payload.Span);
-                writer.AddCredit(messages, bytes);
+                writer.ReturnCredit(messages, bytes);
                 break;
             case FrameKind.Complete:
                 ReaderOf(header).CompleteRemote(null);
