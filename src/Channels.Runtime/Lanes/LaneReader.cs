@@ -271,9 +271,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             _positions.Parked = 0;
             waiters = _waiters.DetachAll();
         }
-        // Waiters retry: they find the buffered messages first, then the end.
-        WaiterList.Wake(waiters, true, null);
-        if (IsEmpty)
+        // Messages still buffered are read first (the waiters retry and find them); an empty lane ends at once.
+        bool empty = IsEmpty;
+        if (!empty)
+            WaiterList.Wake(waiters, true, null);
+        else if (ReferenceEquals(done, Completed))
+            WaiterList.Wake(waiters, false, null);
+        else
+            WaiterList.Wake(waiters, false, done);
+        if (empty)
             FinishCompletion();
     }
 

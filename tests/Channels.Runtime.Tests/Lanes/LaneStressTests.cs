@@ -1,0 +1,156 @@
+using System.Threading.Channels;
+using Channels.TestChild.Contracts;
+using Channels.TestChild.Scenarios;
+using Xunit;
+
+namespace Channels.Runtime.Tests.Lanes;
+
+/// <summary>
+/// Lane stress in one process (issue 9, acceptance 2), on a pipe whose ends are both here: 10M messages from 4
+/// writers to 1 reader and from 1 writer to 4 readers, each exactly once and in order per writer; Complete racing
+/// with writes; cancellation racing with wake-ups; 1M single messages each read by a reader that parked for it.
+/// The timeouts only turn a hang into a failure; nothing here is timed.
+/// </summary>
+[Collection(nameof(LaneStressCollection))]
+public sealed class LaneStressTests
+{
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task FourWritersOneReaderTenMillionEachOnceInOrderPerWriter()
+    {
+        var (opener, peer) = ISimple.CreatePipe();
+        await using var _ = opener;
+        await using var __ = peer;
+        const long perWriter = 2_500_000;
+
+        Task<string?> reader = Task.Run(() => LaneStress.ReadOneReaderAsync(peer.Numbers, 4, perWriter));
+        await LaneStress.WriteAsync(opener.Numbers, 4, perWriter).WaitAsync(Hang);
+        opener.Numbers.Complete();
+        Assert.Null(await reader.WaitAsync(Hang));
+    }
+
+    [Fact]
+    public async Task OneWriterFourReadersTenMillionEachOnceInOrder()
+    {
+        var (opener, peer) = ISimple.CreatePipe();
+        await using var _ = opener;
+        await using var __ = peer;
+        const long count = 10_000_000;
+
+        Task<string?> readers = Task.Run(() => LaneStress.ReadManyReadersAsync(peer.Numbers, 4, count));
+        await LaneStress.WriteAsync(opener.Numbers, 1, count).WaitAsync(Hang);
+        opener.Numbers.Complete();
+        Assert.Null(await readers.WaitAsync(Hang));
+    }
+
+    [Fact]
+    public async Task CompleteRacingWithWritesLosesNothingThatWasAccepted()
+    {
+        for (int round = 0; round < 200; round++)
+        {
+            var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 64 });
+            await using var _ = opener;
+            await using var __ = peer;
+            long accepted = 0;
+            Task writer = Task.Run(async () =>
+            {
+                try
+                {
+                    for (long i = 0; ; i++)
+                    {
+                        if (!opener.Numbers.TryWrite(i))
+                            await opener.Numbers.WriteAsync(i);
+                        accepted = i + 1;
+                    }
+                }
+                catch (ChannelClosedException)
+                {
+                    // Completed under our feet: what was accepted before must all arrive.
+                }
+            });
+            Task<long> reader = Task.Run(async () =>
+            {
+                long expected = 0;
+                await foreach (long n in peer.Numbers.ReadAllAsync())
+                {
+                    Assert.Equal(expected, n);
+                    expected++;
+                }
+                return expected;
+            });
+            Thread.SpinWait(Random.Shared.Next(1, 200_000));
+            opener.Numbers.Complete();
+            await writer.WaitAsync(Hang);
+            Assert.Equal(Volatile.Read(ref accepted), await reader.WaitAsync(Hang));
+        }
+    }
+
+    [Fact]
+    public async Task CancellationRacingWithWakeUpsLosesAndDuplicatesNothing()
+    {
+        var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 16 });
+        await using var _ = opener;
+        await using var __ = peer;
+        const long count = 200_000;
+
+        Task writer = Task.Run(async () =>
+        {
+            for (long i = 0; i < count; i++)
+                await opener.Numbers.WriteAsync(i);
+        });
+        long expected = 0;
+        long cancelled = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (expected < count)
+        {
+            Assert.True(clock.Elapsed < Hang, $"stuck at message {expected}");
+            using var cts = new CancellationTokenSource();
+            ValueTask<long> read = peer.Numbers.ReadAsync(cts.Token);
+            // Cancel while the writer may be publishing and waking this very read.
+            if ((expected & 1) == 0)
+                cts.Cancel();
+            try
+            {
+                Assert.Equal(expected, await read);
+                expected++;
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled++;
+            }
+        }
+        await writer.WaitAsync(Hang);
+        opener.Numbers.Complete();
+        Assert.False(await peer.Numbers.WaitToReadAsync().AsTask().WaitAsync(Hang));
+        Assert.True(cancelled > 0, "no read was cancelled: the race was not exercised");
+    }
+
+    [Fact]
+    public async Task AMillionSingleMessagesEachWakeAParkedReader()
+    {
+        var (opener, peer) = ISimple.CreatePipe();
+        await using var _ = opener;
+        await using var __ = peer;
+        const int count = 1_000_000;
+
+        Task echo = Task.Run(async () =>
+        {
+            for (int i = 0; i < count; i++)
+                await peer.Echoes.WriteAsync(await peer.Numbers.ReadAsync());
+        });
+        for (int i = 0; i < count; i++)
+        {
+            await opener.Numbers.WriteAsync(i);
+            // The echo proves the reader had it; it then parks again before the next one is written.
+            Assert.Equal(i, await opener.Echoes.ReadAsync().AsTask().WaitAsync(Hang));
+        }
+        await echo.WaitAsync(Hang);
+    }
+}
+
+/// <summary>The stress tests run alone: they load both cores.</summary>
+[CollectionDefinition(nameof(LaneStressCollection), DisableParallelization = true)]
+public sealed class LaneStressCollection
+{
+}
