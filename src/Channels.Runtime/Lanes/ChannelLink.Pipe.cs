@@ -8,10 +8,12 @@ using Channels.Wire;
 
 namespace Channels;
 
-// Pipes (CreatePipe): both ends exist at once, but how they will talk is decided later. The first lane operation
-// on the peer end in this process joins the two ends in process (objects pass without serialization); handing the
-// unused peer end to a child (DetachForChild) instead makes the opener listen on a private one-shot socket that
-// the child connects to. Until either happens the opener's writers have no credit and its readers wait.
+// Pipes (CreatePipe): both ends exist at once, but how they will talk is decided later. The opener's writers are
+// bound to the peer end's readers at once, so the opener may write up to its window before the peer end is first
+// touched. The first lane operation on the peer end in this process joins the other direction too (objects pass
+// without serialization); handing the unused peer end to a child (DetachForChild) instead makes the opener listen
+// on a private one-shot socket that the child connects to, and what the opener wrote meanwhile goes out first.
+// Until either happens the opener's readers wait.
 public sealed partial class ChannelLink
 {
     private ChannelLink? _pipeOpener;
@@ -25,6 +27,19 @@ public sealed partial class ChannelLink
         var opener = new ChannelLink(contract, LinkRole.Opener, options) { _mode = LinkMode.PendingPipe };
         var peer = new ChannelLink(contract, LinkRole.Peer, options) { _mode = LinkMode.PendingPipe, _pipeOpener = opener };
         return (opener, peer);
+    }
+
+    /// <summary>Binds the opener's writers to the peer end's readers; call once the endpoints created their lanes.</summary>
+    internal static void BindOpenerWriters(ChannelLink opener, ChannelLink peer)
+    {
+        for (int lane = 0; lane < opener._lanes.Length; lane++)
+        {
+            if (opener._lanes[lane] is IWriterLane writer && peer._lanes[lane] is IReaderLane reader)
+            {
+                reader.BindLocal(writer);
+                writer.BindLocal(reader);
+            }
+        }
     }
 
     /// <summary>
@@ -138,11 +153,8 @@ public sealed partial class ChannelLink
         }
         for (int lane = 0; lane < _lanes.Length; lane++)
         {
-            ILane? mine = _lanes[lane];
-            ILane? theirs = opener._lanes[lane];
-            IWriterLane? writer = mine as IWriterLane ?? theirs as IWriterLane;
-            IReaderLane? reader = mine as IReaderLane ?? theirs as IReaderLane;
-            if (writer is null || reader is null)
+            // The opener's writers are bound already (BindOpenerWriters): join this end's writers to its readers.
+            if (_lanes[lane] is not IWriterLane writer || opener._lanes[lane] is not IReaderLane reader)
                 continue;
             reader.BindLocal(writer);
             writer.BindLocal(reader);

@@ -208,6 +208,25 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         Publish(tail + 1);
     }
 
+    /// <summary>
+    /// Takes the next message written into this ring in process before its end went to a child process; the caller
+    /// holds the writer's lock and nobody reads this end here (it is detached). No credit is returned.
+    /// </summary>
+    internal bool TryTakeEarly([MaybeNullWhen(false)] out T item)
+    {
+        long head = _positions.Head;
+        if (head == Volatile.Read(ref _positions.Tail))
+        {
+            item = default;
+            return false;
+        }
+        int index = (int)head & _mask;
+        item = _items[index];
+        _items[index] = default!;
+        Volatile.Write(ref _positions.Head, head + 1);
+        return true;
+    }
+
     public void CompleteRemote(RemoteException? error)
         => End(error is null ? Completed : new ChannelClosedException($"The writer of {_link.DescribeLane(_lane)} failed: {error.Message}", error));
 

@@ -157,7 +157,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         lock (_lock)
         {
             _active = true;
-            if (_completed && _localReader is null)
+            if (_localReader is { } early)
+                SendEarlyMessages(early);
+            if (_completed)
                 SendCompletion();
         }
         ((IWriterLane)this).AddCredit(windowMessages, windowBytes);
@@ -195,6 +197,23 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
             WaiterList.Wake(waiters, false, null);
         else
             WaiterList.Wake(waiters, false, error);
+    }
+
+    // The opener of a pipe writes into its peer end's ring before anyone knows where that end will be used. The end
+    // went to a child process: what was written goes out first, in order, and counts against the remote window.
+    private void SendEarlyMessages(LaneReader<T> early)
+    {
+        _localReader = null;
+        _creditMessages = 0;
+        _creditBytes = 0;
+        while (early.TryTakeEarly(out T? item))
+        {
+            int size = _link.AppendMessage(_lane, _codec, item);
+            _creditMessages--;
+            _creditBytes -= size;
+            _outstandingMessages++;
+            _outstandingBytes += size;
+        }
     }
 
     private void SendCompletion()

@@ -19,7 +19,9 @@ internal static class LinkFactory
     {
         CheckOptions(options);
         (ChannelLink opener, ChannelLink peer) = ChannelLink.CreatePipe(contract.Descriptor, options);
-        return (contract.NewOpener(opener), contract.NewPeer(peer));
+        (TOpener, TPeer) ends = (contract.NewOpener(opener), contract.NewPeer(peer));
+        ChannelLink.BindOpenerWriters(opener, peer);
+        return ends;
     }
 
     /// <summary>

@@ -51,6 +51,30 @@ public sealed class ChildProcessTests
     }
 
     [Fact]
+    public async Task WhatTheOpenerWroteBeforeTheChildStartedReachesItFirstAndInOrder()
+    {
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { LaneWindowMessages = 32 });
+        await using (parent)
+        {
+            // The peer end is untouched: the whole window is writable at once, and then no more.
+            for (int i = 0; i < 32; i++)
+                Assert.True(parent.Numbers.TryWrite(i), $"early write {i} should fit in the window of 32");
+            Assert.False(parent.Numbers.TryWrite(32));
+
+            await using var process = await ChildProcess.StartAsync(child, EchoEntries.Echo, TestChildren.Options());
+            using var timeout = new CancellationTokenSource(Patience);
+            for (int i = 32; i < 100; i++)
+                await parent.Numbers.WriteAsync(i, timeout.Token);
+            parent.Numbers.Complete();
+            long expected = 0;
+            await foreach (long answer in parent.Answers.ReadAllAsync(timeout.Token))
+                Assert.Equal(expected++, answer);
+            Assert.Equal(100, expected);
+            Assert.Equal(0, await process.WaitForExitAsync(timeout.Token));
+        }
+    }
+
+    [Fact]
     public async Task KillingTheChildMidStreamEndsTheParentsReadWithPeerLostAndTheExitCode()
     {
         var (parent, child) = IEcho.CreatePipe();
