@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Channels.Contracts;
-using Channels.Lanes;
 using Channels.Transports;
 
 namespace Channels.Wire;

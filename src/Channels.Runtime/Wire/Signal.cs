@@ -1,9 +1,9 @@
 using System.Threading.Tasks.Sources;
 
-namespace Channels.Lanes;
+namespace Channels.Wire;
 
 /// <summary>
-/// A reusable one-waiter signal for the send loop: armed under the link's send lock when the loop finds nothing to
+/// A reusable one-waiter signal for the send loop (FrameOutbox): armed under the link's send lock when the loop finds nothing to
 /// send, set by the writer that appends the next frame. Setting queues the loop's continuation to the thread pool,
 /// so the writer keeps appending while the loop wakes, which is what puts many frames into one send().
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Channels.Lanes;
+namespace Channels.Wire;
 
 /// <summary>A growable <see cref="IBufferWriter{T}"/> over pooled arrays, into which writers encode frames until the send loop takes it.</summary>
 internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
