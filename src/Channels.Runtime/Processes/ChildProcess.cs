@@ -182,6 +182,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(entry);
         cancellationToken.ThrowIfCancellationRequested();
+        ChildRunner.ThrowIfChildWithoutEntry();
         options ??= ChildProcessOptions.Default;
         string entryName = EntryNameOf(entry);
 
