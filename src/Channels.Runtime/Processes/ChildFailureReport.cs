@@ -26,11 +26,13 @@ internal static class ChildFailureReport
     /// <summary>The marker that ends a cut field.</summary>
     public const string TruncatedMarker = " …[truncated: {0} characters in all]";
 
+    private static readonly UTF8Encoding NoByteOrderMark = new(encoderShouldEmitUTF8Identifier: false);
+
     public static void Write(string path, Exception exception)
     {
         string text = Format(exception);
         string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, Encoding.UTF8);
+        File.WriteAllText(temporary, text, NoByteOrderMark);
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -50,7 +52,7 @@ internal static class ChildFailureReport
             // A report longer than any this runtime writes is read up to the limit, not refused.
             byte[] bytes = new byte[(int)Math.Min(stream.Length, MaxReportBytes)];
             int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
-            return Parse(Encoding.UTF8.GetString(bytes, 0, read));
+            return Parse(NoByteOrderMark.GetString(bytes, 0, read));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -61,6 +63,8 @@ internal static class ChildFailureReport
     /// <summary>Decodes a report's text. Never throws: missing fields read as empty, extra lines belong to the last field.</summary>
     public static RemoteException Parse(string text)
     {
+        if (text.StartsWith('\uFEFF'))
+            text = text.Substring(1);
         int first = text.IndexOf('\n');
         int second = first < 0 ? -1 : text.IndexOf('\n', first + 1);
         string type = first < 0 ? text : text.Substring(0, first);

@@ -77,12 +77,11 @@ internal static class UnixSockets
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw ex.SocketErrorCode switch
-            {
-                SocketError.AddressNotAvailable when !File.Exists(address.SocketPath) => EndpointNotFoundException.NoListener(address),
-                SocketError.ConnectionRefused => EndpointNotFoundException.Stale(address, ex),
-                _ => new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}.", ex),
-            };
+            if (!File.Exists(address.SocketPath))
+                throw EndpointNotFoundException.NoListener(address);
+            if (ex.SocketErrorCode == SocketError.ConnectionRefused)
+                throw EndpointNotFoundException.Stale(address, ex);
+            throw new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}.", ex);
         }
         catch
         {

@@ -18,15 +18,24 @@ public sealed class Child : IAsyncDisposable
 
     public Process Process => _process;
 
-    public static Child Start(TestRuntimeDirectory directory, string scenario, IEnumerable<string> args, byte[]? key = null)
+    /// <param name="launcher">A command that runs dotnet (e.g. <c>prlimit --nofile=1024</c>), so that the child's own limits differ.</param>
+    /// <param name="configure">Last changes to the start info (environment).</param>
+    public static Child Start(TestRuntimeDirectory directory, string scenario, IEnumerable<string> args, byte[]? key = null,
+        string[]? launcher = null, Action<ProcessStartInfo>? configure = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Channels.TestChild.dll");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher is { Length: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Length: > 0 })
+        {
+            foreach (string part in launcher.AsSpan(1))
+                info.ArgumentList.Add(part);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add(scenario);
         foreach (string arg in args)
@@ -34,6 +43,7 @@ public sealed class Child : IAsyncDisposable
         info.Environment[ScenarioOptions.RuntimeDirectoryVariable] = directory.Path;
         if (key is not null)
             info.Environment[ScenarioOptions.KeyVariable] = Convert.ToHexString(key);
+        configure?.Invoke(info);
         var process = new Process { StartInfo = info };
         var child = new Child(process);
         process.OutputDataReceived += (_, e) =>
