@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Channels.Transports;
 
 /// <summary>
@@ -8,6 +10,7 @@ internal static class EndpointFileCleanup
 {
     private static readonly HashSet<string> s_files = new(StringComparer.Ordinal);
     private static bool s_hooked;
+    private static PosixSignalRegistration? s_terminate;
 
     /// <summary>Removes <paramref name="files"/> at process exit unless <see cref="Unregister"/> is called first.</summary>
     public static void Register(params ReadOnlySpan<string> files)
@@ -20,6 +23,8 @@ internal static class EndpointFileCleanup
             {
                 s_hooked = true;
                 AppDomain.CurrentDomain.ProcessExit += static (_, _) => DeleteAll();
+                // Not cancelled: the default handling (an orderly exit) follows the removal.
+                s_terminate ??= PosixSignalRegistration.Create(PosixSignal.SIGTERM, static _ => DeleteAll());
             }
         }
     }

@@ -51,8 +51,7 @@ internal static class RuntimeDirectory
             if (s_fallback is null || !Directory.Exists(s_fallback) || !Path.GetDirectoryName(s_fallback)!.Equals(Path.TrimEndingDirectorySeparator(temp), StringComparison.Ordinal))
             {
                 // mkdtemp: a fresh random name, created with mode 0700 by this call, so nobody else can have made it.
-                string created = Directory.CreateTempSubdirectory(Path.Combine(temp, Path.GetFileName(shared) + "-")).FullName;
-                File.SetUnixFileMode(created, OwnerOnly);
+                string created = UnixNative.CreatePrivateDirectory(shared + "-");
                 Verify(created);
                 s_fallback = created;
             }

@@ -76,7 +76,7 @@ public static class HardeningScenarios
             await using ChildProcess process = await ChildProcess.StartAsync(child, EchoEntries.Echo, new ChildProcessOptions
             {
                 ExecutablePath = Environment.ProcessPath,
-                Arguments = [dll, .. args],
+                Arguments = [dll, "start-without-entry-line", .. args],
                 ShutdownGracePeriod = TimeSpan.FromSeconds(5),
             });
             try
