@@ -117,7 +117,7 @@ internal static class Handshake
         await stream.FlushAsync(ct).ConfigureAwait(false);
     }
 
-    private static byte[] ComputeProof(ReadOnlySpan<byte> key, LinkRole prover, byte[] verifierNonce, byte[] proverNonce)
+    internal static byte[] ComputeProof(ReadOnlySpan<byte> key, LinkRole prover, byte[] verifierNonce, byte[] proverNonce)
     {
         Span<byte> message = stackalloc byte[16 + 1 + 2 * HandshakeHello.NonceSize];
         "channels-auth-v1"u8.CopyTo(message);
