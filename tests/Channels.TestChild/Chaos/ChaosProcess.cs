@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 
 namespace Channels.TestChild.Chaos;
 
@@ -7,9 +6,13 @@ namespace Channels.TestChild.Chaos;
 internal sealed class ChaosProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly OutputLines _lines;
 
-    private ChaosProcess(Process process) => _process = process;
+    private ChaosProcess(Process process)
+    {
+        _process = process;
+        _lines = new OutputLines(process);
+    }
 
     public int Id => _process.Id;
 
@@ -23,14 +26,6 @@ internal sealed class ChaosProcess : IAsyncDisposable
         info.Environment[ScenarioOptions.RuntimeDirectoryVariable] = runtimeDirectory;
         var process = new Process { StartInfo = info };
         var chaos = new ChaosProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                chaos._lines.Writer.TryComplete();
-            else
-                chaos._lines.Writer.TryWrite(e.Data);
-        };
-        process.ErrorDataReceived += static (_, _) => { };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -41,25 +36,7 @@ internal sealed class ChaosProcess : IAsyncDisposable
     public static string DotNet => Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     /// <summary>The next line starting with <paramref name="prefix"/>, or null if none comes within <paramref name="timeout"/> or the process ends first.</summary>
-    public async Task<string?> LineAsync(string prefix, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            while (await _lines.Reader.WaitToReadAsync(cts.Token))
-            {
-                while (_lines.Reader.TryRead(out string? line))
-                {
-                    if (line.StartsWith(prefix, StringComparison.Ordinal))
-                        return line;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        return null;
-    }
+    public async Task<string?> LineAsync(string prefix, TimeSpan timeout) => (await _lines.NextAsync(prefix, timeout)).Line;
 
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
