@@ -41,6 +41,10 @@ public sealed partial class ContractGenerator
             writer.WriteLine($"var endpoint = await context.{connect}({entry.Contract}.Definition).ConfigureAwait(false);");
             writer.WriteLine("await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))");
             writer.OpenBrace();
+            // An exception that escapes the entry faults the endpoint's writers before the endpoint is disposed,
+            // so the parent's readers end with it instead of a normal completion.
+            writer.WriteLine("try");
+            writer.OpenBrace();
             var arguments = "endpoint";
             if (entry.ArgumentType is not null)
             {
@@ -68,6 +72,12 @@ public sealed partial class ContractGenerator
                     writer.WriteLine($"return await {call}.ConfigureAwait(false);");
                     break;
             }
+            writer.CloseBrace();
+            writer.WriteLine("catch (global::System.Exception exception)");
+            writer.OpenBrace();
+            writer.WriteLine("context.FaultWriters(endpoint, exception);");
+            writer.WriteLine("throw;");
+            writer.CloseBrace();
             writer.CloseBrace();
             writer.CloseBrace();
         }

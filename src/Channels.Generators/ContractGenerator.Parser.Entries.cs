@@ -220,4 +220,36 @@ public sealed partial class ContractGenerator
         }
         return new ChildEntryRegistryModel(unique.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
+
+    /// <summary>Syntax only: an invocation of a member named RunAsync on something named ChildProcess.</summary>
+    private static bool IsRunAsyncCallCandidate(SyntaxNode node)
+        => node is InvocationExpressionSyntax
+        {
+            Expression: MemberAccessExpressionSyntax
+            {
+                Name.Identifier.ValueText: "RunAsync",
+                Expression: IdentifierNameSyntax { Identifier.ValueText: "ChildProcess" } or QualifiedNameSyntax { Right.Identifier.ValueText: "ChildProcess" }
+                    or AliasQualifiedNameSyntax { Name.Identifier.ValueText: "ChildProcess" } or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ChildProcess" },
+            },
+        };
+
+    /// <summary>Whether a candidate really calls <c>Channels.ChildProcess.RunAsync</c>.</summary>
+    private static bool IsRunAsyncCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+        => context.SemanticModel.GetSymbolInfo(context.Node, cancellationToken).Symbol is IMethodSymbol method
+            && method.ContainingType.ToDisplayString() == KnownTypes.ChildProcess;
+
+    /// <summary>CHN020 as it would be reported: on the first entry (by name) of the registry, or null without entries.</summary>
+    private static DiagnosticInfo? NeverRunDiagnostic(EquatableArray<ChildEntryModel> entries, ImmutableArray<ChildEntryResult> results)
+    {
+        if (entries.IsEmpty)
+            return null;
+        string first = entries[0].Key;
+        LocationInfo? at = null;
+        foreach (ChildEntryResult result in results)
+        {
+            if (result.Entry?.Key == first && (at is null || string.CompareOrdinal(result.Location?.FilePath, at.FilePath) < 0))
+                at = result.Location;
+        }
+        return DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNeverRun, at, first);
+    }
 }

@@ -66,7 +66,32 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(info.ToDiagnostic());
         });
 
-        // 5. Formatters for plain message types, gathered from all contracts and entries into one file
+        // 5. A program with entries must run them: CHN020 when an executable has [ChildEntry] methods and calls
+        //    ChildProcess.RunAsync nowhere. The call sites are found by name in syntax, confirmed by symbol.
+        IncrementalValueProvider<bool> callsRunAsync = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => IsRunAsyncCallCandidate(node),
+                static (ctx, ct) => IsRunAsyncCall(ctx, ct))
+            .Where(static isCall => isCall)
+            .Collect()
+            .Select(static (calls, _) => !calls.IsEmpty)
+            .WithTrackingName(TrackingNames.RunAsyncCalls);
+        IncrementalValueProvider<bool> isExecutable = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
+            .WithTrackingName(TrackingNames.IsExecutable);
+        IncrementalValueProvider<DiagnosticInfo?> neverRun = entries
+            .Combine(entryResults.Collect())
+            .Select(static (pair, _) => NeverRunDiagnostic(pair.Left, pair.Right))
+            .Combine(callsRunAsync.Combine(isExecutable))
+            .Select(static (pair, _) => pair.Right.Right && !pair.Right.Left ? pair.Left : null)
+            .WithTrackingName(TrackingNames.EntriesNeverRun);
+        context.RegisterSourceOutput(neverRun, static (spc, info) =>
+        {
+            if (info is not null)
+                spc.ReportDiagnostic(info.ToDiagnostic());
+        });
+
+        // 6. Formatters for plain message types, gathered from all contracts and entries into one file
         //    (a type used by two contracts gets one formatter).
         IncrementalValueProvider<ImmutableArray<FormatterModel>> contractFormatters = contractResults
             .SelectMany(static (r, _) => r.Formatters)

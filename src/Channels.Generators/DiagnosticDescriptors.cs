@@ -99,11 +99,18 @@ internal static class DiagnosticDescriptors
         "Contract '{0}' inherits members from '{1}'; declare all lanes in the contract itself",
         "Lanes are numbered in declaration order of the contract; members inherited from base interfaces are not supported.");
 
+    public static readonly DiagnosticDescriptor ChildEntryNeverRun = Create(
+        "CHN020",
+        "Program has [ChildEntry] methods but never runs them",
+        "This program has [ChildEntry] methods (such as '{0}') but never calls ChildProcess.RunAsync; begin Main with 'if (ChildProcess.IsChild) return await ChildProcess.RunAsync();', or each child runs Main again and starts children of its own",
+        "A child process is this program started again. Without the RunAsync line its Main runs from the top instead of the entry, and every child starts more children (a fork bomb). The runtime refuses such a start at once; this warning finds the mistake at build time.",
+        DiagnosticSeverity.Warning);
+
     /// <summary>All descriptors, in ID order.</summary>
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         ContractNotPartial, UnsupportedMember, MessageNotSerializable, NoLanes, DuplicateLaneName, TooManyLanes,
         GenericContract, ChildEntrySignature, QueueOnNonQueueLane, BadQueueCapacity, ContractNotAccessible,
-        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers);
+        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers, ChildEntryNeverRun);
 
     public static DiagnosticDescriptor ById(string id)
     {
@@ -115,7 +122,7 @@ internal static class DiagnosticDescriptors
         throw new System.ArgumentException("Unknown diagnostic ID " + id, nameof(id));
     }
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string description)
-        => new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, description,
+    private static DiagnosticDescriptor Create(string id, string title, string message, string description, DiagnosticSeverity severity = DiagnosticSeverity.Error)
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, description,
             helpLinkUri: HelpBase + id.ToLowerInvariant());
 }

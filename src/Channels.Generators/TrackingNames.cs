@@ -15,4 +15,7 @@ internal static class TrackingNames
     public const string ContractFormatters = nameof(ContractFormatters);
     public const string EntryFormatters = nameof(EntryFormatters);
     public const string Formatters = nameof(Formatters);
+    public const string RunAsyncCalls = nameof(RunAsyncCalls);
+    public const string IsExecutable = nameof(IsExecutable);
+    public const string EntriesNeverRun = nameof(EntriesNeverRun);
 }

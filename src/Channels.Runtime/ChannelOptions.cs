@@ -22,6 +22,13 @@ public sealed class ChannelOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How many handshakes a listener runs at once (default 128). A connection that arrives while this many are
+    /// running is closed at once, so a flood of clients that never finish the handshake holds a bounded number of
+    /// file descriptors, each for at most <see cref="HandshakeTimeout"/>. Must be at least 1.
+    /// </summary>
+    public int MaxPendingHandshakes { get; init; } = 128;
+
+    /// <summary>
     /// How long a connected peer may stay silent before the link ends with <see cref="PeerLostException"/>
     /// (default 10 s). Idle links send pings, so only a hung or vanished peer is silent this long; a process that
     /// exits or is killed is noticed at once, by the closed socket.

@@ -427,6 +427,102 @@ public sealed class DiagnosticTests
             Assert.False(string.IsNullOrWhiteSpace(descriptor.MessageFormat.ToString()));
             Assert.EndsWith("#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri, StringComparison.Ordinal);
         }
-        Assert.Equal(15, ids.Count);
+        Assert.Equal(16, ids.Count); // CHN001-CHN015 and CHN020
+    }
+
+    private const string EntryAndContract = """
+        [ChannelContract]
+        public partial interface IWorker
+        {
+            ChannelWriter<int> Jobs { get; }
+        }
+
+        public static class Entries
+        {
+            [ChildEntry]
+            public static Task [|Run|](IWorker.Peer peer) => Task.CompletedTask;
+        }
+
+        """;
+
+    private static Microsoft.CodeAnalysis.CSharp.CSharpCompilation Program(string source)
+    {
+        var compilation = GeneratorHarness.CreateCompilation(("/src/Contracts.cs", source));
+        return compilation.WithOptions(compilation.Options.WithOutputKind(OutputKind.ConsoleApplication));
+    }
+
+    [Fact]
+    public void CHN020_ChildEntryNeverRun()
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(Usings + EntryAndContract + """
+            public static class Program
+            {
+                public static async Task<int> Main()
+                {
+                    var (worker, child) = IWorker.CreatePipe();
+                    await using var process = await ChildProcess.StartAsync(child, Entries.Run);
+                    return await process.WaitForExitAsync();
+                }
+            }
+            """);
+        GeneratorResult result = GeneratorHarness.Run(Program(source));
+
+        Diagnostic d = Assert.Single(result.ChannelsDiagnostics);
+        Assert.Equal("CHN020", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Equal(span, d.Location.SourceSpan);
+        Assert.Contains("if (ChildProcess.IsChild) return await ChildProcess.RunAsync();", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("if (ChildProcess.IsChild) return await ChildProcess.RunAsync();")]
+    [InlineData("if (global::Channels.ChildProcess.IsChild) return await global::Channels.ChildProcess.RunAsync();")]
+    [InlineData("if (Channels.ChildProcess.IsChild) return await Channels.ChildProcess.RunAsync();")]
+    public void CHN020_NotReportedWhenMainRunsTheEntry(string line)
+    {
+        (string source, _) = Markup.Parse(Usings + EntryAndContract + """
+            public static class Program
+            {
+                public static async Task<int> Main()
+                {
+
+            """ + line + """
+
+                    return 0;
+                }
+            }
+            """);
+        Assert.Empty(GeneratorHarness.Run(Program(source)).ChannelsDiagnostics);
+    }
+
+    [Fact]
+    public void CHN020_NotReportedForALibraryOrAProgramWithoutEntries()
+    {
+        (string library, _) = Markup.Parse(Usings + EntryAndContract);
+        Assert.Empty(GeneratorHarness.Run(GeneratorHarness.CreateCompilation(("/src/Contracts.cs", library))).ChannelsDiagnostics);
+        Assert.Empty(GeneratorHarness.Run(Program(Usings + """
+            public static class Program
+            {
+                public static int Main() => 0;
+            }
+            """)).ChannelsDiagnostics);
+    }
+
+    [Fact]
+    public void CHN020_AnotherRunAsyncDoesNotCount()
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse(Usings + EntryAndContract + """
+            public static class ChildProcess
+            {
+                public static Task<int> RunAsync() => Task.FromResult(0);
+            }
+
+            public static class Program
+            {
+                public static async Task<int> Main() => await ChildProcess.RunAsync();
+            }
+            """);
+        Diagnostic d = Assert.Single(GeneratorHarness.Run(Program(source)).ChannelsDiagnostics);
+        Assert.Equal("CHN020", d.Id);
     }
 }

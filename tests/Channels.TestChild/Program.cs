@@ -2,6 +2,10 @@ using Channels;
 using Channels.TestChild;
 using Channels.TestChild.Processes;
 
+// The fork-bomb regression test: a program that forgets the child line. It must come before that line here.
+if (args is ["start-without-entry-line", .. var rest])
+    return await Channels.TestChild.Hardening.HardeningScenarios.StartWithoutEntryLineAsync(rest);
+
 // Started by ChildProcess: run the [ChildEntry] the parent asked for.
 if (ChildProcess.IsChild)
     return await ChildProcess.RunAsync();

@@ -5,6 +5,7 @@ internal static class KnownTypes
 {
     public const string ChannelContractAttribute = "Channels.ChannelContractAttribute";
     public const string ChildEntryAttribute = "Channels.ChildEntryAttribute";
+    public const string ChildProcess = "Channels.ChildProcess";
     public const string QueueAttribute = "Channels.QueueAttribute";
     public const string ProcessQueue = "Channels.ProcessQueue`1";
     public const string ChannelReader = "System.Threading.Channels.ChannelReader`1";

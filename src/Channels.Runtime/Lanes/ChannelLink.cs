@@ -103,6 +103,17 @@ public sealed partial class ChannelLink : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes every writer of this side with <paramref name="error"/>: the remote readers end with
+    /// <see cref="ChannelClosedException"/> whose inner exception is a <see cref="RemoteException"/>, after every
+    /// message written before. Used when a child's entry throws, so that its failure never reads as success.
+    /// </summary>
+    internal void FaultWriters(Exception error)
+    {
+        foreach (ILane? lane in _lanes)
+            (lane as IWriterLane)?.TryComplete(error);
+    }
+
     /// <summary>Names a lane for messages: "lane 'Jobs' of contract 'Demo.IWorker'".</summary>
     internal string DescribeLane(int lane)
         => (uint)lane < (uint)Contract.Lanes.Count ? $"lane '{Contract.Lanes[lane].Name}' of contract '{Contract.Name}'" : $"lane {lane} of contract '{Contract.Name}'";

@@ -16,6 +16,9 @@ internal interface IWriterLane : ILane
     /// <summary>Binds this writer to a reader in this process (in-process transport).</summary>
     void BindLocal(IReaderLane reader);
 
+    /// <summary>Completes the writer, with <paramref name="error"/> as a fault when given (the remote reader sees it).</summary>
+    bool TryComplete(Exception? error = null);
+
     /// <summary>Completes the writer as part of disposing the link.</summary>
     void CompleteForDispose();
 }

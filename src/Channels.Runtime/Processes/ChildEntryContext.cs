@@ -45,6 +45,21 @@ public sealed class ChildEntryContext
         return contract.OpenAsync(_info.Endpoint, _info.LinkOptions, CancellationToken);
     }
 
+    /// <summary>
+    /// Faults every writer of <paramref name="endpoint"/> with <paramref name="error"/>, the exception that escaped
+    /// the entry: the parent's readers then end with <see cref="System.Threading.Channels.ChannelClosedException"/>
+    /// whose inner exception is a <see cref="RemoteException"/> (type, message, stack), never with a normal
+    /// completion that would make partial results look complete. Generated entry wrappers call it before disposing
+    /// the endpoint. A queue contract has no writers of its own; it is left as it is.
+    /// </summary>
+    public void FaultWriters(IAsyncDisposable endpoint, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(error);
+        if (endpoint is IChannelEndpoint link)
+            link.Link.FaultWriters(error);
+    }
+
     /// <summary>Deserializes the argument the parent passed to <see cref="ChildProcess"/>'s <c>StartAsync</c>.</summary>
     /// <exception cref="InvalidOperationException">The parent passed no argument, or it does not decode as <typeparamref name="T"/>.</exception>
     public T GetArgument<T>()

@@ -13,7 +13,9 @@ namespace Channels;
 /// The child is this program again (or <see cref="ChildProcessOptions.ExecutablePath"/>), whose <c>Main</c> begins
 /// with <c>if (ChildProcess.IsChild) return await ChildProcess.RunAsync();</c>. The endpoint, its one-time key and the
 /// entry's name travel in the child's environment. The child's standard input belongs to Channels: its end tells the
-/// child that the parent is gone.
+/// child that the parent is gone. A child whose <c>Main</c> lacks that line would run <c>Main</c> from the top and start
+/// children of its own; instead its first start fails at once with <see cref="InvalidOperationException"/> naming the
+/// line (and the generator warns, CHN020).
 /// </remarks>
 [DebuggerDisplay("ChildProcess {Id} ({_entryName}), exited = {HasExited}")]
 public sealed partial class ChildProcess : IAsyncDisposable
@@ -182,6 +184,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(entry);
         cancellationToken.ThrowIfCancellationRequested();
+        ChildRunner.ThrowIfChildWithoutEntry();
         options ??= ChildProcessOptions.Default;
         string entryName = EntryNameOf(entry);
 

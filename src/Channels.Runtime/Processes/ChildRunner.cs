@@ -17,12 +17,18 @@ internal static class ChildRunner
     // Read once and cleared from the environment, so that this child's own children do not inherit them.
     private static readonly Lazy<ChildStartInfo?> s_startInfo = new(ChildStartInfo.TakeFromEnvironment, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The line every program that starts children begins its Main with.</summary>
+    public const string EntryLine = "if (ChildProcess.IsChild) return await ChildProcess.RunAsync();";
+
+    private static int s_entered;
+
     public static bool IsChild => s_startInfo.Value is not null;
 
     public static async Task<int> RunAsync()
     {
         ChildStartInfo info = s_startInfo.Value
             ?? throw new InvalidOperationException("This process was not started by ChildProcess.StartAsync; call ChildProcess.RunAsync() only when ChildProcess.IsChild is true.");
+        Volatile.Write(ref s_entered, 1);
 
         if (!ChildEntryRegistry.TryGet(info.EntryName, out ChildEntryInvoker? invoker))
         {
@@ -49,6 +55,37 @@ internal static class ChildRunner
             return EntryFailedExitCode;
         }
     }
+
+    /// <summary>
+    /// Refuses to start a child from a process that was itself started as a child but never ran its entry: its Main
+    /// lacks <see cref="EntryLine"/>, so it runs from the top and would start children without end (a fork bomb).
+    /// The failure is also reported to this process's parent, whose <see cref="ChildProcess.Failure"/> then names the line.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This process is a child that has not run its entry.</exception>
+    public static void ThrowIfChildWithoutEntry()
+    {
+        if (Volatile.Read(ref s_entered) != 0)
+            return;
+        ChildStartInfo? info;
+        try
+        {
+            // Reads (and clears) the start variables if IsChild was never asked.
+            info = s_startInfo.Value;
+        }
+        catch (InvalidOperationException malformed)
+        {
+            throw NoEntryLine(null, malformed);
+        }
+        if (info is null)
+            return;
+        InvalidOperationException error = NoEntryLine(info.EntryName, null);
+        Report(info, error);
+        throw error;
+    }
+
+    private static InvalidOperationException NoEntryLine(string? entryName, Exception? inner)
+        => new($"This process was started by ChildProcess to run child entry '{entryName}', but it is starting a child itself without having run that entry: " +
+               $"its Main does not begin with '{EntryLine}'. Without that line every child runs Main from the top and starts children of its own (a fork bomb); add it as the first line of Main.", inner);
 
     private static void OnParentGone(ChildStartInfo info, CancellationTokenSource parentGone)
     {

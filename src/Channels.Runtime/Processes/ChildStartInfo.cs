@@ -58,17 +58,36 @@ internal sealed record ChildStartInfo(
     /// <exception cref="InvalidOperationException">The variables are present but malformed.</exception>
     public static ChildStartInfo? TakeFromEnvironment()
     {
-        string? entry = Environment.GetEnvironmentVariable(EntryVariable);
+        try
+        {
+            return Parse(Environment.GetEnvironmentVariable);
+        }
+        finally
+        {
+            foreach (string name in s_variables)
+                Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    /// <summary>Reads the start info from variables looked up by <paramref name="variable"/>; null when there is no entry variable.</summary>
+    /// <exception cref="InvalidOperationException">The variables are present but malformed (the only exception it throws).</exception>
+    public static ChildStartInfo? Parse(Func<string, string?> variable)
+    {
+        string? entry = variable(EntryVariable);
         if (string.IsNullOrEmpty(entry))
             return null;
+        string Required(string name)
+            => variable(name) is { Length: > 0 } value ? value : throw new FormatException($"{name} is missing.");
         try
         {
             string kind = Required(KindVariable);
             string endpoint = Required(EndpointVariable);
             byte[] key = Convert.FromBase64String(Required(KeyVariable));
-            string? argument = Environment.GetEnvironmentVariable(ArgumentVariable);
+            if (key.Length == 0)
+                throw new FormatException($"{KeyVariable} is empty.");
+            string? argument = variable(ArgumentVariable);
             string report = Required(ReportVariable);
-            bool keepRunning = Environment.GetEnvironmentVariable(KeepRunningVariable) == "1";
+            bool keepRunning = variable(KeepRunningVariable) == "1";
             long graceMs = long.Parse(Required(GraceVariable), NumberStyles.None, CultureInfo.InvariantCulture);
             string[] link = Required(LinkOptionsVariable).Split(',');
             if (link.Length != 5)
@@ -98,19 +117,9 @@ internal sealed record ChildStartInfo(
                 TimeSpan.FromMilliseconds(graceMs),
                 options);
         }
-        catch (Exception ex) when (ex is FormatException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
         {
             throw new InvalidOperationException($"This process was started as a Channels child, but its start variables are malformed: {ex.Message}", ex);
         }
-        finally
-        {
-            foreach (string name in s_variables)
-                Environment.SetEnvironmentVariable(name, null);
-        }
     }
-
-    private static string Required(string name)
-        => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
-            ? value
-            : throw new FormatException($"{name} is missing.");
 }

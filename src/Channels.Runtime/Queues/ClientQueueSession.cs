@@ -36,16 +36,12 @@ internal sealed class ClientQueueSession : QueueSession, IQueueFrameHandler
     /// <summary>Connects to the host at <paramref name="endpoint"/> and runs the handshake.</summary>
     /// <exception cref="ContractMismatchException">The host serves another contract, or this one with other item types or capacities.</exception>
     /// <exception cref="AuthenticationFailedException">The key was refused, or there is no key.</exception>
-    /// <exception cref="SocketException">Nothing listens at the endpoint.</exception>
+    /// <exception cref="EndpointNotFoundException">Nothing listens at the endpoint.</exception>
     public static async ValueTask<ClientQueueSession> ConnectAsync(ContractDescriptor contract, string endpoint, ChannelOptions options, CancellationToken cancellationToken)
     {
         var address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key = options.Key is { } given
-            ? given.ToArray()
-            : address.KeyPath is not null
-                ? KeyFile.Read(address.KeyPath, endpoint)
-                : throw new AuthenticationFailedException($"Endpoint '{endpoint}' is an explicit 'unix:' path, which has no key file: set ChannelOptions.Key.");
-        Socket socket = await UnixSockets.ConnectAsync(address.SocketPath, cancellationToken).ConfigureAwait(false);
+        byte[] key = KeyResolver.ForConnector(address, options);
+        Socket socket = await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         try
         {
             using (var stream = new NetworkStream(socket, ownsSocket: false))

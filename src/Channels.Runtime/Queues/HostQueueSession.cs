@@ -45,24 +45,11 @@ internal sealed class HostQueueSession : QueueSession, IQueueFrameHandler
     public static HostQueueSession Create(ContractDescriptor contract, string endpoint, ChannelOptions options)
     {
         var address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key;
-        if (options.Key is { } given)
-        {
-            if (given.Length == 0) throw new ArgumentException($"Endpoint '{endpoint}': ChannelOptions.Key is empty.", nameof(options));
-            key = given.ToArray();
-        }
-        else if (address.KeyPath is null)
-        {
-            throw new ArgumentException($"Endpoint '{endpoint}' is an explicit 'unix:' path, which has no key file: set ChannelOptions.Key.", nameof(options));
-        }
-        else
-        {
-            key = KeyFile.NewKey();
-        }
+        (byte[] key, bool writesKeyFile) = KeyResolver.ForListener(address, options);
         Socket listener = UnixSockets.Bind(address.SocketPath, endpoint);
         try
         {
-            if (address.KeyPath is not null) KeyFile.Write(address.KeyPath, key);
+            if (writesKeyFile) KeyFile.Write(address.KeyPath!, key);
         }
         catch
         {

@@ -13,11 +13,15 @@ namespace Channels;
 /// <typeparam name="TOpener">The contract interface: each accepted link is seen through it.</typeparam>
 /// <remarks>
 /// Each connection's handshake runs on its own, bounded by <see cref="ChannelOptions.HandshakeTimeout"/>: a slow,
-/// malformed, unauthenticated or mismatched client is refused and closed without holding up the others.
+/// malformed, unauthenticated or mismatched client is refused and closed without holding up the others. At most
+/// <see cref="ChannelOptions.MaxPendingHandshakes"/> handshakes run at once; connections beyond are closed at once.
 /// </remarks>
 [DebuggerDisplay("Listener at {Endpoint}")]
 public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : class, IAsyncDisposable
 {
+    private const int MinAcceptBackoffMilliseconds = 10;
+    private const int MaxAcceptBackoffMilliseconds = 1000;
+
     private readonly ContractDescriptor _contract;
     private readonly Func<ChannelLink, TOpener> _createOpener;
     private readonly EndpointAddress _address;
@@ -26,11 +30,14 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     private readonly Socket _socket;
     private readonly Channel<TOpener> _accepted = Channel.CreateUnbounded<TOpener>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly CancellationTokenSource _stop = new();
+    private readonly string[] _files;
     private Task? _acceptLoop;
+    private int _pendingHandshakes;
     private int _disposed;
 
-    private ChannelListener(ContractDescriptor contract, Func<ChannelLink, TOpener> createOpener, EndpointAddress address, ChannelOptions options, byte[] key, Socket socket)
+    private ChannelListener(ContractDescriptor contract, Func<ChannelLink, TOpener> createOpener, EndpointAddress address, ChannelOptions options, byte[] key, Socket socket, bool ownsKeyFile)
     {
+        _files = ownsKeyFile ? [address.SocketPath, address.KeyPath!] : [address.SocketPath];
         _contract = contract;
         _createOpener = createOpener;
         _address = address;
@@ -45,33 +52,36 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     /// <summary>The last connection refused (failed handshake, wrong key, other contract), for diagnostics.</summary>
     internal Exception? LastRejection { get; private set; }
 
-    /// <summary>How many connections were refused.</summary>
+    /// <summary>How many connections were refused (failed handshakes and connections over the pending-handshake cap).</summary>
     internal int RejectedCount;
+
+    /// <summary>The last error of accept itself (out of file descriptors, ...), after which the loop backed off and went on.</summary>
+    internal Exception? LastAcceptError { get; private set; }
+
+    /// <summary>How many accepts failed.</summary>
+    internal int AcceptErrorCount;
 
     internal static ChannelListener<TOpener> Start(ContractDescriptor contract, Func<ChannelLink, TOpener> createOpener, EndpointAddress address, ChannelOptions options)
     {
-        byte[] key;
-        if (options.Key is { Length: > 0 } given)
-            key = given.ToArray();
-        else if (address.KeyPath is not null)
-            key = KeyFile.NewKey();
-        else
-            throw new ArgumentException($"Endpoint '{address.Display}' is an explicit socket path; listening there needs a key in ChannelOptions.Key.", nameof(options));
-        // The key file goes first: a connector that sees the socket finds the key.
-        if (address.KeyPath is not null && options.Key is not { Length: > 0 })
-            KeyFile.Write(address.KeyPath, key);
-        Socket socket;
+        (byte[] key, bool writesKeyFile) = KeyResolver.ForListener(address, options);
+        // Bind first: a live listener at the address makes this throw before anything of it is touched (its key
+        // file above all). The socket does not accept yet, so a connector cannot arrive before the key file is there.
+        Socket socket = UnixSockets.BindWithoutListening(address.SocketPath, address.Display);
+        var listener = new ChannelListener<TOpener>(contract, createOpener, address, options, key, socket, writesKeyFile);
         try
         {
-            socket = UnixSockets.Bind(address.SocketPath, address.Display);
+            if (writesKeyFile)
+                KeyFile.Write(address.KeyPath!, key);
+            UnixSockets.Listen(socket);
         }
         catch
         {
-            if (options.Key is not { Length: > 0 })
-                UnixSockets.TryDelete(address.KeyPath);
+            // The address is ours since the bind: nothing of another listener is removed here.
+            socket.Dispose();
+            listener.DeleteFiles();
             throw;
         }
-        var listener = new ChannelListener<TOpener>(contract, createOpener, address, options, key, socket);
+        EndpointFileCleanup.Register(listener._files);
         listener._acceptLoop = listener.AcceptLoopAsync();
         return listener;
     }
@@ -106,9 +116,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         _socket.Dispose();
         if (_acceptLoop is { } loop)
             await loop.ConfigureAwait(false);
-        UnixSockets.TryDelete(_address.SocketPath);
-        if (_options.Key is not { Length: > 0 })
-            UnixSockets.TryDelete(_address.KeyPath);
+        EndpointFileCleanup.Unregister(_files);
+        DeleteFiles();
         _accepted.Writer.TryComplete();
         // Links that passed the handshake but were never accepted belong to nobody: close them.
         while (_accepted.Reader.TryRead(out TOpener? unclaimed))
@@ -117,13 +126,44 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         // accepted queue closed and disposes its link.
     }
 
+    private void DeleteFiles()
+    {
+        foreach (string file in _files)
+            UnixSockets.TryDelete(file);
+    }
+
+    // Accepting never ends before dispose. A failed accept (EMFILE/ENFILE when descriptors run out, ENOBUFS, ...)
+    // is recorded and retried after a back-off that doubles up to a second, so a flood neither spins the loop nor
+    // kills the endpoint. Connections over the cap of pending handshakes are closed at once: a flood of clients that
+    // never finish the handshake holds at most MaxPendingHandshakes descriptors, each for at most HandshakeTimeout.
     private async Task AcceptLoopAsync()
     {
+        int backoffMilliseconds = 0;
         try
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
-                Socket accepted = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                Socket accepted;
+                try
+                {
+                    accepted = await _socket.AcceptAsync(_stop.Token).ConfigureAwait(false);
+                    backoffMilliseconds = 0;
+                }
+                catch (SocketException ex) when (!_stop.IsCancellationRequested)
+                {
+                    LastAcceptError = ex;
+                    Interlocked.Increment(ref AcceptErrorCount);
+                    backoffMilliseconds = Math.Clamp(backoffMilliseconds * 2, MinAcceptBackoffMilliseconds, MaxAcceptBackoffMilliseconds);
+                    await Task.Delay(backoffMilliseconds, _stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+                if (Interlocked.Increment(ref _pendingHandshakes) > _options.MaxPendingHandshakes)
+                {
+                    Interlocked.Decrement(ref _pendingHandshakes);
+                    Interlocked.Increment(ref RejectedCount);
+                    accepted.Dispose();
+                    continue;
+                }
                 _ = HandshakeAsync(accepted);
             }
         }
@@ -155,6 +195,10 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             LastRejection = ex;
             Interlocked.Increment(ref RejectedCount);
             accepted.Dispose();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingHandshakes);
         }
     }
 }

@@ -62,16 +62,8 @@ internal static class LinkFactory
     {
         CheckOptions(options);
         EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key = KeyFor(address, options);
-        Socket socket;
-        try
-        {
-            socket = await UnixSockets.ConnectAsync(address.SocketPath, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SocketException ex)
-        {
-            throw new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}. Is a listener running?", ex);
-        }
+        byte[] key = KeyResolver.ForConnector(address, options);
+        Socket socket = await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         try
         {
             HandshakeHello remote;
@@ -92,16 +84,6 @@ internal static class LinkFactory
         }
     }
 
-    /// <summary>The key of an endpoint: the options' key, else (for a named endpoint) its key file.</summary>
-    public static byte[] KeyFor(EndpointAddress address, ChannelOptions options)
-    {
-        if (options.Key is { Length: > 0 } key)
-            return key.ToArray();
-        if (address.KeyPath is null)
-            throw new AuthenticationFailedException($"Endpoint '{address.Display}' is an explicit socket path; it needs the listener's key in ChannelOptions.Key.");
-        return KeyFile.Read(address.KeyPath, address.Display);
-    }
-
     /// <summary>Rejects options whose limits make no sense, before anything is created from them.</summary>
     public static void CheckOptions(ChannelOptions options)
     {
@@ -113,6 +95,8 @@ internal static class LinkFactory
         // A reader keeps a ring of the whole window; past this, memory is better bounded by LaneWindowBytes.
         if (options.LaneWindowMessages > MaxWindowMessages)
             throw new ArgumentOutOfRangeException(nameof(options), options.LaneWindowMessages, $"ChannelOptions.LaneWindowMessages must be at most {MaxWindowMessages}.");
+        if (options.MaxPendingHandshakes < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxPendingHandshakes, "ChannelOptions.MaxPendingHandshakes must be at least 1.");
         if (options.HandshakeTimeout <= TimeSpan.Zero || options.PeerTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), "ChannelOptions.HandshakeTimeout and PeerTimeout must be positive.");
     }

@@ -36,6 +36,7 @@ internal sealed class PipeListener : IAsyncDisposable
         string directory = RuntimeDirectory.Ensure(opener.Options);
         string path = Path.Combine(directory, "pipe-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) + ".sock");
         Socket socket = UnixSockets.Bind(path, "pipe of " + opener.Contract.Name);
+        EndpointFileCleanup.Register(path);
         var listener = new PipeListener(opener, key, socket, path);
         listener._acceptLoop = listener.AcceptLoopAsync();
         return listener;
@@ -73,6 +74,7 @@ internal sealed class PipeListener : IAsyncDisposable
         finally
         {
             _socket.Dispose();
+            EndpointFileCleanup.Unregister(_path);
             UnixSockets.TryDelete(_path);
         }
     }

@@ -20,6 +20,25 @@ internal static partial class UnixNative
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
+    private static unsafe partial byte* MakeTemporaryDirectory(byte* template);
+
+    /// <summary>
+    /// Creates a new directory <c>&lt;prefix&gt;XXXXXX</c> with mode 0700 (libc <c>mkdtemp</c>): the name is random and
+    /// the creation exclusive, so nobody else can have made it or be handed it.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created.</exception>
+    public static unsafe string CreatePrivateDirectory(string prefix)
+    {
+        byte[] template = System.Text.Encoding.UTF8.GetBytes(prefix + "XXXXXX\0");
+        fixed (byte* buffer = template)
+        {
+            if (MakeTemporaryDirectory(buffer) == null)
+                throw new IOException($"Cannot create a private directory '{prefix}XXXXXX' (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        return System.Text.Encoding.UTF8.GetString(template, 0, template.Length - 1);
+    }
+
     /// <summary>The effective user id of this process.</summary>
     public static uint EffectiveUserId => geteuid();
 

@@ -4,15 +4,18 @@ using Channels.Contracts;
 namespace Channels.Wire;
 
 /// <summary>
-/// The connect-time exchange, run by both sides at once over a fresh connection:
+/// The connect-time exchange, run by both sides at once over a fresh connection. Nothing about the contract is sent
+/// before the other side has proved that it holds the key, so an unauthenticated client learns neither the contract
+/// name nor its fingerprint:
 /// <list type="number">
-/// <item>each side sends its <see cref="HandshakeHello"/> and reads the other's (bounded sizes, strict checks);
-/// the contract name and fingerprint must be equal on both sides, else <see cref="ContractMismatchException"/>;</item>
+/// <item>each side sends its challenge (magic, version, role, a random nonce) and reads the other's;</item>
 /// <item>each side proves it holds the key: <c>HMAC-SHA256(key, "channels-auth-v1" | prover role | verifier nonce | prover nonce)</c>,
 /// in both directions, as Python's <c>multiprocessing.connection</c> does with <c>deliver_challenge</c> and <c>answer_challenge</c>;</item>
-/// <item>each side sends a verdict byte (1 accepted, 0 refused), so both learn the outcome before any frame is read.</item>
+/// <item>each side sends a verdict byte (1 accepted, 0 refused), followed, only when it accepted the other's proof,
+/// by its terms (contract name, schema fingerprint, receive window, maximum frame size);</item>
+/// <item>each side compares the terms: the contract name and fingerprint must be equal, else <see cref="ContractMismatchException"/>.</item>
 /// </list>
-/// The whole exchange is bounded by <see cref="ChannelOptions.HandshakeTimeout"/>.
+/// Both learn the outcome before any frame is read. The whole exchange is bounded by <see cref="ChannelOptions.HandshakeTimeout"/>.
 /// </summary>
 internal static class Handshake
 {
@@ -50,50 +53,37 @@ internal static class Handshake
         Stream stream, ContractDescriptor contract, LinkRole role, ChannelOptions options, ReadOnlyMemory<byte> key, string endpoint, CancellationToken ct)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(HandshakeHello.NonceSize);
-        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name);
-        await stream.WriteAsync(local.Encode(), ct).ConfigureAwait(false);
-        await stream.FlushAsync(ct).ConfigureAwait(false);
+        await WriteAsync(stream, HandshakeHello.EncodeChallenge(role, nonce), ct).ConfigureAwait(false);
+        byte[] challenge = new byte[HandshakeHello.ChallengeSize];
+        await ReadExactAsync(stream, challenge, endpoint, "challenge", ct).ConfigureAwait(false);
+        (LinkRole remoteRole, byte[] remoteNonce) = HandshakeHello.ReadChallenge(challenge);
+        if (remoteRole == role)
+            throw new ProtocolException($"Both sides of endpoint '{endpoint}' are {role}s; a link joins an opener and a peer.");
 
-        byte[] fixedPart = new byte[HandshakeHello.FixedSize];
-        await ReadExactAsync(stream, fixedPart, endpoint, "hello", ct).ConfigureAwait(false);
-        int nameLength = HandshakeHello.ReadNameLength(fixedPart);
-        byte[] name = new byte[nameLength];
-        await ReadExactAsync(stream, name, endpoint, "contract name", ct).ConfigureAwait(false);
-        HandshakeHello remote = HandshakeHello.Decode(fixedPart, name);
-
-        if (remote.Role == role)
-            throw new ProtocolException($"Both sides of endpoint '{endpoint}' are {role}s of contract '{contract.Name}'; a link joins an opener and a peer.");
-        if (remote.ContractName != contract.Name || remote.Fingerprint != contract.Fingerprint)
-        {
-            string detail = remote.ContractName == contract.Name
-                ? "The message shapes differ: rebuild both sides from the same contract."
-                : "The two sides use different contracts.";
-            throw new ContractMismatchException(contract.Name, contract.Fingerprint, remote.ContractName, remote.Fingerprint, $"Endpoint '{endpoint}'. {detail}");
-        }
-
-        byte[] proof = ComputeProof(key.Span, role, remote.Nonce, nonce);
-        await stream.WriteAsync(proof, ct).ConfigureAwait(false);
-        await stream.FlushAsync(ct).ConfigureAwait(false);
+        await WriteAsync(stream, ComputeProof(key.Span, role, remoteNonce, nonce), ct).ConfigureAwait(false);
         byte[] remoteProof = new byte[ProofSize];
         await ReadExactAsync(stream, remoteProof, endpoint, "authentication proof", ct).ConfigureAwait(false);
-        byte[] expected = ComputeProof(key.Span, remote.Role, nonce, remote.Nonce);
-        bool accepted = CryptographicOperations.FixedTimeEquals(expected, remoteProof);
-
-        if (!accepted)
+        byte[] expected = ComputeProof(key.Span, remoteRole, nonce, remoteNonce);
+        if (!CryptographicOperations.FixedTimeEquals(expected, remoteProof))
         {
             try
             {
-                await stream.WriteAsync(new[] { Refused }, ct).ConfigureAwait(false);
-                await stream.FlushAsync(ct).ConfigureAwait(false);
+                await WriteAsync(stream, [Refused], ct).ConfigureAwait(false);
             }
             catch (IOException)
             {
                 // The other side refused us too and closed first; the outcome is the same.
             }
-            throw new AuthenticationFailedException($"Endpoint '{endpoint}': the other side ({remote.Role} of '{remote.ContractName}') does not hold this side's key; connection refused.");
+            throw new AuthenticationFailedException($"Endpoint '{endpoint}': the other side ({remoteRole}) does not hold this side's key; connection refused.");
         }
-        await stream.WriteAsync(new[] { Accepted }, ct).ConfigureAwait(false);
-        await stream.FlushAsync(ct).ConfigureAwait(false);
+
+        // The other side is authenticated: only now does it learn what this side serves.
+        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name);
+        byte[] terms = local.EncodeTerms();
+        byte[] verdictAndTerms = new byte[1 + terms.Length];
+        verdictAndTerms[0] = Accepted;
+        terms.CopyTo(verdictAndTerms, 1);
+        await WriteAsync(stream, verdictAndTerms, ct).ConfigureAwait(false);
         byte[] verdict = new byte[1];
         try
         {
@@ -105,10 +95,29 @@ internal static class Handshake
         }
         if (verdict[0] != Accepted)
             throw new AuthenticationFailedException($"Endpoint '{endpoint}' refused this side's key (wrong or stale key).");
+
+        byte[] termsFixed = new byte[HandshakeHello.TermsFixedSize];
+        await ReadExactAsync(stream, termsFixed, endpoint, "terms", ct).ConfigureAwait(false);
+        byte[] name = new byte[HandshakeHello.ReadNameLength(termsFixed)];
+        await ReadExactAsync(stream, name, endpoint, "contract name", ct).ConfigureAwait(false);
+        HandshakeHello remote = HandshakeHello.Decode(remoteRole, remoteNonce, termsFixed, name);
+        if (remote.ContractName != contract.Name || remote.Fingerprint != contract.Fingerprint)
+        {
+            string detail = remote.ContractName == contract.Name
+                ? "The message shapes differ: rebuild both sides from the same contract."
+                : "The two sides use different contracts.";
+            throw new ContractMismatchException(contract.Name, contract.Fingerprint, remote.ContractName, remote.Fingerprint, $"Endpoint '{endpoint}'. {detail}");
+        }
         return remote;
     }
 
-    private static byte[] ComputeProof(ReadOnlySpan<byte> key, LinkRole prover, byte[] verifierNonce, byte[] proverNonce)
+    private static async ValueTask WriteAsync(Stream stream, byte[] bytes, CancellationToken ct)
+    {
+        await stream.WriteAsync(bytes, ct).ConfigureAwait(false);
+        await stream.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    internal static byte[] ComputeProof(ReadOnlySpan<byte> key, LinkRole prover, byte[] verifierNonce, byte[] proverNonce)
     {
         Span<byte> message = stackalloc byte[16 + 1 + 2 * HandshakeHello.NonceSize];
         "channels-auth-v1"u8.CopyTo(message);

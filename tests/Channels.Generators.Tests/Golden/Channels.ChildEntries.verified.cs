@@ -23,8 +23,16 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                await global::Demo.Entries.WorkerMain.Nested.Run(endpoint).ConfigureAwait(false);
-                return 0;
+                try
+                {
+                    await global::Demo.Entries.WorkerMain.Nested.Run(endpoint).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -33,7 +41,15 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                return global::Demo.Entries.WorkerMain.Code(endpoint, context.CancellationToken);
+                try
+                {
+                    return global::Demo.Entries.WorkerMain.Code(endpoint, context.CancellationToken);
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -42,7 +58,15 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                return await global::Demo.Entries.WorkerMain.Counted(endpoint).ConfigureAwait(false);
+                try
+                {
+                    return await global::Demo.Entries.WorkerMain.Counted(endpoint).ConfigureAwait(false);
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -51,8 +75,16 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                var argument = context.GetArgument<string>();
-                return await global::Demo.Entries.WorkerMain.Named(endpoint, argument, context.CancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var argument = context.GetArgument<string>();
+                    return await global::Demo.Entries.WorkerMain.Named(endpoint, argument, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -61,8 +93,16 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                global::Demo.Entries.WorkerMain.Plain(endpoint);
-                return 0;
+                try
+                {
+                    global::Demo.Entries.WorkerMain.Plain(endpoint);
+                    return 0;
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -71,8 +111,16 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                await global::Demo.Entries.WorkerMain.Run(endpoint, context.CancellationToken).ConfigureAwait(false);
-                return 0;
+                try
+                {
+                    await global::Demo.Entries.WorkerMain.Run(endpoint, context.CancellationToken).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
 
@@ -81,9 +129,17 @@ namespace Channels.Generated
             var endpoint = await context.ConnectPeerAsync(global::Demo.IWorker.Definition).ConfigureAwait(false);
             await using (global::System.Threading.Tasks.TaskAsyncEnumerableExtensions.ConfigureAwait(endpoint, false))
             {
-                var argument = context.GetArgument<global::Demo.Customer>();
-                await global::Demo.Entries.WorkerMain.WithCustomer(endpoint, argument).ConfigureAwait(false);
-                return 0;
+                try
+                {
+                    var argument = context.GetArgument<global::Demo.Customer>();
+                    await global::Demo.Entries.WorkerMain.WithCustomer(endpoint, argument).ConfigureAwait(false);
+                    return 0;
+                }
+                catch (global::System.Exception exception)
+                {
+                    context.FaultWriters(endpoint, exception);
+                    throw;
+                }
             }
         }
     }

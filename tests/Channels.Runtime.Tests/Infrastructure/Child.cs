@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Channels.TestChild;
 
 namespace Channels.Runtime.Tests.Infrastructure;
@@ -11,22 +10,34 @@ namespace Channels.Runtime.Tests.Infrastructure;
 public sealed class Child : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-    private readonly List<string> _stderr = [];
+    private readonly OutputLines _lines;
 
-    private Child(Process process) => _process = process;
+    private Child(Process process)
+    {
+        _process = process;
+        _lines = new OutputLines(process);
+    }
 
     public Process Process => _process;
 
-    public static Child Start(TestRuntimeDirectory directory, string scenario, IEnumerable<string> args, byte[]? key = null)
+    /// <param name="launcher">A command that runs dotnet (e.g. <c>prlimit --nofile=1024</c>), so that the child's own limits differ.</param>
+    /// <param name="configure">Last changes to the start info (environment).</param>
+    public static Child Start(TestRuntimeDirectory directory, string scenario, IEnumerable<string> args, byte[]? key = null,
+        string[]? launcher = null, Action<ProcessStartInfo>? configure = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Channels.TestChild.dll");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher is { Length: > 0 } ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Length: > 0 })
+        {
+            foreach (string part in launcher.AsSpan(1))
+                info.ArgumentList.Add(part);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add(scenario);
         foreach (string arg in args)
@@ -34,57 +45,25 @@ public sealed class Child : IAsyncDisposable
         info.Environment[ScenarioOptions.RuntimeDirectoryVariable] = directory.Path;
         if (key is not null)
             info.Environment[ScenarioOptions.KeyVariable] = Convert.ToHexString(key);
+        configure?.Invoke(info);
         var process = new Process { StartInfo = info };
         var child = new Child(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-                child._lines.Writer.TryComplete();
-            else
-                child._lines.Writer.TryWrite(e.Data);
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (child._stderr)
-                    child._stderr.Add(e.Data);
-            }
-        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
     }
 
-    public string StandardError
-    {
-        get
-        {
-            lock (_stderr)
-                return string.Join('\n', _stderr);
-        }
-    }
+    public string StandardError => _lines.StandardError;
 
     /// <summary>Waits for the next stdout line that starts with <paramref name="prefix"/>.</summary>
     public async Task<string> WaitForLineAsync(string prefix, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        try
-        {
-            while (await _lines.Reader.WaitToReadAsync(cts.Token))
-            {
-                while (_lines.Reader.TryRead(out string? line))
-                {
-                    if (line.StartsWith(prefix, StringComparison.Ordinal))
-                        return line;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
+        (string? line, bool timedOut) = await _lines.NextAsync(prefix, timeout ?? TimeSpan.FromSeconds(30));
+        if (line is not null)
+            return line;
+        if (timedOut)
             throw new TimeoutException($"Child did not print a line starting with '{prefix}'. stderr: {StandardError}");
-        }
         throw new InvalidOperationException($"Child ended without printing a line starting with '{prefix}'. Exit code {(_process.HasExited ? _process.ExitCode : -1)}. stderr: {StandardError}");
     }
 

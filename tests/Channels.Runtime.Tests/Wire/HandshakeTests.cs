@@ -15,25 +15,26 @@ public sealed class HandshakeTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static byte[] Hello(string name = "Channels.TestChild.Contracts.ISimple", ushort? nameLength = null, ushort version = HandshakeHello.ProtocolVersion, string magic = "CHNL", int window = 16)
+    private static byte[] Challenge(ushort version = HandshakeHello.ProtocolVersion, string magic = "CHNL", byte role = (byte)LinkRole.Peer, byte flags = 0)
     {
-        var hello = new HandshakeHello(LinkRole.Peer, ISimple.Definition.Descriptor.Fingerprint, window, 1 << 20, 1 << 20, RandomNumberGenerator.GetBytes(32), name).Encode();
-        System.Text.Encoding.ASCII.GetBytes(magic).CopyTo(hello, 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(4), version);
-        if (nameLength is { } length)
-            BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(HandshakeHello.FixedSize - 2), length);
-        return hello;
+        byte[] challenge = HandshakeHello.EncodeChallenge(LinkRole.Peer, RandomNumberGenerator.GetBytes(HandshakeHello.NonceSize));
+        System.Text.Encoding.ASCII.GetBytes(magic).CopyTo(challenge, 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(challenge.AsSpan(4), version);
+        challenge[6] = role;
+        challenge[7] = flags;
+        return challenge;
     }
 
     public static TheoryData<string, byte[]> BrokenHellos => new()
     {
-        { "wrong magic", Hello(magic: "HTTP") },
-        { "future version", Hello(version: 99) },
-        { "name length over the limit", Hello(nameLength: ushort.MaxValue) },
-        { "empty name", Hello(nameLength: 0) },
-        { "zero window", Hello(window: 0) },
+        { "wrong magic", Challenge(magic: "HTTP") },
+        { "future version", Challenge(version: 99) },
+        { "version 1 (contract before authentication)", Challenge(version: 1) },
+        { "unknown role", Challenge(role: 7) },
+        { "unknown flags", Challenge(flags: 1) },
+        { "same role as the listener", Challenge(role: (byte)LinkRole.Opener) },
         { "random bytes", RandomBytes(4096) },
-        { "truncated hello", Hello()[..20] },
+        { "truncated challenge", Challenge()[..20] },
     };
 
     private static byte[] RandomBytes(int count)
@@ -112,9 +113,8 @@ public sealed class HandshakeTests : IDisposable
         Assert.Contains("key", wrong.Message);
         await Assert.ThrowsAsync<AuthenticationFailedException>(async () =>
             await ISimple.Peer.ConnectAsync(listener.Endpoint, _directory.Options()).AsTask().WaitAsync(Timeout));
-        await Assert.ThrowsAsync<AuthenticationFailedException>(async () =>
-            await ISimple.Peer.ConnectAsync("keys", new ChannelOptions { RuntimeDirectory = _directory.Path + "-elsewhere" }).AsTask().WaitAsync(Timeout));
-        Directory.Delete(_directory.Path + "-elsewhere");
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await ISimple.Peer.ConnectAsync("keys", _directory.Options(key: Array.Empty<byte>())).AsTask().WaitAsync(Timeout));
     }
 
     [Fact]

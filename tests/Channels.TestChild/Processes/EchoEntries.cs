@@ -29,6 +29,20 @@ public static class EchoEntries
     public static Task Throw(IEcho.Peer parent, string message)
         => throw new InvalidDataException(message);
 
+    /// <summary>
+    /// Answers 1, 2, 3, then throws an exception with the argument as message (a failure half-way through results);
+    /// "repeat:N" makes a message of N characters (too long for the environment that carries arguments).
+    /// </summary>
+    [ChildEntry]
+    public static async Task WriteThenThrow(IEcho.Peer parent, string message, CancellationToken cancellationToken)
+    {
+        for (long i = 1; i <= 3; i++)
+            await parent.Answers.WriteAsync(i, cancellationToken);
+        throw new InvalidDataException(message.StartsWith("repeat:", StringComparison.Ordinal)
+            ? new string('m', int.Parse(message.AsSpan(7), CultureInfo.InvariantCulture))
+            : message);
+    }
+
     /// <summary>Reads until the link ends; writes the type of the exception that ended it into the file named by the argument.</summary>
     [ChildEntry]
     public static async Task<int> ReadUntilLost(IEcho.Peer parent, string markerPath, CancellationToken cancellationToken)
