@@ -54,9 +54,12 @@ public sealed class EchoHandler(ScopeProbe probe) : IChannelLinkHandler<IEcho>
 /// <summary>The host integration in one process: a handler per link in its own scope, queues as singletons, the stop order.</summary>
 public sealed class HostingTests : IDisposable
 {
+    /// <summary>Generous: a loaded 2-core machine can stall for many seconds; a healthy run takes well under one.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
     private readonly string _runtime = TestPaths.NewPrivateDirectory("chn-host-");
 
-    private ChannelOptions Options => new() { RuntimeDirectory = Path.Combine(_runtime, "channels"), HandshakeTimeout = TimeSpan.FromSeconds(5) };
+    private ChannelOptions Options => new() { RuntimeDirectory = Path.Combine(_runtime, "channels"), HandshakeTimeout = TimeSpan.FromSeconds(30) };
 
     public void Dispose() => TestPaths.DeleteQuietly(_runtime);
 
@@ -75,17 +78,17 @@ public sealed class HostingTests : IDisposable
         await using IEcho.Peer second = await IEcho.Peer.ConnectAsync("echo", Options);
         await first.Requests.WriteAsync("a");
         await second.Requests.WriteAsync("b");
-        string a = await first.Replies.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        string b = await second.Replies.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        string a = await first.Replies.ReadAsync().AsTask().WaitAsync(Patience);
+        string b = await second.Replies.ReadAsync().AsTask().WaitAsync(Patience);
         Assert.EndsWith(": a", a, StringComparison.Ordinal);
         Assert.EndsWith(": b", b, StringComparison.Ordinal);
         Assert.NotEqual(a.Split(':')[0], b.Split(':')[0]);     // two links, two scopes, two probes
 
-        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await host.StopAsync().WaitAsync(Patience);
 
         // Both links were open: the handlers saw the stop and returned, the links completed normally.
-        await first.Replies.Completion.WaitAsync(TimeSpan.FromSeconds(10));
-        await second.Replies.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await first.Replies.Completion.WaitAsync(Patience);
+        await second.Replies.Completion.WaitAsync(Patience);
         Assert.Equal(2, ScopeProbe.Disposed);
         // The listener stopped accepting and removed its socket and key file.
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_runtime, "channels")));
@@ -105,13 +108,13 @@ public sealed class HostingTests : IDisposable
         await using IEcho.Peer failing = await IEcho.Peer.ConnectAsync("echo", Options);
         await failing.Requests.WriteAsync("boom");
         // The handler threw: its link was disposed, so the client's reader ends.
-        await Task.WhenAny(failing.Replies.Completion, Task.Delay(TimeSpan.FromSeconds(30)));
+        await Task.WhenAny(failing.Replies.Completion, Task.Delay(Patience));
         Assert.True(failing.Replies.Completion.IsCompleted, "the failed handler's link is still open");
 
         await using IEcho.Peer healthy = await IEcho.Peer.ConnectAsync("echo", Options);
         await healthy.Requests.WriteAsync("still here");
-        Assert.EndsWith(": still here", await healthy.Replies.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
-        await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.EndsWith(": still here", await healthy.Replies.ReadAsync().AsTask().WaitAsync(Patience), StringComparison.Ordinal);
+        await host.StopAsync().WaitAsync(Patience);
     }
 
     [Fact]
@@ -130,7 +133,7 @@ public sealed class HostingTests : IDisposable
                 await opened.Items.PutAsync(42);
             IBox box = host.Services.GetRequiredService<IBox>();
             Assert.Same(box, host.Services.GetRequiredService<IBox>());
-            Assert.Equal(42, await box.Items.GetAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(42, await box.Items.GetAsync(Patience));
 
             await host.StopAsync();
         }
