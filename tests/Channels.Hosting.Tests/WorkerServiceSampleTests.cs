@@ -24,7 +24,12 @@ public sealed partial class WorkerServiceSampleTests
         string runtime = TestPaths.NewPrivateDirectory("chn-hosting-");
         string greeterName = "greeter-" + Guid.NewGuid().ToString("N")[..8];
         string workName = "work-" + Guid.NewGuid().ToString("N")[..8];
-        var start = new ProcessStartInfo(TestPaths.DotNet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A shell without job control starts background commands (`bash test.sh &`) with SIGINT ignored, the service
+        // inherits that, and .NET then leaves SIGINT alone as a shell's user would expect: restore the default
+        // disposition so that the service sees the SIGINT a terminal's Ctrl+C sends.
+        var start = new ProcessStartInfo("/usr/bin/env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add(TestPaths.DotNet);
         start.ArgumentList.Add(TestPaths.Sample("WorkerService"));
         start.ArgumentList.Add("--Greeter=" + greeterName);
         start.ArgumentList.Add("--Work=" + workName);
