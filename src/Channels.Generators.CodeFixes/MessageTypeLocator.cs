@@ -134,6 +134,16 @@ internal static class MessageTypeLocator
         return null;
     }
 
+    private static bool DerivesFromStream(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (current is { Name: "Stream", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>A class, record or struct declared in source that [MemoryPackable] can make serializable.</summary>
     private static INamedTypeSymbol? Fixable(ITypeSymbol type, Compilation compilation)
     {
@@ -142,6 +152,9 @@ internal static class MessageTypeLocator
         named = named.OriginalDefinition;
         bool kindFits = named.TypeKind == TypeKind.Struct || (named.TypeKind == TypeKind.Class && !named.IsAbstract && !named.IsStatic);
         if (!kindFits || named.DeclaringSyntaxReferences.IsEmpty || named.IsFileLocal || named.IsImplicitlyDeclared)
+            return null;
+        // A stream is a handle, not data: MemoryPack cannot serialize it whatever the attributes (MEMPACK019).
+        if (DerivesFromStream(named))
             return null;
         // [MemoryPackable] does not make a type that generated code cannot name reachable.
         if (!compilation.IsSymbolAccessibleWithin(named, compilation.Assembly))

@@ -80,10 +80,10 @@ public sealed partial class ContractGenerator
                 case IErrorTypeSymbol:
                     return Ok("?");
                 case ITypeParameterSymbol parameter:
-                    return Fail("open type parameter '" + parameter.Name + "'");
+                    return Fail("open type parameter '" + parameter.Name + "'", "use a concrete type");
                 case IPointerTypeSymbol:
                 case IFunctionPointerTypeSymbol:
-                    return Fail("pointer type is not serializable");
+                    return Fail("pointer type is not serializable", "send the data it points to as an array or an unmanaged struct");
                 case IDynamicTypeSymbol:
                     return Fail("'dynamic' is not serializable; use a concrete type");
                 case IArrayTypeSymbol array:
@@ -108,9 +108,11 @@ public sealed partial class ContractGenerator
             if (type.TypeKind == TypeKind.Enum)
                 return Ok("enum:" + (type.EnumUnderlyingType?.SpecialType.ToString() ?? "?"));
             if (type.TypeKind == TypeKind.Delegate)
-                return Fail("delegate type is not serializable");
+                return Fail("delegate type is not serializable", Advice.Delegate);
+            if (IsStream(type))
+                return Fail("a Stream is a handle to data, not data", Advice.Stream);
             if (type.IsRefLikeType)
-                return Fail("ref struct is not serializable");
+                return Fail("ref struct is not serializable", "copy its data into an array or a plain struct");
             if (type.SpecialType != SpecialType.None && type.IsUnmanagedType)
                 return Ok(type.SpecialType.ToString());
 
@@ -126,11 +128,11 @@ public sealed partial class ContractGenerator
                 return Ok(metadataName);
 
             if (type.TypeKind == TypeKind.Interface)
-                return Fail("interface without [MemoryPackUnion]");
+                return Fail("interface without [MemoryPackUnion]", DeclaredInSource(type) ? Advice.Union : Advice.Concrete);
             if (type.TypeKind == TypeKind.Class && type.IsAbstract)
-                return Fail("abstract class without [MemoryPackUnion]");
+                return Fail("abstract class without [MemoryPackUnion]", DeclaredInSource(type) ? Advice.Union : Advice.Concrete);
             if (type.TypeKind != TypeKind.Class && type.TypeKind != TypeKind.Struct)
-                return Fail("type kind " + type.TypeKind + " is not serializable");
+                return Fail("type kind " + type.TypeKind + " is not serializable", Advice.Concrete);
 
             if (type.IsUnmanagedType)
                 return RawShape(type);
@@ -203,7 +205,7 @@ public sealed partial class ContractGenerator
             List<Candidate> candidates = Candidates(type, memoryPackRules: false);
             IMethodSymbol? constructor = ChooseConstructor(type, candidates, out int[] constructorMembers);
             if (constructor is null)
-                return Fail("no public constructor whose parameters match its public members, and no parameterless constructor");
+                return Fail("no public constructor whose parameters match its public members, and no parameterless constructor", DeclaredInSource(type) ? Advice.Packable : Advice.PlainData);
 
             var members = new List<FormatterMemberModel>();
             var arguments = new int[constructorMembers.Length];
@@ -233,7 +235,7 @@ public sealed partial class ContractGenerator
                 shape.Append(candidate.Name).Append(':').Append(member.Shape).Append(';');
             }
             if (members.Count > MaxObjectMembers)
-                return Fail("more than " + MaxObjectMembers + " serialized members");
+                return Fail("more than " + MaxObjectMembers + " serialized members", Advice.Split);
 
             string key = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             _formatters[key] = new FormatterModel(
@@ -402,6 +404,34 @@ public sealed partial class ContractGenerator
         private static Analysis Ok(string shape) => new(shape, "", null);
 
         private static Analysis Fail(string reason) => new("", "", reason);
+
+        /// <summary>A failure with the advice that fits the offending type ("reason; advice").</summary>
+        private static Analysis Fail(string reason, string advice) => new("", "", reason + "; " + advice);
+
+        private static bool DeclaredInSource(INamedTypeSymbol type) => !type.DeclaringSyntaxReferences.IsEmpty;
+
+        /// <summary>System.IO.Stream or a type derived from it.</summary>
+        internal static bool IsStream(ITypeSymbol type)
+        {
+            for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+            {
+                if (current is { Name: "Stream", ContainingNamespace: { Name: "IO", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>What to do about a type that cannot be serialized, by kind: [MemoryPackable] only where it can work.</summary>
+        private static class Advice
+        {
+            public const string Stream = "send its bytes as byte[] or ReadOnlyMemory<byte> (a lane of byte[] chunks for large data)";
+            public const string Delegate = "code does not cross processes: send the data it would act on and let the receiving side choose the code";
+            public const string Union = "add [MemoryPackUnion] to it for each implementation, or use a concrete serializable type";
+            public const string Concrete = "use a concrete serializable type (primitives, strings, arrays, lists, records of those)";
+            public const string Packable = "mark it [MemoryPackable] and partial, or make it plain data (public members and a constructor taking them)";
+            public const string PlainData = "it is not plain data: send the data it holds as a record of serializable members";
+            public const string Split = "split it into smaller records";
+        }
 
         /// <summary>A type's shape, and when it cannot be serialized, the path below it and the reason.</summary>
         private sealed record Analysis(string Shape, string Path, string? Reason);

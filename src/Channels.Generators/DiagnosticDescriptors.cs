@@ -24,8 +24,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MessageNotSerializable = Create(
         "CHN003",
         "Message type is not serializable",
-        "Message type of '{0}' cannot be serialized: {1}; mark the type [MemoryPackable] partial, add [MemoryPackUnion] to the interface or abstract class, or use a concrete serializable type",
-        "Messages are serialized with MemoryPack: [MemoryPackable] types, MemoryPack's built-in types, and plain records, classes and structs of those (for which the generator emits a formatter).");
+        "Message type of '{0}' cannot be serialized: {1}",
+        "Messages are serialized with MemoryPack: [MemoryPackable] types, MemoryPack's built-in types, and plain records, classes and structs of those (for which the generator emits a formatter). The message names the path to the offending member and the advice that fits its type: bytes for streams, data for delegates, [MemoryPackUnion] for interfaces and abstract classes declared in the project, [MemoryPackable] or plain data for classes, records and structs.");
 
     public static readonly DiagnosticDescriptor NoLanes = Create(
         "CHN004",
@@ -106,11 +106,17 @@ internal static class DiagnosticDescriptors
         "A child process is this program started again. Without the RunAsync line its Main runs from the top instead of the entry, and every child starts more children (a fork bomb). The runtime refuses such a start at once; this warning finds the mistake at build time.",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor ChildEntryArgument = Create(
+        "CHN022",
+        "Child entry must be a static [ChildEntry] method",
+        "The child entry {0}; a child process runs this program again and finds its entry by name: pass a static method marked [ChildEntry]",
+        "ChildProcess.StartAsync hands the child the name of its entry, not code: lambdas, local functions and instance methods have no name a new process can find, and a method without [ChildEntry] is not registered. Reported at the argument.");
+
     /// <summary>All descriptors, in ID order.</summary>
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         ContractNotPartial, UnsupportedMember, MessageNotSerializable, NoLanes, DuplicateLaneName, TooManyLanes,
         GenericContract, ChildEntrySignature, QueueOnNonQueueLane, BadQueueCapacity, ContractNotAccessible,
-        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers, ChildEntryNeverRun);
+        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers, ChildEntryNeverRun, ChildEntryArgument);
 
     public static DiagnosticDescriptor ById(string id)
     {

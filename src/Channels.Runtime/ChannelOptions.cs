@@ -45,6 +45,12 @@ public sealed class ChannelOptions
     public string? RuntimeDirectory { get; init; }
 
     /// <summary>
+    /// Where the runtime logs (category <c>Channels</c>; events in docs/observability.md). Default
+    /// <see langword="null"/>: silent, and no logger is created.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
     /// How many items of a <see cref="ProcessQueue{T}"/> a process that gets from a queue hosted elsewhere keeps
     /// ready ahead of its gets (default 1). Prefetched items still count in the queue's <see cref="ProcessQueue{T}.Count"/>
     /// and are delivered again if this process dies before getting them. A larger value carries more items per

@@ -1,3 +1,5 @@
+using Channels.Diagnostics;
+
 namespace Channels.Contracts;
 
 /// <summary>
@@ -44,11 +46,36 @@ public abstract class LinkContract<TOpener, TPeer>
     /// Listens at a named endpoint (<c>"worker-1"</c>, resolved in the per-user runtime directory, or
     /// <c>"unix:/path/to.sock"</c>) for peers that connect with <see cref="ConnectAsync"/>.
     /// </summary>
-    public ChannelListener<TOpener> Listen(string endpoint, ChannelOptions? options = null) => LinkFactory.Listen(this, endpoint, options ?? ChannelOptions.Default);
+    public ChannelListener<TOpener> Listen(string endpoint, ChannelOptions? options = null)
+    {
+        options ??= ChannelOptions.Default;
+        ChannelListener<TOpener> listener = LinkFactory.Listen(this, endpoint, options);
+        if (ChannelsLog.For(options) is { } logger)
+            ChannelsLog.ListenerStarted(logger, Descriptor.Name, listener.Endpoint);
+        return listener;
+    }
 
     /// <summary>Connects to a listener at a named endpoint; completes after the contract check and authentication.</summary>
     /// <exception cref="ContractMismatchException">The listener serves another contract or another shape of this one.</exception>
     /// <exception cref="AuthenticationFailedException">The key was refused.</exception>
-    public ValueTask<TPeer> ConnectAsync(string endpoint, ChannelOptions? options = null, CancellationToken cancellationToken = default)
-        => LinkFactory.ConnectAsync(this, endpoint, options ?? ChannelOptions.Default, cancellationToken);
+    public async ValueTask<TPeer> ConnectAsync(string endpoint, ChannelOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= ChannelOptions.Default;
+        TPeer peer;
+        try
+        {
+            peer = await LinkFactory.ConnectAsync(this, endpoint, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ArgumentException)
+        {
+            string errorType = ChannelsMeter.ErrorType(ex);
+            ChannelsMeter.HandshakeFailed(Descriptor.Name, "peer", errorType);
+            if (ChannelsLog.For(options) is { } failed)
+                ChannelsLog.ConnectFailed(failed, ex, Descriptor.Name, endpoint, errorType);
+            throw;
+        }
+        if (ChannelsLog.For(options) is { } logger)
+            ChannelsLog.LinkConnected(logger, Descriptor.Name, endpoint);
+        return peer;
+    }
 }

@@ -1,3 +1,5 @@
+using Channels.Diagnostics;
+
 namespace Channels.Contracts;
 
 /// <summary>
@@ -43,6 +45,8 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
         {
             TContract endpoint = CreateEndpoint(session);
             session.Start();
+            if (ChannelsLog.For(options ?? ChannelOptions.Default) is { } logger)
+                ChannelsLog.QueueHosted(logger, Descriptor.Name, name);
             return endpoint;
         }
         catch
@@ -70,6 +74,8 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
         {
             TContract endpoint = CreateEndpoint(session);
             session.Start();
+            if (ChannelsLog.For(options ?? ChannelOptions.Default) is { } logger)
+                ChannelsLog.QueueOpened(logger, Descriptor.Name, name);
             return endpoint;
         }
         catch

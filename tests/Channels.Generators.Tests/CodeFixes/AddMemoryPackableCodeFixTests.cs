@@ -261,6 +261,9 @@ public sealed class AddMemoryPackableCodeFixTests
     [InlineData("public interface IJob { }", "IJob")]
     [InlineData("public abstract class JobBase { }", "JobBase")]
     [InlineData("public record Holder(System.IComparable Value);", "Holder")]
+    [InlineData("public record Upload(string Name, System.IO.Stream Data);", "Upload")]
+    [InlineData("public sealed class Upload : System.IO.MemoryStream { }", "Upload")]
+    [InlineData("public record Job(int Id, System.Func<int, int> Step);", "Job")]
     public async Task CHN003_OffersNothingWhenMemoryPackableCannotHelp(string types, string message)
     {
         using var harness = new CodeFixHarness(("/src/Contracts.cs", """

@@ -52,6 +52,38 @@ public sealed class GettingStartedDocTests
         result.AssertCompilesCleanly();
     }
 
+    /// <summary>Sections 5 to 7 (a child with a link and a queue, getting from queues, results from N workers) are each a whole program.</summary>
+    [Theory]
+    [InlineData("## 5. ")]
+    [InlineData("## 6. ")]
+    [InlineData("## 7. ")]
+    public void EachWorkedExampleCompilesAsAProgram(string heading)
+    {
+        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "getting-started.md"));
+        List<string> contract = CodeBlocks(Section(text, "## 1. "));
+        List<string> queues = CodeBlocks(Section(text, "## 4. "));
+        List<string> program = CodeBlocks(Section(text, heading));
+
+        const string Usings = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Channels;
+            using System.Threading.Tasks;
+            using Channels;
+
+            """;
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
+            ("/src/Contract.cs", contract[0]),
+            ("/src/Board.cs", "using Channels;\n" + queues[0]),
+            ("/src/Program.cs", Usings + program[0]));
+        compilation = compilation.WithOptions(compilation.Options.WithOutputKind(OutputKind.ConsoleApplication));
+
+        GeneratorResult result = GeneratorHarness.Run(compilation, withMemoryPack: true);
+        Assert.Empty(result.ChannelsDiagnostics);
+        result.AssertCompilesCleanly();
+    }
+
     private static string Section(string text, string heading)
     {
         int start = text.IndexOf("\n" + heading, StringComparison.Ordinal);
