@@ -275,7 +275,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         // Another reader holds the consumer side for a few instructions.
         SpinWait spin = default;
         do
-            spin.SpinOnce(sleep1Threshold: -1);
+            spin.SpinOnce();
         while (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0);
     }
 
