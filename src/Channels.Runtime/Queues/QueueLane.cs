@@ -12,7 +12,8 @@ namespace Channels.Queues;
 /// </summary>
 internal sealed class QueueLane<T>
 {
-    private const int SpinTries = 24;
+    private const int SpinTries = 64;
+    private const int SpinIterations = 20;
 
     private readonly IQueueEngine _engine;
     private readonly ILaneCodec<T> _codec;
@@ -164,10 +165,20 @@ internal sealed class QueueLane<T>
     }
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
-        => Probe(ref _getPump, QueueCondition.NotEmpty, cancellationToken);
+    {
+        if (!cancellationToken.IsCancellationRequested && _engine.Count > 0)
+            return new ValueTask<bool>(true);
+        SpinUntil(QueueCondition.NotEmpty);
+        return Probe(ref _getPump, QueueCondition.NotEmpty, cancellationToken);
+    }
 
     public ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken)
-        => Probe(ref _putPump, QueueCondition.NotFull, cancellationToken);
+    {
+        if (!cancellationToken.IsCancellationRequested && !_engine.IsClosed && _engine.Holds(QueueCondition.NotFull, 0))
+            return new ValueTask<bool>(true);
+        SpinUntil(QueueCondition.NotFull);
+        return Probe(ref _putPump, QueueCondition.NotFull, cancellationToken);
+    }
 
     public void TaskDone() => _engine.TaskDone();
 
@@ -237,16 +248,15 @@ internal sealed class QueueLane<T>
             return pump ??= new QueueWaiterPump(_engine, condition);
     }
 
-    // Before sleeping: a few quick retries, since on a busy queue the other side usually acts within microseconds.
+    // Before sleeping: on a busy queue the other side usually acts within microseconds, and a sleep costs a wake-up
+    // system call on each side. Spins only (no yield, which on a loaded machine can give the core away for a whole
+    // time slice), for a few microseconds.
     private bool Spin(QueueScratch? scratch, bool put, out T item)
     {
         item = default!;
         for (int i = 0; i < SpinTries; i++)
         {
-            if (i < SpinTries / 2)
-                Thread.SpinWait(20 << i % 4);
-            else
-                Thread.Yield();
+            Thread.SpinWait(SpinIterations);
             if (put)
             {
                 if (_engine.Holds(QueueCondition.NotFull, scratch!.WrittenCount) && _engine.TryPut(scratch.Written))
@@ -256,6 +266,17 @@ internal sealed class QueueLane<T>
             {
                 return true;
             }
+        }
+        return false;
+    }
+
+    private bool SpinUntil(QueueCondition condition)
+    {
+        for (int i = 0; i < SpinTries; i++)
+        {
+            Thread.SpinWait(SpinIterations);
+            if (_engine.Holds(condition, 0))
+                return true;
         }
         return false;
     }

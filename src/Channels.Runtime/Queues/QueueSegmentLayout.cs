@@ -27,12 +27,12 @@ internal static class QueueSegmentLayout
     public const int TailOffset = 128;
     public const int HeadOffset = 192;
     public const int NotEmptySequenceOffset = 256;
-    public const int NotEmptySleepersOffset = 260;
+    public const int NotEmptySleepingOffset = 260;
     public const int NotFullSequenceOffset = 320;
-    public const int NotFullSleepersOffset = 324;
+    public const int NotFullSleepingOffset = 324;
     public const int DoneOffset = 384;
     public const int JoinedSequenceOffset = 388;
-    public const int JoinedSleepersOffset = 392;
+    public const int JoinedSleepingOffset = 392;
     public const int ClosedOffset = 396;
 
     // Member table: one entry per member slot (slot 0 is the host), 64 bytes each.

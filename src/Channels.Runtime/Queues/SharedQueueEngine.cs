@@ -54,9 +54,9 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
         _head = (long*)(b + HeadOffset);
         _done = (int*)(b + DoneOffset);
         _closed = (int*)(b + ClosedOffset);
-        _notEmpty = new SharedSignal((int*)(b + NotEmptySequenceOffset), (int*)(b + NotEmptySleepersOffset));
-        _notFull = new SharedSignal((int*)(b + NotFullSequenceOffset), (int*)(b + NotFullSleepersOffset));
-        _joined = new SharedSignal((int*)(b + JoinedSequenceOffset), (int*)(b + JoinedSleepersOffset));
+        _notEmpty = new SharedSignal((int*)(b + NotEmptySequenceOffset), (int*)(b + NotEmptySleepingOffset));
+        _notFull = new SharedSignal((int*)(b + NotFullSequenceOffset), (int*)(b + NotFullSleepingOffset));
+        _joined = new SharedSignal((int*)(b + JoinedSequenceOffset), (int*)(b + JoinedSleepingOffset));
         _arena = b + ArenaOffset(_heldBytes);
         _owner = slot + 1;
         _member = MemberEntry(slot);
