@@ -75,15 +75,7 @@ internal sealed class HostQueueSession : QueueSession
         return new HostQueueSession(contract, address, listener, engines);
     }
 
-    public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec)
-    {
-        CheckLane(Contract, lane);
-        ArgumentNullException.ThrowIfNull(codec);
-        if (_queues[lane] is ProcessQueue<T> existing) return existing;
-        var queue = new ProcessQueue<T>(new QueueLane<T>(_engines[lane], codec));
-        _queues[lane] = queue;
-        return queue;
-    }
+    public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec) => QueueOf(_queues, _engines, lane, codec);
 
     /// <summary>Starts admitting members; called once the typed endpoint exists.</summary>
     public void Start() => _acceptLoop = AcceptLoopAsync();

@@ -77,15 +77,7 @@ internal sealed class MemberQueueSession : QueueSession
         }
     }
 
-    public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec)
-    {
-        CheckLane(Contract, lane);
-        ArgumentNullException.ThrowIfNull(codec);
-        if (_queues[lane] is ProcessQueue<T> existing) return existing;
-        var queue = new ProcessQueue<T>(new QueueLane<T>(_engines[lane], codec));
-        _queues[lane] = queue;
-        return queue;
-    }
+    public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec) => QueueOf(_queues, _engines, lane, codec);
 
     /// <summary>Starts watching the host; called once the typed endpoint exists.</summary>
     public void Start() => _watch = WatchHostAsync();
