@@ -2,13 +2,14 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Channels.Contracts;
+using Channels.SharedMemory;
 
 namespace Channels.Queues;
 
 /// <summary>
 /// The typed operations of a <see cref="ProcessQueue{T}"/> over an <see cref="IQueueEngine"/>: encoding and decoding
 /// through the lane codec, Python's blocking and timeout semantics (try, spin, then sleep on the engine's shared
-/// condition), and asynchronous waits parked on a <see cref="QueueWaiterPump"/>. Written once for every engine.
+/// condition), and asynchronous waits parked on a <see cref="SharedWaitPump"/>. Written once for every engine.
 /// </summary>
 internal sealed class QueueLane<T>
 {
@@ -18,9 +19,9 @@ internal sealed class QueueLane<T>
     private readonly IQueueEngine _engine;
     private readonly ILaneCodec<T> _codec;
     private readonly Lock _pumpLock = new();
-    private QueueWaiterPump? _getPump;
-    private QueueWaiterPump? _putPump;
-    private QueueWaiterPump? _joinPump;
+    private SharedWaitPump? _getPump;
+    private SharedWaitPump? _putPump;
+    private SharedWaitPump? _joinPump;
     private Task? _completion;
 
     public QueueLane(IQueueEngine engine, ILaneCodec<T> codec)
@@ -80,7 +81,7 @@ internal sealed class QueueLane<T>
             return ValueTask.FromException(QueueThrow.Full(Name, Capacity));
         var waiter = new QueueWaiters.Put(_engine, scratch.Written);
         waiter.Arm(timeoutMs, cancellationToken);
-        Pump(ref _putPump, QueueCondition.NotFull).Add(waiter);
+        Park(ref _putPump, QueueCondition.NotFull, waiter);
         return new ValueTask(waiter.Task);
     }
 
@@ -144,7 +145,7 @@ internal sealed class QueueLane<T>
             return ValueTask.FromException<T>(QueueThrow.Empty(Name));
         var waiter = new QueueWaiters.Get<T>(this);
         waiter.Arm(timeoutMs, cancellationToken);
-        Pump(ref _getPump, QueueCondition.NotEmpty).Add(waiter);
+        Park(ref _getPump, QueueCondition.NotEmpty, waiter);
         return new ValueTask<T>(waiter.Task);
     }
 
@@ -228,7 +229,7 @@ internal sealed class QueueLane<T>
         }
     }
 
-    private ValueTask<bool> Probe(ref QueueWaiterPump? pump, QueueCondition condition, CancellationToken cancellationToken)
+    private ValueTask<bool> Probe(ref SharedWaitPump? pump, QueueCondition condition, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<bool>(cancellationToken);
@@ -236,16 +237,22 @@ internal sealed class QueueLane<T>
         if (waiter.TryRun())
             return new ValueTask<bool>(waiter.Task);
         waiter.Arm(QueueWaits.Infinite, cancellationToken);
-        Pump(ref pump, condition).Add(waiter);
+        Park(ref pump, condition, waiter);
         return new ValueTask<bool>(waiter.Task);
     }
 
-    private QueueWaiterPump Pump(ref QueueWaiterPump? pump, QueueCondition condition)
+    // Parks the waiter, then wakes the pump if the condition holds already: it may be asleep having tried every
+    // waiter but this one.
+    private void Park(ref SharedWaitPump? pump, QueueCondition condition, QueueWaiter waiter)
     {
-        if (Volatile.Read(ref pump) is { } existing)
-            return existing;
-        lock (_pumpLock)
-            return pump ??= new QueueWaiterPump(_engine, condition);
+        if (Volatile.Read(ref pump) is not { } existing)
+        {
+            lock (_pumpLock)
+                existing = pump ??= new SharedWaitPump(new QueueConditionWait(_engine, condition), inOrder: condition != QueueCondition.NotFull);
+        }
+        existing.Add(waiter);
+        if (_engine.Holds(condition, waiter.ItemBytes))
+            _engine.Wake(condition);
     }
 
     // Before sleeping: on a busy queue the other side usually acts within microseconds, and a sleep costs a wake-up

@@ -1,11 +1,13 @@
+using Channels.SharedMemory;
+
 namespace Channels.Queues;
 
 /// <summary>
-/// An asynchronous queue operation parked on a <see cref="QueueWaiterPump"/>. Exactly one party finishes it: the
+/// An asynchronous queue operation parked on a <see cref="SharedWaitPump"/>. Exactly one party finishes it: the
 /// pump claims it before trying the operation (so a cancellation cannot strike while an item is being taken), and a
 /// timeout or cancellation finishes it only while it is not claimed.
 /// </summary>
-internal abstract class QueueWaiter
+internal abstract class QueueWaiter : IPumpedOperation
 {
     private const int Pending = 0;
     private const int Claimed = 1;
