@@ -59,8 +59,9 @@ internal static class Getter
             {
                 break;                                        // Python: except queue.Empty
             }
+            // A plain queue, as Python's Queue: the value is gone from the queue once got, nothing to settle.
+            // (With [Queue(Redeliver = true)], call queue.Values.TaskDone() when done with each value.)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"subprocess {name} : get value {value:F6}"));
-            queue.Values.TaskDone();
         }
     }
 }

@@ -149,13 +149,14 @@ public sealed partial class ContractGenerator
                 codecs.Add(new CodecModel(codec, messageType, message.ToDisplayString(), TypeAnalyzer.IsRawUnmanaged(message), message.IsValueType));
             }
 
-            int capacity = kind == LaneKind.Queue ? QueueCapacity(property) : 0;
-            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity));
+            (int capacity, bool redeliver) = kind == LaneKind.Queue ? QueueSettings(property) : (0, false);
+            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity, redeliver));
             laneLocations.Add(memberLocation);
             fingerprintText.Append(property.Name).Append('|')
                 .Append(kind == LaneKind.Reader ? "reader" : kind == LaneKind.Writer ? "writer" : "queue").Append('|')
                 .Append(kind == LaneKind.Reader ? '1' : '0').Append('|')
                 .Append(capacity.ToString(CultureInfo.InvariantCulture)).Append('|')
+                .Append(redeliver ? "redeliver|" : "")
                 .Append(shape).Append('\n');
         }
 
@@ -289,19 +290,23 @@ public sealed partial class ContractGenerator
         }
     }
 
-    private static int QueueCapacity(IPropertySymbol property)
+    private static (int Capacity, bool Redeliver) QueueSettings(IPropertySymbol property)
     {
+        int capacity = 0;
+        bool redeliver = false;
         foreach (AttributeData attribute in property.GetAttributes())
         {
             if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.QueueAttribute))
                 continue;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
-                if (argument.Key == "Capacity" && argument.Value.Value is int capacity)
-                    return capacity;
+                if (argument.Key == "Capacity" && argument.Value.Value is int value)
+                    capacity = value;
+                else if (argument.Key == "Redeliver" && argument.Value.Value is bool flag)
+                    redeliver = flag;
             }
         }
-        return 0;
+        return (capacity, redeliver);
     }
 
     private static SyntaxNode? TypeArgumentSyntax(IPropertySymbol property, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Channels.Contracts;
+using Channels.Queues;
 
 namespace Channels;
 
@@ -29,6 +30,17 @@ public abstract class QueueSession : IAsyncDisposable
     {
         if ((uint)lane >= (uint)contract.Lanes.Count)
             throw new ArgumentOutOfRangeException(nameof(lane), lane, $"Contract '{contract.Name}' has {contract.Lanes.Count} lanes.");
+    }
+
+    /// <summary>The queue of <paramref name="lane"/>, made once over its engine and kept in <paramref name="queues"/>.</summary>
+    private protected ProcessQueue<T> QueueOf<T>(object?[] queues, IQueueEngine[] engines, int lane, ILaneCodec<T> codec)
+    {
+        CheckLane(Contract, lane);
+        ArgumentNullException.ThrowIfNull(codec);
+        if (queues[lane] is ProcessQueue<T> existing) return existing;
+        var queue = new ProcessQueue<T>(new QueueLane<T>(engines[lane], codec));
+        queues[lane] = queue;
+        return queue;
     }
 
     private protected static string QueueName(ContractDescriptor contract, int lane) => contract.Name + "." + contract.Lanes[lane].Name;

@@ -49,6 +49,9 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     /// <summary>The endpoint as resolved (<c>unix:/...</c>).</summary>
     public string Endpoint => _address.Uri;
 
+    /// <summary>The endpoint's key (a queue host hands it to its children).</summary>
+    internal byte[] CopyKey() => _key.ToArray();
+
     /// <summary>The last connection refused (failed handshake, wrong key, other contract), for diagnostics.</summary>
     internal Exception? LastRejection { get; private set; }
 
