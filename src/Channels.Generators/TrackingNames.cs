@@ -15,4 +15,10 @@ internal static class TrackingNames
     public const string ContractFormatters = nameof(ContractFormatters);
     public const string EntryFormatters = nameof(EntryFormatters);
     public const string Formatters = nameof(Formatters);
+    public const string PoolFunctionResults = nameof(PoolFunctionResults);
+    public const string PoolRegistry = nameof(PoolRegistry);
+    public const string PoolFunctions = nameof(PoolFunctions);
+    public const string PoolDiagnostics = nameof(PoolDiagnostics);
+    public const string PoolFormatters = nameof(PoolFormatters);
+    public const string PoolCallDiagnostics = nameof(PoolCallDiagnostics);
 }

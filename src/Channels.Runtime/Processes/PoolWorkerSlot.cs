@@ -67,19 +67,22 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
         using var room = new SemaphoreSlim(prefetch, prefetch);
         _ = WatchExitAsync(worker, lost);
         int taken = 0;
+        bool holding = false; // a place in the prefetch window taken and not yet given to a chunk
         try
         {
             while (maxTasks == 0 || taken < maxTasks)
             {
-                await room.WaitAsync(lost.Token).ConfigureAwait(false);
+                if (!holding)
+                {
+                    await room.WaitAsync(lost.Token).ConfigureAwait(false);
+                    holding = true;
+                }
                 if (!await pool.Queue.WaitToReadAsync(lost.Token).ConfigureAwait(false))
                     break;
                 if (!pool.Queue.TryRead(out PoolTask? task))
-                {
-                    room.Release();
                     continue;
-                }
                 taken++;
+                holding = false;
                 _ = RunAsync(worker, task, room, lost);
             }
         }
@@ -87,6 +90,8 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
         {
             // The worker died (or the pool is terminating): what it held comes back through RunAsync.
         }
+        if (holding)
+            room.Release();
         // Wait until every chunk sent to this worker is answered or handed back.
         for (int i = 0; i < prefetch; i++)
             await room.WaitAsync().ConfigureAwait(false);
