@@ -119,6 +119,15 @@ internal sealed class PoolMapRun<TArg, TResult> : IPoolTaskSink
         int sequence = 0, offset = 0;
         try
         {
+            _pool.BeginWork();
+        }
+        catch
+        {
+            _done.Writer.TryWrite(default);
+            throw;
+        }
+        try
+        {
             var chunk = new List<TArg>(Math.Min(_chunkSize, 4096));
             await foreach (TArg item in items.WithCancellation(token).ConfigureAwait(false))
             {
@@ -135,6 +144,7 @@ internal sealed class PoolMapRun<TArg, TResult> : IPoolTaskSink
         }
         finally
         {
+            _pool.EndWork();
             _submitted = sequence;
             _done.Writer.TryWrite(default); // the end marker: no task
         }

@@ -76,7 +76,15 @@ public sealed partial class ProcessPool
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<TResult>(cancellationToken);
         var apply = new PoolApply<TResult>();
-        Submit(new PoolTask(function, MemoryPackSerializer.Serialize<TArg[]>([argument]), 1, 0, 0, apply, cancellationToken));
+        BeginWork();
+        try
+        {
+            Submit(new PoolTask(function, MemoryPackSerializer.Serialize<TArg[]>([argument]), 1, 0, 0, apply, cancellationToken));
+        }
+        finally
+        {
+            EndWork();
+        }
         return apply.Task;
     }
 

@@ -136,13 +136,38 @@ public sealed partial class ProcessPool : IAsyncDisposable
         _terminate.Dispose();
     }
 
-    /// <summary>Queues a task; the pool owns it until its sink is told.</summary>
-    internal void Submit(PoolTask task)
+    /// <summary>
+    /// Begins a unit of work (an apply, or a map while it produces chunks): refused once the pool is closed, and the
+    /// pool's workers keep running until it ends (<see cref="EndWork"/>), so a map begun before close completes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pool is closed or terminated.</exception>
+    internal void BeginWork()
     {
         lock (_stateLock)
         {
             if (_closed)
                 throw new InvalidOperationException($"The process pool of {WorkerCount} workers is {(_terminate.IsCancellationRequested ? "terminated" : "closed")}; it takes no more work.");
+            _outstanding++;
+        }
+    }
+
+    /// <summary>Ends a unit begun with <see cref="BeginWork"/>.</summary>
+    internal void EndWork()
+    {
+        lock (_stateLock)
+        {
+            if (--_outstanding == 0 && _closed)
+                _queue.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Queues a task of a unit of work in progress; the pool owns it until its sink is told.</summary>
+    internal void Submit(PoolTask task)
+    {
+        lock (_stateLock)
+        {
+            if (_terminate.IsCancellationRequested)
+                throw new OperationCanceledException("The process pool was terminated.");
             _outstanding++;
         }
         _queue.Writer.TryWrite(task);
@@ -168,11 +193,7 @@ public sealed partial class ProcessPool : IAsyncDisposable
     /// <summary>Ends a task for good and tells its sink.</summary>
     internal void Finish(PoolTask task, byte[]? reply, Exception? error)
     {
-        lock (_stateLock)
-        {
-            if (--_outstanding == 0 && _closed)
-                _queue.Writer.TryComplete();
-        }
+        EndWork();
         task.Sink.OnCompleted(task, reply, error);
     }
 }
