@@ -48,7 +48,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("ChannelWriter<int> [|Jobs|] { get; set; }", "a lane has no setter")]
     [InlineData("static ChannelWriter<int> [|Jobs|] { get => null!; }", "static members are not lanes")]
-    [InlineData("List<int> [|Jobs|] { get; }", "is not ChannelReader<T>, ChannelWriter<T> or ProcessQueue<T>")]
+    [InlineData("List<int> [|Jobs|] { get; }", "is not ChannelReader<T>, ChannelWriter<T>, ChannelCall<TRequest, TResponse> or ProcessQueue<T>")]
     [InlineData("event EventHandler [|Jobs|];", "events are not lanes")]
     [InlineData("ChannelWriter<int> [|this|][int i] { get; }", "indexers are not lanes")]
     [InlineData("ChannelWriter<int> [|Jobs|] => null!;", "a lane has no implementation in the contract")]
@@ -427,6 +427,6 @@ public sealed class DiagnosticTests
             Assert.False(string.IsNullOrWhiteSpace(descriptor.MessageFormat.ToString()));
             Assert.EndsWith("#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri, StringComparison.Ordinal);
         }
-        Assert.Equal(15, ids.Count);
+        Assert.Equal(19, ids.Count);
     }
 }
