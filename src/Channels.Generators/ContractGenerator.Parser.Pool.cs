@@ -102,34 +102,16 @@ public sealed partial class ContractGenerator
 
     private static PoolFunctionRegistryModel BuildPoolRegistry(ImmutableArray<PoolFunctionResult> results)
     {
-        var functions = new List<PoolFunctionResult>();
+        var candidates = new List<(PoolFunctionModel, string, LocationInfo?)>();
         var diagnostics = new List<DiagnosticInfo>();
         foreach (PoolFunctionResult result in results)
         {
             diagnostics.AddRange(result.Diagnostics);
             if (result.Function is not null)
-                functions.Add(result);
+                candidates.Add((result.Function, result.Function.Key, result.Location));
         }
-        functions.Sort(static (a, b) =>
-        {
-            int byKey = string.CompareOrdinal(a.Function!.Key, b.Function!.Key);
-            if (byKey != 0)
-                return byKey;
-            int byPath = string.CompareOrdinal(a.Location?.FilePath, b.Location?.FilePath);
-            return byPath != 0 ? byPath : (a.Location?.Span.Start ?? 0).CompareTo(b.Location?.Span.Start ?? 0);
-        });
-        var unique = new List<PoolFunctionModel>(functions.Count);
-        foreach (PoolFunctionResult result in functions)
-        {
-            PoolFunctionModel function = result.Function!;
-            if (unique.Count > 0 && unique[unique.Count - 1].Key == function.Key)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PoolFunctionNotAccessible, result.Location, function.Key,
-                    "has the same name as another [PoolFunction] method (overloads share a registry name); rename one"));
-                continue;
-            }
-            unique.Add(function);
-        }
+        List<PoolFunctionModel> unique = UniqueByKey(candidates, diagnostics, DiagnosticDescriptors.PoolFunctionNotAccessible,
+            "has the same name as another [PoolFunction] method (overloads share a registry name); rename one");
         return new PoolFunctionRegistryModel(unique.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 
