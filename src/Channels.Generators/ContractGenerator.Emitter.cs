@@ -76,7 +76,8 @@ public sealed partial class ContractGenerator
         foreach (LaneModel lane in model.Lanes)
         {
             bool peerWrites = lane.Kind == LaneKind.Reader;
-            writer.WriteLine($"/// <summary>Lane <c>{lane.Name}</c>: {(peerWrites ? "this end writes, the opener reads" : "the opener writes, this end reads")}.</summary>");
+            string role = lane.Kind == LaneKind.Call ? "the opener calls, this end serves" : peerWrites ? "this end writes, the opener reads" : "the opener writes, this end reads";
+            writer.WriteLine($"/// <summary>Lane <c>{lane.Name}</c>: {role}.</summary>");
             writer.WriteLine($"{LaneType(lane, swapped: true)} {lane.Name} {{ get; }}");
             writer.WriteLine();
         }
@@ -198,6 +199,11 @@ public sealed partial class ContractGenerator
         writer.OpenBrace();
         foreach (LaneModel lane in model.Lanes)
         {
+            if (lane.Kind == LaneKind.Call)
+            {
+                EmitCallDescriptors(writer, lane);
+                continue;
+            }
             string direction = lane.Kind == LaneKind.Reader ? "PeerToOpener" : "OpenerToPeer";
             string capacity = lane.Kind != LaneKind.Queue ? ""
                 : lane.QueueRedeliver ? " { QueueCapacity = " + lane.QueueCapacity.ToString(CultureInfo.InvariantCulture) + ", QueueRedeliver = true }"
@@ -218,11 +224,19 @@ public sealed partial class ContractGenerator
         writer.WriteLine($"public {className}(global::Channels.ChannelLink link)");
         writer.OpenBrace();
         writer.WriteLine("_link = link;");
-        for (int i = 0; i < model.Lanes.Count; i++)
+        int wireLane = 0;
+        foreach (LaneModel lane in model.Lanes)
         {
-            LaneModel lane = model.Lanes[i];
+            string number = wireLane.ToString(CultureInfo.InvariantCulture);
+            if (lane.Kind == LaneKind.Call)
+            {
+                EmitCallLaneCreation(writer, lane, number, swapped);
+                wireLane += 2;
+                continue;
+            }
             bool writes = (lane.Kind == LaneKind.Writer) != swapped;
-            writer.WriteLine($"{lane.Name} = link.{(writes ? "CreateWriter" : "CreateReader")}({i.ToString(CultureInfo.InvariantCulture)}, {lane.Codec}.Instance);");
+            writer.WriteLine($"{lane.Name} = link.{(writes ? "CreateWriter" : "CreateReader")}({number}, {lane.Codec}.Instance);");
+            wireLane++;
         }
         writer.CloseBrace();
         writer.WriteLine();
@@ -302,6 +316,8 @@ public sealed partial class ContractGenerator
 
     private static string LaneType(LaneModel lane, bool swapped)
     {
+        if (lane.Kind == LaneKind.Call)
+            return CallLaneType(lane, swapped);
         if (lane.Kind == LaneKind.Queue)
             return $"global::Channels.ProcessQueue<{lane.MessageType}>";
         bool writer = (lane.Kind == LaneKind.Writer) != swapped;

@@ -189,35 +189,16 @@ public sealed partial class ContractGenerator
 
     private static ChildEntryRegistryModel BuildRegistry(ImmutableArray<ChildEntryResult> results)
     {
-        var entries = new List<ChildEntryResult>();
+        var candidates = new List<(ChildEntryModel, string, LocationInfo?)>();
         var diagnostics = new List<DiagnosticInfo>();
         foreach (ChildEntryResult result in results)
         {
             diagnostics.AddRange(result.Diagnostics);
             if (result.Entry is not null)
-                entries.Add(result);
+                candidates.Add((result.Entry, result.Entry.Key, result.Location));
         }
-        entries.Sort(static (a, b) =>
-        {
-            int byKey = string.CompareOrdinal(a.Entry!.Key, b.Entry!.Key);
-            if (byKey != 0)
-                return byKey;
-            int byPath = string.CompareOrdinal(a.Location?.FilePath, b.Location?.FilePath);
-            return byPath != 0 ? byPath : (a.Location?.Span.Start ?? 0).CompareTo(b.Location?.Span.Start ?? 0);
-        });
-
-        var unique = new List<ChildEntryModel>(entries.Count);
-        foreach (ChildEntryResult result in entries)
-        {
-            ChildEntryModel entry = result.Entry!;
-            if (unique.Count > 0 && unique[unique.Count - 1].Key == entry.Key)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ChildEntryNotAccessible, result.Location, entry.Key,
-                    "has the same name as another [ChildEntry] method (overloads share a registry name); rename one"));
-                continue;
-            }
-            unique.Add(entry);
-        }
+        List<ChildEntryModel> unique = UniqueByKey(candidates, diagnostics, DiagnosticDescriptors.ChildEntryNotAccessible,
+            "has the same name as another [ChildEntry] method (overloads share a registry name); rename one");
         return new ChildEntryRegistryModel(unique.ToEquatableArray(), diagnostics.ToEquatableArray());
     }
 

@@ -136,24 +136,44 @@ public sealed partial class ContractGenerator
                 continue;
             }
 
-            ITypeSymbol message = ((INamedTypeSymbol)property.Type).TypeArguments[0];
-            string shape = analyzer.Analyze(message, out string? error);
-            if (error is not null && symbol.TypeParameters.Length == 0 && !nestedInGeneric)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageNotSerializable, LocationInfo.From(TypeArgumentSyntax(property, cancellationToken)) ?? LocationInfo.From(memberLocation), property.Name, error));
-
-            string messageType = TypeAnalyzer.Display(message);
-            if (!codecNames.TryGetValue(messageType, out string? codec))
+            // A call lane has two message types (request, response); every other lane one.
+            string MessageShape(int argument)
             {
-                codec = UniqueName("__Codec_" + Identifiers.Mangle(messageType), codecNames.Values);
-                codecNames.Add(messageType, codec);
-                codecs.Add(new CodecModel(codec, messageType, message.ToDisplayString(), TypeAnalyzer.IsRawUnmanaged(message), message.IsValueType));
+                ITypeSymbol type = ((INamedTypeSymbol)property.Type).TypeArguments[argument];
+                string analyzed = analyzer.Analyze(type, out string? error);
+                if (error is not null && symbol.TypeParameters.Length == 0 && !nestedInGeneric)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MessageNotSerializable, LocationInfo.From(TypeArgumentSyntax(property, argument, cancellationToken)) ?? LocationInfo.From(memberLocation), property.Name, error));
+                return analyzed;
+            }
+
+            string CodecFor(int argument, out string messageType)
+            {
+                ITypeSymbol type = ((INamedTypeSymbol)property.Type).TypeArguments[argument];
+                messageType = TypeAnalyzer.Display(type);
+                if (!codecNames.TryGetValue(messageType, out string? codec))
+                {
+                    codec = UniqueName("__Codec_" + Identifiers.Mangle(messageType), codecNames.Values);
+                    codecNames.Add(messageType, codec);
+                    codecs.Add(new CodecModel(codec, messageType, type.ToDisplayString(), TypeAnalyzer.IsRawUnmanaged(type), type.IsValueType));
+                }
+                return codec;
+            }
+
+            string shape = MessageShape(0);
+            string codec = CodecFor(0, out string messageType);
+            string? responseType = null, responseCodec = null;
+            if (kind == LaneKind.Call)
+            {
+                shape += "->" + MessageShape(1);
+                responseCodec = CodecFor(1, out string response);
+                responseType = response;
             }
 
             (int capacity, bool redeliver) = kind == LaneKind.Queue ? QueueSettings(property) : (0, false);
-            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity, redeliver));
+            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity, redeliver) { ResponseType = responseType, ResponseCodec = responseCodec });
             laneLocations.Add(memberLocation);
             fingerprintText.Append(property.Name).Append('|')
-                .Append(kind == LaneKind.Reader ? "reader" : kind == LaneKind.Writer ? "writer" : "queue").Append('|')
+                .Append(LaneKindName(kind.Value)).Append('|')
                 .Append(kind == LaneKind.Reader ? '1' : '0').Append('|')
                 .Append(capacity.ToString(CultureInfo.InvariantCulture)).Append('|')
                 .Append(redeliver ? "redeliver|" : "")
@@ -220,6 +240,8 @@ public sealed partial class ContractGenerator
 
     private static LaneKind? ClassifyLane(ITypeSymbol type)
     {
+        if (IsCallLane(type))
+            return LaneKind.Call;
         if (type is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named)
             return null;
         INamedTypeSymbol definition = named.OriginalDefinition;
@@ -247,7 +269,7 @@ public sealed partial class ContractGenerator
         if (property.RefKind != RefKind.None)
             return "a lane is not returned by reference";
         if (kind is null)
-            return "its type '" + property.Type.ToDisplayString() + "' is not ChannelReader<T>, ChannelWriter<T> or ProcessQueue<T>";
+            return "its type '" + property.Type.ToDisplayString() + "' is not ChannelReader<T>, ChannelWriter<T>, ChannelCall<TRequest, TResponse> or ProcessQueue<T>";
         return null;
     }
 
@@ -309,7 +331,7 @@ public sealed partial class ContractGenerator
         return (capacity, redeliver);
     }
 
-    private static SyntaxNode? TypeArgumentSyntax(IPropertySymbol property, CancellationToken cancellationToken)
+    private static SyntaxNode? TypeArgumentSyntax(IPropertySymbol property, int argument, CancellationToken cancellationToken)
     {
         if (property.DeclaringSyntaxReferences.Length == 0 || property.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not PropertyDeclarationSyntax declaration)
             return null;
@@ -321,7 +343,7 @@ public sealed partial class ContractGenerator
             AliasQualifiedNameSyntax { Name: GenericNameSyntax g } => g,
             _ => null,
         };
-        return generic is { TypeArgumentList.Arguments.Count: 1 } ? generic.TypeArgumentList.Arguments[0] : type;
+        return generic is not null && generic.TypeArgumentList.Arguments.Count > argument ? generic.TypeArgumentList.Arguments[argument] : type;
     }
 
     private static bool IsReserved(string name) => Array.IndexOf(ReservedNames, name) >= 0 || name.StartsWith("__", StringComparison.Ordinal);

@@ -91,8 +91,43 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(info.ToDiagnostic());
         });
 
-        // 6. Formatters for plain message types, gathered from all contracts and entries into one file
-        //    (a type used by two contracts gets one formatter).
+        // 6. Every [PoolFunction] method, parsed on its own, then registered together (one file, unique names);
+        //    and every call of ProcessPool's work methods, checked to pass such a method (not a lambda).
+        IncrementalValuesProvider<PoolFunctionResult> poolResults = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownTypes.PoolFunctionAttribute,
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax,
+                static (ctx, ct) => ParsePoolFunction(ctx, ct))
+            .WithTrackingName(TrackingNames.PoolFunctionResults);
+        IncrementalValueProvider<PoolFunctionRegistryModel> poolRegistry = poolResults
+            .Collect()
+            .Select(static (results, _) => BuildPoolRegistry(results))
+            .WithTrackingName(TrackingNames.PoolRegistry);
+        IncrementalValueProvider<EquatableArray<PoolFunctionModel>> poolFunctions = poolRegistry
+            .Select(static (model, _) => model.Functions)
+            .WithTrackingName(TrackingNames.PoolFunctions);
+        context.RegisterSourceOutput(poolFunctions, static (spc, models) =>
+        {
+            if (!models.IsEmpty)
+                spc.AddSource("Channels.PoolFunctions.g.cs", EmitPoolFunctions(models));
+        });
+        IncrementalValueProvider<EquatableArray<DiagnosticInfo>> poolDiagnostics = poolRegistry
+            .Select(static (model, _) => model.Diagnostics)
+            .WithTrackingName(TrackingNames.PoolDiagnostics);
+        context.RegisterSourceOutput(poolDiagnostics, static (spc, infos) =>
+        {
+            foreach (DiagnosticInfo info in infos)
+                spc.ReportDiagnostic(info.ToDiagnostic());
+        });
+        IncrementalValuesProvider<DiagnosticInfo> poolCallDiagnostics = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => IsPoolMethodCall(node), static (ctx, ct) => CheckPoolMethodCall(ctx, ct))
+            .Where(static info => info is not null)
+            .Select(static (info, _) => info!)
+            .WithTrackingName(TrackingNames.PoolCallDiagnostics);
+        context.RegisterSourceOutput(poolCallDiagnostics, static (spc, info) => spc.ReportDiagnostic(info.ToDiagnostic()));
+
+        // 7. Formatters for plain message types, gathered from all contracts, entries and pool functions into one
+        //    file (a type used by two contracts gets one formatter).
         IncrementalValueProvider<ImmutableArray<FormatterModel>> contractFormatters = contractResults
             .SelectMany(static (r, _) => r.Formatters)
             .WithTrackingName(TrackingNames.ContractFormatters)
@@ -101,9 +136,14 @@ public sealed partial class ContractGenerator : IIncrementalGenerator
             .SelectMany(static (r, _) => r.Formatters)
             .WithTrackingName(TrackingNames.EntryFormatters)
             .Collect();
+        IncrementalValueProvider<ImmutableArray<FormatterModel>> poolFormatters = poolResults
+            .SelectMany(static (r, _) => r.Formatters)
+            .WithTrackingName(TrackingNames.PoolFormatters)
+            .Collect();
         IncrementalValueProvider<EquatableArray<FormatterModel>> formatters = contractFormatters
             .Combine(entryFormatters)
-            .Select(static (pair, _) => MergeFormatters(pair.Left, pair.Right))
+            .Combine(poolFormatters)
+            .Select(static (pair, _) => MergeFormatters(pair.Left.Left, pair.Left.Right.AddRange(pair.Right)))
             .WithTrackingName(TrackingNames.Formatters);
         context.RegisterSourceOutput(formatters, static (spc, models) =>
         {

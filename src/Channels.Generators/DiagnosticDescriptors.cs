@@ -99,6 +99,30 @@ internal static class DiagnosticDescriptors
         "Contract '{0}' inherits members from '{1}'; declare all lanes in the contract itself",
         "Lanes are numbered in declaration order of the contract; members inherited from base interfaces are not supported.");
 
+    public static readonly DiagnosticDescriptor PoolFunctionNotMarked = Create(
+        "CHN016",
+        "ProcessPool function is not a static [PoolFunction] method",
+        "The function passed to ProcessPool.{0} is {1}; pass a static method marked [PoolFunction]",
+        "Pool workers are separate processes: they find a function by the name the generator registers, which exists only for static methods marked [PoolFunction] (not lambdas, anonymous methods, local functions, instance methods or delegate values).");
+
+    public static readonly DiagnosticDescriptor PoolFunctionNotAccessible = Create(
+        "CHN017",
+        "[PoolFunction] method is not static, not accessible or duplicated",
+        "[PoolFunction] method '{0}' {1}",
+        "Pool functions are registered by name from generated code in the same assembly: they must be static, internal or public (with containing types likewise), and their names unique.");
+
+    public static readonly DiagnosticDescriptor PoolFunctionSignature = Create(
+        "CHN018",
+        "[PoolFunction] method has a wrong signature",
+        "[PoolFunction] method '{0}' {1}; expected TResult F(TArg) or Task<TResult> F(TArg, CancellationToken)",
+        "A pool function takes one serializable argument (several values travel as a record or tuple) and returns one serializable result, synchronously or as Task<TResult> with a CancellationToken.");
+
+    public static readonly DiagnosticDescriptor PoolFunctionNotSerializable = Create(
+        "CHN019",
+        "[PoolFunction] parameter or result is not serializable",
+        "The {1} of [PoolFunction] method '{0}' cannot be serialized: {2}; mark the type [MemoryPackable] partial or use a serializable type",
+        "Arguments and results travel between processes with MemoryPack: [MemoryPackable] types, MemoryPack's built-in types, and plain records, classes and structs of those.");
+
     public static readonly DiagnosticDescriptor ChildEntryNeverRun = Create(
         "CHN020",
         "Program has [ChildEntry] methods but never runs them",
@@ -116,7 +140,8 @@ internal static class DiagnosticDescriptors
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         ContractNotPartial, UnsupportedMember, MessageNotSerializable, NoLanes, DuplicateLaneName, TooManyLanes,
         GenericContract, ChildEntrySignature, QueueOnNonQueueLane, BadQueueCapacity, ContractNotAccessible,
-        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers, ChildEntryNeverRun, ChildEntryArgument);
+        MixedLaneKinds, ContainingTypeNotPartial, ChildEntryNotAccessible, ContractInheritsMembers,
+        PoolFunctionNotMarked, PoolFunctionNotAccessible, PoolFunctionSignature, PoolFunctionNotSerializable, ChildEntryNeverRun, ChildEntryArgument);
 
     public static DiagnosticDescriptor ById(string id)
     {

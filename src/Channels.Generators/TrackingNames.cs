@@ -18,4 +18,10 @@ internal static class TrackingNames
     public const string RunAsyncCalls = nameof(RunAsyncCalls);
     public const string IsExecutable = nameof(IsExecutable);
     public const string EntriesNeverRun = nameof(EntriesNeverRun);
+    public const string PoolFunctionResults = nameof(PoolFunctionResults);
+    public const string PoolRegistry = nameof(PoolRegistry);
+    public const string PoolFunctions = nameof(PoolFunctions);
+    public const string PoolDiagnostics = nameof(PoolDiagnostics);
+    public const string PoolFormatters = nameof(PoolFormatters);
+    public const string PoolCallDiagnostics = nameof(PoolCallDiagnostics);
 }

@@ -48,7 +48,7 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("ChannelWriter<int> [|Jobs|] { get; set; }", "a lane has no setter")]
     [InlineData("static ChannelWriter<int> [|Jobs|] { get => null!; }", "static members are not lanes")]
-    [InlineData("List<int> [|Jobs|] { get; }", "is not ChannelReader<T>, ChannelWriter<T> or ProcessQueue<T>")]
+    [InlineData("List<int> [|Jobs|] { get; }", "is not ChannelReader<T>, ChannelWriter<T>, ChannelCall<TRequest, TResponse> or ProcessQueue<T>")]
     [InlineData("event EventHandler [|Jobs|];", "events are not lanes")]
     [InlineData("ChannelWriter<int> [|this|][int i] { get; }", "indexers are not lanes")]
     [InlineData("ChannelWriter<int> [|Jobs|] => null!;", "a lane has no implementation in the contract")]

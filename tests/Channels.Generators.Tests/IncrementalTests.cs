@@ -42,6 +42,29 @@ public sealed class IncrementalTests
         }
         """;
 
+    /// <summary>A pool function, a call that passes it and one that passes a lambda, so that every pool step has output.</summary>
+    private const string Pool = """
+        using System.Threading.Tasks;
+        using Channels;
+
+        namespace Scale.Pool;
+
+        public record Slice(int From, int To);
+
+        public static class Functions
+        {
+            [PoolFunction] public static int Width(Slice slice) => slice.To - slice.From;
+            [PoolFunction] public static int Square(int x) => x * x;
+            [PoolFunction] public static int Square(long x) => (int)x;
+
+            public static async Task Use(ProcessPool pool)
+            {
+                _ = await pool.ApplyAsync(Square, 2);
+                _ = await pool.ApplyAsync(x => x, 2);
+            }
+        }
+        """;
+
     private static (CSharpCompilation Compilation, GeneratorDriver Driver) FiftyContracts()
     {
         var sources = new List<(string, string)>(ContractFactory.Contracts(50, 3))
@@ -50,6 +73,7 @@ public sealed class IncrementalTests
             ("/src/Worker.cs", Sources.Worker),
             ("/src/Entries.cs", Sources.EntriesForWorker),
             ("/src/WithWarning.cs", WithDiagnostic),
+            ("/src/Pool.cs", Pool),
         };
         CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources.ToArray());
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
@@ -100,7 +124,7 @@ public sealed class IncrementalTests
             Assert.All(Reasons(second, step), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step {step}: {r}"));
             Assert.NotEmpty(Reasons(second, step));
         }
-        Assert.Equal(54, second.GeneratedSources.Length);   // 52 contracts, the formatters and the child-entry registry
+        Assert.Equal(55, second.GeneratedSources.Length);   // 52 contracts, the formatters, the child-entry and the pool-function registries
     }
 
     [Fact]

@@ -8,6 +8,9 @@ internal static class KnownTypes
     public const string ChildProcess = "Channels.ChildProcess";
     public const string QueueAttribute = "Channels.QueueAttribute";
     public const string ProcessQueue = "Channels.ProcessQueue`1";
+    public const string ChannelCall = "Channels.ChannelCall`2";
+    public const string PoolFunctionAttribute = "Channels.PoolFunctionAttribute";
+    public const string ProcessPool = "Channels.ProcessPool";
     public const string ChannelReader = "System.Threading.Channels.ChannelReader`1";
     public const string ChannelWriter = "System.Threading.Channels.ChannelWriter`1";
     public const string AsyncDisposable = "System.IAsyncDisposable";

@@ -11,4 +11,7 @@ internal enum LaneKind
 
     /// <summary><c>ProcessQueue&lt;T&gt;</c>.</summary>
     Queue,
+
+    /// <summary><c>ChannelCall&lt;TRequest, TResponse&gt;</c>: the opener calls, the peer serves (two lanes on the wire).</summary>
+    Call,
 }

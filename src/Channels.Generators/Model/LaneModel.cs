@@ -7,4 +7,11 @@ namespace Channels.Generators.Model;
 /// <param name="Codec">The name of the generated codec class.</param>
 /// <param name="QueueCapacity">The [Queue] capacity (queue lanes).</param>
 /// <param name="QueueRedeliver">The [Queue] redelivery mode (queue lanes).</param>
-internal sealed record LaneModel(string Name, LaneKind Kind, string MessageType, string Codec, int QueueCapacity, bool QueueRedeliver = false);
+internal sealed record LaneModel(string Name, LaneKind Kind, string MessageType, string Codec, int QueueCapacity, bool QueueRedeliver = false)
+{
+    /// <summary>For a call lane, the response type (fully qualified with nullable annotations); <see cref="MessageType"/> is the request type.</summary>
+    public string? ResponseType { get; init; }
+
+    /// <summary>For a call lane, the response type's codec class.</summary>
+    public string? ResponseCodec { get; init; }
+}

@@ -21,10 +21,14 @@ internal static class FaultPayload
 
     /// <summary>Encodes <paramref name="error"/>, truncating long fields.</summary>
     public static byte[] Encode(Exception error)
+        => Encode(error.GetType().FullName ?? error.GetType().Name, error.Message, error.StackTrace);
+
+    /// <summary>Encodes the three fields of an error already in text form (a failed call's <see cref="RemoteException"/>), truncating long fields.</summary>
+    public static byte[] Encode(string typeName, string messageText, string? stackTrace)
     {
-        byte[] type = Truncate(error.GetType().FullName ?? error.GetType().Name, MaxTypeBytes);
-        byte[] message = Truncate(error.Message, MaxMessageBytes);
-        byte[] stack = Truncate(error.StackTrace ?? "", MaxStackBytes);
+        byte[] type = Truncate(typeName, MaxTypeBytes);
+        byte[] message = Truncate(messageText, MaxMessageBytes);
+        byte[] stack = Truncate(stackTrace ?? "", MaxStackBytes);
         var result = new byte[12 + type.Length + message.Length + stack.Length];
         int position = 0;
         Append(result, ref position, type);

@@ -37,6 +37,7 @@ public sealed class DiagnosticsDocTests
             Assert.Contains("| [" + descriptor.Id + "](#" + descriptor.Id.ToLowerInvariant() + ") |", Document.Value, StringComparison.Ordinal);
         }
         Assert.Contains("CHN001", ids);
+        Assert.Contains("CHN019", ids);
         Assert.Contains("CHN022", ids);
     }
 

@@ -84,6 +84,23 @@ public sealed class GettingStartedDocTests
         result.AssertCompilesCleanly();
     }
 
+    [Fact]
+    public void TheCallContractAndThePoolProgramCompile()
+    {
+        string text = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "getting-started.md"));
+        List<string> calls = CodeBlocks(Section(text, "## 8. "));
+        List<string> pool = CodeBlocks(Section(text, "## 9. "));
+
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(
+            ("/src/Pricer.cs", calls[0]),
+            ("/src/Program.cs", pool[0]));
+        compilation = compilation.WithOptions(compilation.Options.WithOutputKind(OutputKind.ConsoleApplication));
+        GeneratorResult result = GeneratorHarness.Run(compilation, withMemoryPack: true);
+        Assert.Empty(result.ChannelsDiagnostics);
+        result.AssertCompilesCleanly();
+        Assert.Contains("Channels.PoolFunctions.g.cs", result.Sources.Keys);
+    }
+
     private static string Section(string text, string heading)
     {
         int start = text.IndexOf("\n" + heading, StringComparison.Ordinal);

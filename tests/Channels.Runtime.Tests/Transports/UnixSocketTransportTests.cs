@@ -15,7 +15,7 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         Directory.CreateDirectory(_directory.Path);
         string path = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N")[..8] + ".sock");
         using Socket listener = UnixSockets.Bind(path, "conformance");
-        Socket client = await UnixSockets.ConnectAsync(path, CancellationToken.None);
+        Socket client = await UnixSockets.ConnectAsync(EndpointAddress.Resolve("unix:" + path, ChannelOptions.Default), CancellationToken.None);
         Socket accepted = await listener.AcceptAsync().WaitAsync(Timeout);
         return (new UnixSocketTransport(client), new UnixSocketTransport(accepted));
     }

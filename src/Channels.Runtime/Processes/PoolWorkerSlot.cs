@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+
+namespace Channels;
+
+/// <summary>
+/// One place in a <see cref="ProcessPool"/>: runs a worker process, feeds it chunks from the pool's queue (a few
+/// ahead of its answers), and replaces it when it dies or has done <see cref="ProcessPoolOptions.MaxTasksPerWorker"/> chunks.
+/// </summary>
+internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
+{
+    private Worker? _current;
+
+    /// <summary>The running worker's process id, or null while none runs.</summary>
+    public int? RunningProcessId => _current is { } worker && !worker.Process.HasExited ? worker.Process.Id : null;
+
+    public async Task StartFirstWorkerAsync(CancellationToken cancellationToken)
+        => _current = await StartWorkerAsync(cancellationToken).ConfigureAwait(false);
+
+    public void KillCurrent() => _current?.Process.Kill();
+
+    /// <summary>Feeds workers until the pool is closed and drained, or terminated.</summary>
+    public async Task RunAsync()
+    {
+        while (true)
+        {
+            Worker? worker = _current;
+            if (worker is null)
+            {
+                try
+                {
+                    worker = _current = await StartWorkerAsync(pool.Terminating).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (pool.Terminating.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+            bool lost = await FeedAsync(worker).ConfigureAwait(false);
+            await RetireAsync(worker, lost).ConfigureAwait(false);
+            _current = null;
+            if (pool.Terminating.IsCancellationRequested || (!lost && pool.Queue.Completion.IsCompleted))
+                return;
+        }
+    }
+
+    private async Task<Worker> StartWorkerAsync(CancellationToken cancellationToken)
+    {
+        var (opener, peer) = PoolWorkerContract.Instance.CreatePipe();
+        try
+        {
+            ChildProcess process = await ChildProcess.StartAsync(peer, PoolWorker.RunAsync, pool.Options.Child, cancellationToken).ConfigureAwait(false);
+            return new Worker(opener, process);
+        }
+        catch
+        {
+            await opener.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sends chunks to <paramref name="worker"/> until it dies (true), must retire, or the pool is drained (false).</summary>
+    private async Task<bool> FeedAsync(Worker worker)
+    {
+        int prefetch = pool.Options.PrefetchPerWorker;
+        int maxTasks = pool.Options.MaxTasksPerWorker;
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(pool.Terminating);
+        using var room = new SemaphoreSlim(prefetch, prefetch);
+        _ = WatchExitAsync(worker, lost);
+        int taken = 0;
+        bool holding = false; // a place in the prefetch window taken and not yet given to a chunk
+        try
+        {
+            while (maxTasks == 0 || taken < maxTasks)
+            {
+                if (!holding)
+                {
+                    await room.WaitAsync(lost.Token).ConfigureAwait(false);
+                    holding = true;
+                }
+                if (!await pool.Queue.WaitToReadAsync(lost.Token).ConfigureAwait(false))
+                    break;
+                if (!pool.Queue.TryRead(out PoolTask? task))
+                    continue;
+                taken++;
+                holding = false;
+                _ = RunAsync(worker, task, room, lost);
+            }
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            // The worker died (or the pool is terminating): what it held comes back through RunAsync.
+        }
+        if (holding)
+            room.Release();
+        // Wait until every chunk sent to this worker is answered or handed back.
+        for (int i = 0; i < prefetch; i++)
+            await room.WaitAsync().ConfigureAwait(false);
+        bool died = lost.IsCancellationRequested;
+        lost.Cancel(); // ends the exit watch
+        return died;
+    }
+
+    private async Task RunAsync(Worker worker, PoolTask task, SemaphoreSlim room, CancellationTokenSource lost)
+    {
+        try
+        {
+            byte[] reply = await worker.Link.Chunks.CallAsync(new PoolChunk(task.Function, task.Items), task.CancellationToken).ConfigureAwait(false);
+            pool.Finish(task, reply, null);
+        }
+        catch (PeerLostException ex)
+        {
+            Cancel(lost);
+            pool.OnWorkerLost(task, ex);
+        }
+        catch (ChannelClosedException ex) when (ex.InnerException is not RemoteException)
+        {
+            Cancel(lost);
+            pool.OnWorkerLost(task, new PeerLostException($"Worker {index} of the process pool closed its link: {ex.Message}", worker.Process.ExitCode, ex));
+        }
+        catch (Exception ex)
+        {
+            pool.Finish(task, null, ex); // the whole chunk failed (RemoteException) or was cancelled
+        }
+        finally
+        {
+            room.Release();
+        }
+    }
+
+    // A worker that dies while idle is replaced at once, not when the next chunk finds it dead.
+    private static async Task WatchExitAsync(Worker worker, CancellationTokenSource lost)
+    {
+        try
+        {
+            await worker.Process.WaitForExitAsync(lost.Token).ConfigureAwait(false);
+            Cancel(lost);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task RetireAsync(Worker worker, bool lost)
+    {
+        if (lost)
+        {
+            worker.Process.Kill();
+        }
+        else
+        {
+            // Orderly: no more chunks; the worker's serve loop ends and its entry returns.
+            worker.Link.Chunks.Complete();
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await worker.Process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // DisposeAsync below stops it.
+            }
+        }
+        await worker.Process.DisposeAsync().ConfigureAwait(false);
+        await worker.Link.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed record Worker(PoolWorkerContract.Opener Link, ChildProcess Process);
+}
