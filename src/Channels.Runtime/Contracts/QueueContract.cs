@@ -1,3 +1,5 @@
+using Channels.Transports;
+
 namespace Channels.Contracts;
 
 /// <summary>
@@ -38,6 +40,8 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <exception cref="ArgumentException">The endpoint is not a valid name or path, or a <c>unix:</c> path comes without a key.</exception>
     public TContract Create(string name, ChannelOptions? options = null)
     {
+        if (RemoteTransports.TryResolve(name, out IRemoteTransport? remote))
+            return OpenRemoteAsync(remote, name, create: true, options, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         var session = HostQueueSession.Create(Descriptor, name, options ?? ChannelOptions.Default);
         try
         {
@@ -65,12 +69,29 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <exception cref="System.Net.Sockets.SocketException">No host listens at the endpoint.</exception>
     public async ValueTask<TContract> OpenAsync(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (RemoteTransports.TryResolve(name, out IRemoteTransport? remote))
+            return await OpenRemoteAsync(remote, name, create: false, options, cancellationToken).ConfigureAwait(false);
         var session = await ClientQueueSession.ConnectAsync(Descriptor, name, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
         try
         {
             TContract endpoint = CreateEndpoint(session);
             session.Start();
             return endpoint;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Queues at a remote endpoint (<c>nats://...</c>): the transport's session, live once it is returned.</summary>
+    private async ValueTask<TContract> OpenRemoteAsync(IRemoteTransport transport, string endpoint, bool create, ChannelOptions? options, CancellationToken cancellationToken)
+    {
+        QueueSession session = await transport.OpenQueuesAsync(Descriptor, endpoint, create, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return CreateEndpoint(session);
         }
         catch
         {

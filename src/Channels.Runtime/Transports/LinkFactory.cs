@@ -21,6 +21,8 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         CheckOptions(options);
+        if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? remote))
+            return ListenRemote(contract, remote, endpoint, options);
         EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
         return ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);
     }
@@ -29,23 +31,32 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         CheckOptions(options);
-        EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key = KeyFor(address, options);
         Socket socket;
-        try
+        byte[] key;
+        if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? transport))
         {
-            socket = await UnixSockets.ConnectAsync(address.SocketPath, cancellationToken).ConfigureAwait(false);
+            key = RemoteKey(endpoint, options);
+            socket = await transport.ConnectLinkAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException ex)
+        else
         {
-            throw new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}. Is a listener running?", ex);
+            EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
+            key = KeyFor(address, options);
+            try
+            {
+                socket = await UnixSockets.ConnectAsync(address.SocketPath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex)
+            {
+                throw new IOException($"Cannot connect to endpoint '{address.Display}' at '{address.SocketPath}': {ex.Message}. Is a listener running?", ex);
+            }
         }
         try
         {
             HandshakeHello remote;
             using (var stream = new NetworkStream(socket, ownsSocket: false))
             {
-                remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, address.Display, cancellationToken).ConfigureAwait(false);
+                remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, endpoint, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
             link.AttachSocket(socket, remote);
@@ -59,6 +70,35 @@ internal static class LinkFactory
             throw;
         }
     }
+
+    /// <summary>
+    /// Listens at a remote endpoint: a listener on a private socket of the runtime directory accepts the links that
+    /// the transport carries there, so accepting, the handshake and the key check are the local listener's own.
+    /// </summary>
+    private static ChannelListener<TOpener> ListenRemote<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, IRemoteTransport transport, string endpoint, ChannelOptions options)
+        where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
+    {
+        RemoteKey(endpoint, options);
+        string socketPath = Path.Combine(RuntimeDirectory.Ensure(options), "remote-" + Guid.NewGuid().ToString("N") + ".sock");
+        var address = new EndpointAddress(socketPath, null, endpoint);
+        var listener = ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);
+        try
+        {
+            listener.Serving = transport.ServeLinks(endpoint, socketPath, options);
+            return listener;
+        }
+        catch
+        {
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>The key of a remote endpoint: only <see cref="ChannelOptions.Key"/> (no key file reaches another machine).</summary>
+    private static byte[] RemoteKey(string endpoint, ChannelOptions options)
+        => options.Key is { Length: > 0 } key
+            ? key.ToArray()
+            : throw new AuthenticationFailedException($"Endpoint '{endpoint}' is remote; both ends need the same key in ChannelOptions.Key.");
 
     /// <summary>The key of an endpoint: the options' key, else (for a named endpoint) its key file.</summary>
     public static byte[] KeyFor(EndpointAddress address, ChannelOptions options)

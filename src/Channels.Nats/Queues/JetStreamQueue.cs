@@ -1,0 +1,317 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Channels.Contracts;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Channels.Nats.Queues;
+
+/// <summary>
+/// One queue on JetStream, in bytes: a work-queue stream (capacity = <c>MaxMsgs</c> with discard-new, so a full
+/// queue refuses puts, which wait and retry until their timeout), one durable pull consumer shared by every getter
+/// (a get fetches one message), acknowledged when the get returns (plain queue) or at <c>TaskDone</c> (redelivery
+/// queue: JetStream delivers it again after the ack wait when the getter dies first).
+/// </summary>
+/// <remarks>
+/// Puts carry a message id, so a put retried after a lost acknowledgement (a server node failing) is stored once;
+/// acknowledgements are confirmed by the server (double ack) and retried, so a get that returned is never
+/// delivered again to another getter of a plain queue.
+/// </remarks>
+[DebuggerDisplay("JetStream queue {Name}")]
+internal sealed class JetStreamQueue
+{
+    private const int MaxMessagesExceeded = 10077;
+    private static readonly TimeSpan s_maxPull = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_minPull = TimeSpan.FromSeconds(1);
+
+    private readonly NatsJSContext _js;
+    private readonly QueueStreams _streams;
+    private readonly INatsJSConsumer _consumer;
+    private readonly bool _redeliver;
+    private readonly string _putIdPrefix = Guid.NewGuid().ToString("N");
+    private readonly Lock _heldLock = new();
+    private readonly Queue<INatsJSMsg<NatsMemoryOwner<byte>>> _held = new();
+    private long _putCount;
+    private int _gotNotDone;
+    private volatile bool _closed;
+
+    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, bool redeliver)
+    {
+        Name = name;
+        Capacity = capacity;
+        _js = js;
+        _streams = streams;
+        _consumer = consumer;
+        _redeliver = redeliver;
+    }
+
+    /// <summary>"Contract.Lane", for messages.</summary>
+    public string Name { get; }
+
+    /// <summary>The most items in the queue; 0: unbounded.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Whether the queue was closed (by any process).</summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>Creates or opens the streams and the consumer of one queue.</summary>
+    /// <exception cref="ContractMismatchException">The streams exist for another contract or another delivery mode.</exception>
+    /// <exception cref="IOException">Opening: there is no such queue.</exception>
+    public static async ValueTask<JetStreamQueue> OpenAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool redeliver, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
+    {
+        LaneDescriptor descriptor = contract.Lanes[lane];
+        string name = contract.Name + "." + descriptor.Name;
+        var streams = QueueStreams.For(endpointName, descriptor.Name);
+        string description = QueueStreams.Describe(contract, redeliver);
+        INatsJSStream items;
+        if (create)
+        {
+            items = await EnsureStreamAsync(js, new StreamConfig(streams.Items, [streams.ItemsSubject])
+            {
+                Description = description,
+                Retention = StreamConfigRetention.Workqueue,
+                MaxMsgs = descriptor.QueueCapacity > 0 ? descriptor.QueueCapacity : -1,
+                Discard = StreamConfigDiscard.New,
+                Storage = StreamConfigStorage.File,
+                NumReplicas = transport.Replicas,
+                DuplicateWindow = TimeSpan.FromMinutes(2),
+            }, cancellationToken).ConfigureAwait(false);
+            await EnsureStreamAsync(js, Counter(streams.Done, streams.DoneSubject, description, transport), cancellationToken).ConfigureAwait(false);
+            await EnsureStreamAsync(js, Counter(streams.State, streams.StateSubject, description, transport), cancellationToken).ConfigureAwait(false);
+            await js.CreateOrUpdateConsumerAsync(streams.Items, new ConsumerConfig(streams.Consumer)
+            {
+                AckPolicy = ConsumerConfigAckPolicy.Explicit,
+                AckWait = transport.AckWait,
+                MaxDeliver = -1,
+                MaxAckPending = -1,
+                MaxWaiting = 4096,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                items = await js.GetStreamAsync(streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+            {
+                throw new IOException($"There is no queue '{name}' at endpoint '{endpoint}'; create it first (Create).", ex);
+            }
+        }
+        if (items.Info.Config.Description != description)
+            throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
+        INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
+        var queue = new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, redeliver);
+        INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
+        queue._closed = state.Info.State.Messages > 0;
+        return queue;
+    }
+
+    /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>
+    public string StateSubject => _streams.StateSubject;
+
+    /// <summary>Notes that the queue was closed elsewhere.</summary>
+    public void OnClosed() => _closed = true;
+
+    /// <summary>Puts one encoded item, retrying while the queue is full until <paramref name="timeout"/>; false when it stayed full.</summary>
+    /// <exception cref="ChannelClosedException">The queue is closed.</exception>
+    public async ValueTask<bool> PutAsync(ReadOnlyMemory<byte> item, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var opts = new NatsJSPubOpts { MsgId = _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        int pause = 1;
+        while (true)
+        {
+            if (_closed)
+                throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
+            try
+            {
+                PubAckResponse ack = await _js.PublishAsync(_streams.ItemsSubject, item, opts: opts, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (ack.Error is null)
+                    return true;
+                if (ack.Error.ErrCode != MaxMessagesExceeded)
+                    throw new IOException($"Queue '{Name}': the server refused a put: {ack.Error.Description} (code {ack.Error.ErrCode}).");
+            }
+            catch (NatsJSApiException ex) when (ex.Error.ErrCode == MaxMessagesExceeded)
+            {
+                // Full: wait below.
+            }
+            catch (Exception ex) when (ex is NatsNoRespondersException or NatsJSPublishNoResponseException or TimeoutException or NatsJSException && !cancellationToken.IsCancellationRequested)
+            {
+                // A server or node is away (restarting, electing a leader): retry with the same message id until the timeout.
+            }
+            long now = Environment.TickCount64;
+            if (now >= deadline)
+                return false;
+            await Task.Delay((int)Math.Min(pause, deadline - now), cancellationToken).ConfigureAwait(false);
+            pause = Math.Min(pause * 2, 50);
+        }
+    }
+
+    /// <summary>
+    /// Fetches one item, waiting at most <paramref name="timeout"/>; null when none came. The item is handed to
+    /// <paramref name="accept"/>; when it refuses (the get timed out or was cancelled meanwhile) the item goes back.
+    /// </summary>
+    public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
+    {
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long left = deadline - Environment.TickCount64;
+            INatsJSMsg<NatsMemoryOwner<byte>>? message = null;
+            try
+            {
+                if (left <= 0)
+                {
+                    await foreach (var m in _consumer.FetchNoWaitAsync<NatsMemoryOwner<byte>>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                        message = m;
+                }
+                else
+                {
+                    TimeSpan pull = TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
+                    message = await _consumer.NextAsync<NatsMemoryOwner<byte>>(opts: new NatsJSNextOpts { Expires = pull }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is NatsNoRespondersException or NatsJSException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                // A node is away: try again until the deadline.
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+            if (message is { } got)
+            {
+                using NatsMemoryOwner<byte> data = got.Data;
+                if (!accept(state, new ReadOnlySequence<byte>(data.Memory)))
+                {
+                    await got.NakAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    return false;
+                }
+                if (_redeliver)
+                {
+                    lock (_heldLock)
+                        _held.Enqueue(got);
+                }
+                else
+                {
+                    await AckAsync(got).ConfigureAwait(false);
+                    Interlocked.Increment(ref _gotNotDone);
+                }
+                return true;
+            }
+            if (_closed && await IsDrainedAsync(cancellationToken).ConfigureAwait(false))
+                throw new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.");
+            if (Environment.TickCount64 >= deadline)
+                return false;
+        }
+    }
+
+    /// <summary>Settles the oldest item this process got and has not settled.</summary>
+    /// <exception cref="InvalidOperationException">More TaskDone calls than items got.</exception>
+    public async ValueTask TaskDoneAsync()
+    {
+        if (_redeliver)
+        {
+            INatsJSMsg<NatsMemoryOwner<byte>>? oldest;
+            lock (_heldLock)
+            {
+                if (!_held.TryDequeue(out oldest))
+                    throw TooManyTaskDone();
+            }
+            await AckAsync(oldest).ConfigureAwait(false);
+            return;
+        }
+        if (Interlocked.Decrement(ref _gotNotDone) < 0)
+        {
+            Interlocked.Increment(ref _gotNotDone);
+            throw TooManyTaskDone();
+        }
+        // The done stream keeps one message; its last sequence counts every TaskDone ever made.
+        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+    }
+
+    /// <summary>Items a get could take now (not yet delivered to a getter).</summary>
+    public async ValueTask<int> CountAsync(CancellationToken cancellationToken)
+    {
+        await _consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return (int)Math.Min(int.MaxValue, (long)_consumer.Info.NumPending);
+    }
+
+    /// <summary>Waits until every item put has been got and settled with TaskDone.</summary>
+    public async ValueTask JoinAsync(CancellationToken cancellationToken)
+    {
+        int pause = 5;
+        while (!await IsJoinedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = Math.Min(pause * 2, 100);
+        }
+    }
+
+    /// <summary>Closes the queue for every process: records it and announces it on the state subject.</summary>
+    public async ValueTask CloseAsync()
+    {
+        _closed = true;
+        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether nothing is left to get (no message the consumer has not delivered, none awaiting redelivery).</summary>
+    public async ValueTask<bool> IsDrainedAsync(CancellationToken cancellationToken)
+    {
+        INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return items.Info.State.Messages == 0 || (!_redeliver && await CountAsync(cancellationToken).ConfigureAwait(false) == 0);
+    }
+
+    private async ValueTask<bool> IsJoinedAsync(CancellationToken cancellationToken)
+    {
+        INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_redeliver)
+            return items.Info.State.Messages == 0;
+        INatsJSStream done = await _js.GetStreamAsync(_streams.Done, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return done.Info.State.LastSeq >= items.Info.State.LastSeq;
+    }
+
+    /// <summary>Acknowledges with the server's confirmation, retrying through a node failure (an acknowledgement is idempotent).</summary>
+    private static async ValueTask AckAsync(INatsJSMsg<NatsMemoryOwner<byte>> message)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await message.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when ((ex is NatsNoRespondersException or NatsJSException or TimeoutException or NatsException) && attempt < 20)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static StreamConfig Counter(string name, string subject, string description, NatsTransportOptions transport) => new(name, [subject])
+    {
+        Description = description,
+        Retention = StreamConfigRetention.Limits,
+        MaxMsgs = 1,
+        Discard = StreamConfigDiscard.Old,
+        Storage = StreamConfigStorage.File,
+        NumReplicas = transport.Replicas,
+    };
+
+    /// <summary>Creates a stream, or returns the one of that name: the caller checks its description.</summary>
+    private static async ValueTask<INatsJSStream> EnsureStreamAsync(NatsJSContext js, StreamConfig config, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await js.CreateStreamAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.ErrCode == 10058)
+        {
+            // Exists with another configuration: the description check that follows tells whether it is ours.
+            return await js.GetStreamAsync(config.Name!, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private InvalidOperationException TooManyTaskDone() => new($"TaskDone() on queue '{Name}' was called more times than this process got items from it.");
+}
