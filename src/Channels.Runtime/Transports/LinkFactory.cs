@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Channels.Contracts;
+using Channels.Transports.UnixSocket;
 using Channels.Wire;
 
 using Channels.Transports;
@@ -59,7 +60,7 @@ internal static class LinkFactory
                 remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, endpoint, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
-            link.AttachSocket(socket, remote);
+            link.AttachTransport(new UnixSocketTransport(socket), remote);
             TPeer peer = contract.NewPeer(link);
             link.Start();
             return peer;
