@@ -121,6 +121,9 @@ internal sealed class JetStreamQueue
     {
         var opts = new NatsJSPubOpts { MsgId = _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture) };
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        // A put never outlasts its timeout, even while a request to an absent server waits for its own.
+        using CancellationTokenSource? limit = Limit(timeout, TimeSpan.Zero, cancellationToken);
+        CancellationToken token = limit?.Token ?? cancellationToken;
         int pause = 1;
         while (true)
         {
@@ -128,7 +131,7 @@ internal sealed class JetStreamQueue
                 throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
             try
             {
-                PubAckResponse ack = await _js.PublishAsync(_streams.ItemsSubject, item, opts: opts, cancellationToken: cancellationToken).ConfigureAwait(false);
+                PubAckResponse ack = await _js.PublishAsync(_streams.ItemsSubject, item, opts: opts, cancellationToken: token).ConfigureAwait(false);
                 if (ack.Error is null)
                     return true;
                 if (ack.Error.ErrCode != MaxMessagesExceeded)
@@ -138,48 +141,81 @@ internal sealed class JetStreamQueue
             {
                 // Full: wait below.
             }
-            catch (Exception ex) when (ex is NatsNoRespondersException or NatsJSPublishNoResponseException or TimeoutException or NatsJSException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
                 // A server or node is away (restarting, electing a leader): retry with the same message id until the timeout.
             }
             long now = Environment.TickCount64;
             if (now >= deadline)
                 return false;
-            await Task.Delay((int)Math.Min(pause, deadline - now), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay((int)Math.Min(pause, deadline - now), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
             pause = Math.Min(pause * 2, 50);
         }
     }
 
+    /// <summary>Whether <paramref name="error"/> is a server or node being away, or this call's own time limit, rather than the caller's cancellation.</summary>
+    private static bool IsTransient(Exception error, CancellationToken cancellationToken)
+        => !cancellationToken.IsCancellationRequested && error is NatsException or TimeoutException or OperationCanceledException;
+
+    /// <summary>A token that fires <paramref name="grace"/> after <paramref name="timeout"/>, or null for no timeout.</summary>
+    private static CancellationTokenSource? Limit(TimeSpan timeout, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+            return null;
+        var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout + grace);
+        return limit;
+    }
+
     /// <summary>
-    /// Fetches one item, waiting at most <paramref name="timeout"/>; null when none came. The item is handed to
-    /// <paramref name="accept"/>; when it refuses (the get timed out or was cancelled meanwhile) the item goes back.
+    /// Fetches one item, waiting at most <paramref name="timeout"/>; false when none came. The item is handed to
+    /// <paramref name="accept"/>; when it refuses (the get timed out or was cancelled meanwhile) the item goes back
+    /// at once. Each pull lasts at most a few seconds, and none starts once <paramref name="wanted"/> says the caller
+    /// has gone.
     /// </summary>
-    public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
+    public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, bool> wanted, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
     {
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (true)
+        // The last pull may run past the timeout (pulls last at least a second); the caller's waiter has timed out
+        // by then, and an item that still comes goes back.
+        using CancellationTokenSource? limit = Limit(timeout, s_maxPull, cancellationToken);
+        CancellationToken token = limit?.Token ?? cancellationToken;
+        while (wanted(state))
         {
             cancellationToken.ThrowIfCancellationRequested();
             long left = deadline - Environment.TickCount64;
             INatsJSMsg<NatsMemoryOwner<byte>>? message = null;
+            bool drained = false;
             try
             {
                 if (left <= 0)
                 {
-                    await foreach (var m in _consumer.FetchNoWaitAsync<NatsMemoryOwner<byte>>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    await foreach (var m in _consumer.FetchNoWaitAsync<NatsMemoryOwner<byte>>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: token).ConfigureAwait(false))
                         message = m;
                 }
                 else
                 {
                     TimeSpan pull = TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
-                    message = await _consumer.NextAsync<NatsMemoryOwner<byte>>(opts: new NatsJSNextOpts { Expires = pull }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    message = await _consumer.NextAsync<NatsMemoryOwner<byte>>(opts: new NatsJSNextOpts { Expires = pull }, cancellationToken: token).ConfigureAwait(false);
                 }
+                drained = message is null && _closed && await IsDrainedAsync(token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is NatsNoRespondersException or NatsJSException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (IsTransient(ex, cancellationToken))
             {
-                // A node is away: try again until the deadline.
+                // A node is away, or this get's time is up: try again until the deadline.
+                if (Environment.TickCount64 >= deadline)
+                    return false;
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
+            if (drained)
+                throw new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.");
             if (message is { } got)
             {
                 using NatsMemoryOwner<byte> data = got.Data;
@@ -200,11 +236,10 @@ internal sealed class JetStreamQueue
                 }
                 return true;
             }
-            if (_closed && await IsDrainedAsync(cancellationToken).ConfigureAwait(false))
-                throw new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.");
             if (Environment.TickCount64 >= deadline)
                 return false;
         }
+        return false;
     }
 
     /// <summary>Settles the oldest item this process got and has not settled.</summary>

@@ -112,7 +112,7 @@ internal sealed class NatsQueueLane<T> : QueueLane<T>
     }
 
     private ValueTask<bool> GetCoreAsync(QueueWaiter<T> waiter, TimeSpan timeout, CancellationToken cancellationToken)
-        => _queue.GetAsync(timeout, static (state, payload) =>
+        => _queue.GetAsync(timeout, static state => !state.Item2.Task.IsCompleted, static (state, payload) =>
         {
             (NatsQueueLane<T> lane, QueueWaiter<T> target) = state;
             return !target.Task.IsCompleted && target.TrySetResult(lane._codec.Decode(payload));
