@@ -34,3 +34,12 @@ public partial interface INatsBoard
     [Queue(Capacity = 10_000)]
     ProcessQueue<int> Items { get; }
 }
+
+/// <summary>A queue of capacity 2 (full-queue tests), with the same lane name as <see cref="INatsBoard"/>.</summary>
+[ChannelContract]
+public partial interface INatsSmallBoard
+{
+    /// <summary>Items.</summary>
+    [Queue(Capacity = 2)]
+    ProcessQueue<int> Items { get; }
+}
