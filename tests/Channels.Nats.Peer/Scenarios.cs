@@ -73,46 +73,32 @@ internal static class Scenarios
     }
 
     /// <summary>
-    /// Gets until <paramref name="sentinels"/> sentinels came, many gets at once, calling TaskDone for each item
-    /// (mode "done") or not; writes every item got to <paramref name="output"/> (little-endian ints).
+    /// Gets with <paramref name="workers"/> concurrent getters, each until its first sentinel (Python's idiom: one
+    /// sentinel per getter), calling TaskDone for each item (mode "done") or not; writes every item got to
+    /// <paramref name="output"/> (little-endian ints).
     /// </summary>
-    public static async Task<int> GetAsync(string endpoint, int sentinels, string output, string mode)
+    public static async Task<int> GetAsync(string endpoint, int workers, string output, string mode)
     {
         await using var board = await INatsBoard.OpenAsync(endpoint, Options());
-        const int Parallel = 16;
-        var got = new List<int>[Parallel];
-        int seen = 0;
-        using var stop = new CancellationTokenSource();
-        var workers = new Task[Parallel];
-        for (int w = 0; w < Parallel; w++)
+        var got = new List<int>[workers];
+        var tasks = new Task[workers];
+        for (int w = 0; w < workers; w++)
         {
             var mine = got[w] = new List<int>();
-            workers[w] = Task.Run(async () =>
+            tasks[w] = Task.Run(async () =>
             {
-                while (!stop.IsCancellationRequested)
+                while (true)
                 {
-                    int item;
-                    try
-                    {
-                        item = await board.Items.GetAsync(TimeSpan.FromSeconds(60), stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
+                    int item = await board.Items.GetAsync(TimeSpan.FromSeconds(60));
                     if (mode == "done")
                         board.Items.TaskDone();
                     if (item == -1)
-                    {
-                        if (Interlocked.Increment(ref seen) >= sentinels)
-                            stop.Cancel();
-                        continue;
-                    }
+                        return;
                     mine.Add(item);
                 }
             });
         }
-        await Task.WhenAll(workers);
+        await Task.WhenAll(tasks);
         await using var file = File.Create(output);
         var buffer = new byte[4];
         foreach (var list in got)
@@ -124,6 +110,19 @@ internal static class Scenarios
             }
         }
         Console.WriteLine("get done");
+        return 0;
+    }
+
+    /// <summary>Creates the board's streams with <paramref name="replicas"/> replicas.</summary>
+    public static async Task<int> CreateAsync(string endpoint, int replicas)
+    {
+        ChannelOptions options = Options();
+        await using var board = INatsBoard.Create(endpoint, new ChannelOptions
+        {
+            QueueAcknowledgeOnTake = options.QueueAcknowledgeOnTake,
+            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas },
+        });
+        Console.WriteLine("created");
         return 0;
     }
 

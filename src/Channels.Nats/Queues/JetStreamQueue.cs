@@ -24,21 +24,25 @@ internal sealed class JetStreamQueue
 {
     private const int MaxMessagesExceeded = 10077;
     private static readonly TimeSpan s_maxPull = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan s_minPull = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_minPull = TimeSpan.FromMilliseconds(50);
 
     private readonly NatsJSContext _js;
     private readonly QueueStreams _streams;
     private readonly INatsJSConsumer _consumer;
     private readonly bool _redeliver;
+    private readonly TimeSpan _ackWait;
     private readonly string _putIdPrefix = Guid.NewGuid().ToString("N");
     private readonly Lock _heldLock = new();
-    private readonly Queue<INatsJSMsg<NatsMemoryOwner<byte>>> _held = new();
+    private readonly Queue<NatsMsg<NatsMemoryOwner<byte>>> _held = new();
+    private readonly PullGetters _getters;
     private long _putCount;
     private int _gotNotDone;
     private volatile bool _closed;
 
-    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, bool redeliver)
+    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver, TimeSpan ackWait)
     {
+        _getters = getters;
+        _ackWait = ackWait;
         Name = name;
         Capacity = capacity;
         _js = js;
@@ -103,7 +107,8 @@ internal sealed class JetStreamQueue
         if (items.Info.Config.Description != description)
             throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        var queue = new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, redeliver);
+        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
+        var queue = new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, consumer.Info.Config.AckWait);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         queue._closed = state.Info.State.Messages > 0;
         return queue;
@@ -183,7 +188,7 @@ internal sealed class JetStreamQueue
     public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, bool> wanted, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
     {
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        // The last pull may run past the timeout (pulls last at least a second); the caller's waiter has timed out
+        // The last pull may run past the timeout (pulls last at least 50 ms); the caller's waiter has timed out
         // by then, and an item that still comes goes back.
         using CancellationTokenSource? limit = Limit(timeout, s_maxPull, cancellationToken);
         CancellationToken token = limit?.Token ?? cancellationToken;
@@ -191,20 +196,12 @@ internal sealed class JetStreamQueue
         {
             cancellationToken.ThrowIfCancellationRequested();
             long left = deadline - Environment.TickCount64;
-            INatsJSMsg<NatsMemoryOwner<byte>>? message = null;
+            NatsMsg<NatsMemoryOwner<byte>>? message = null;
             bool drained = false;
             try
             {
-                if (left <= 0)
-                {
-                    await foreach (var m in _consumer.FetchNoWaitAsync<NatsMemoryOwner<byte>>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: token).ConfigureAwait(false))
-                        message = m;
-                }
-                else
-                {
-                    TimeSpan pull = TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
-                    message = await _consumer.NextAsync<NatsMemoryOwner<byte>>(opts: new NatsJSNextOpts { Expires = pull }, cancellationToken: token).ConfigureAwait(false);
-                }
+                TimeSpan pull = left <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
+                message = await _getters.PullAsync(pull, token).ConfigureAwait(false);
                 drained = message is null && _closed && await IsDrainedAsync(token).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsTransient(ex, cancellationToken))
@@ -221,7 +218,7 @@ internal sealed class JetStreamQueue
                 using NatsMemoryOwner<byte> data = got.Data;
                 if (!accept(state, new ReadOnlySequence<byte>(data.Memory)))
                 {
-                    await got.NakAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    await _getters.NakAsync(got).ConfigureAwait(false);
                     return false;
                 }
                 if (_redeliver)
@@ -248,7 +245,7 @@ internal sealed class JetStreamQueue
     {
         if (_redeliver)
         {
-            INatsJSMsg<NatsMemoryOwner<byte>>? oldest;
+            NatsMsg<NatsMemoryOwner<byte>> oldest;
             lock (_heldLock)
             {
                 if (!_held.TryDequeue(out oldest))
@@ -284,6 +281,9 @@ internal sealed class JetStreamQueue
         }
     }
 
+    /// <summary>Stops this process's gets.</summary>
+    public ValueTask DisposeAsync() => _getters.DisposeAsync();
+
     /// <summary>Closes the queue for every process: records it and announces it on the state subject.</summary>
     public async ValueTask CloseAsync()
     {
@@ -307,17 +307,21 @@ internal sealed class JetStreamQueue
         return done.Info.State.LastSeq >= items.Info.State.LastSeq;
     }
 
-    /// <summary>Acknowledges with the server's confirmation, retrying through a node failure (an acknowledgement is idempotent).</summary>
-    private static async ValueTask AckAsync(INatsJSMsg<NatsMemoryOwner<byte>> message)
+    /// <summary>
+    /// Acknowledges with the server's confirmation, retrying through a node failure (an acknowledgement is
+    /// idempotent) for as long as the ack wait: after that the server has given the item to another getter anyway.
+    /// </summary>
+    private async ValueTask AckAsync(NatsMsg<NatsMemoryOwner<byte>> message)
     {
-        for (int attempt = 0; ; attempt++)
+        long deadline = Environment.TickCount64 + (long)_ackWait.TotalMilliseconds;
+        while (true)
         {
             try
             {
-                await message.AckAsync(new AckOpts { DoubleAck = true }).ConfigureAwait(false);
+                await _getters.AckAsync(message, CancellationToken.None).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when ((ex is NatsNoRespondersException or NatsJSException or TimeoutException or NatsException) && attempt < 20)
+            catch (Exception ex) when ((ex is NatsException or TimeoutException) && Environment.TickCount64 < deadline)
             {
                 await Task.Delay(100).ConfigureAwait(false);
             }

@@ -78,6 +78,8 @@ internal sealed class NatsQueueSession : QueueSession
     {
         foreach (var subscription in _stateSubscriptions)
             await subscription.DisposeAsync().ConfigureAwait(false);
+        foreach (JetStreamQueue queue in _queues)
+            await queue.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
