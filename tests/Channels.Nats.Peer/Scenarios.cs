@@ -53,6 +53,7 @@ internal static class Scenarios
     public static async Task<int> PutAsync(string endpoint, int first, int count, int sentinels)
     {
         await using var board = await INatsBoard.OpenAsync(endpoint, Options());
+        Console.WriteLine("opened");
         const int Parallel = 32;
         int next = first - 1;
         var workers = new Task[Parallel];
@@ -80,6 +81,7 @@ internal static class Scenarios
     public static async Task<int> GetAsync(string endpoint, int workers, string output, string mode)
     {
         await using var board = await INatsBoard.OpenAsync(endpoint, Options());
+        Console.WriteLine("opened");
         var got = new List<int>[workers];
         var tasks = new Task[workers];
         for (int w = 0; w < workers; w++)

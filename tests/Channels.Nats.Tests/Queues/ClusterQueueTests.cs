@@ -52,8 +52,10 @@ public sealed class ClusterQueueTests
             await using var producer0 = PeerProcess.Start(environment, "put", Endpoint(0), "0", (items / 2).ToString(), "16");
             await using var producer1 = PeerProcess.Start(environment, "put", Endpoint(1), (items / 2).ToString(), (items - items / 2).ToString(), "16");
 
-            // Mid-run: the node a producer talks to dies and comes back.
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            // Mid-run: once every process is at work, the node a producer talks to dies and comes back.
+            foreach (PeerProcess process in (PeerProcess[])[consumer0, consumer1, producer0, producer1])
+                await process.WaitForLineAsync("opened", TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
             cluster.Nodes[0].Kill();
             await Task.Delay(TimeSpan.FromSeconds(2));
             cluster.Nodes[0].Launch();
