@@ -199,7 +199,9 @@ public sealed partial class ContractGenerator
         foreach (LaneModel lane in model.Lanes)
         {
             string direction = lane.Kind == LaneKind.Reader ? "PeerToOpener" : "OpenerToPeer";
-            string capacity = lane.Kind == LaneKind.Queue ? " { QueueCapacity = " + lane.QueueCapacity.ToString(CultureInfo.InvariantCulture) + " }" : "";
+            string capacity = lane.Kind != LaneKind.Queue ? ""
+                : lane.QueueRedeliver ? " { QueueCapacity = " + lane.QueueCapacity.ToString(CultureInfo.InvariantCulture) + ", QueueRedeliver = true }"
+                : " { QueueCapacity = " + lane.QueueCapacity.ToString(CultureInfo.InvariantCulture) + " }";
             writer.WriteLine($"new(\"{UnescapedName(lane.Name)}\", global::Channels.Contracts.LaneDirection.{direction}, \"{lane.MessageType}\"){capacity},");
         }
         writer.CloseBrace("))");

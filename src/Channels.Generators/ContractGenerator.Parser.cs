@@ -150,12 +150,14 @@ public sealed partial class ContractGenerator
             }
 
             int capacity = kind == LaneKind.Queue ? QueueCapacity(property) : 0;
-            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity));
+            bool redeliver = kind == LaneKind.Queue && QueueRedeliver(property);
+            lanes.Add(new LaneModel(Identifiers.Escape(property.Name), kind!.Value, messageType, codec, capacity, redeliver));
             laneLocations.Add(memberLocation);
             fingerprintText.Append(property.Name).Append('|')
                 .Append(kind == LaneKind.Reader ? "reader" : kind == LaneKind.Writer ? "writer" : "queue").Append('|')
                 .Append(kind == LaneKind.Reader ? '1' : '0').Append('|')
                 .Append(capacity.ToString(CultureInfo.InvariantCulture)).Append('|')
+                .Append(redeliver ? "redeliver|" : "")
                 .Append(shape).Append('\n');
         }
 
@@ -302,6 +304,21 @@ public sealed partial class ContractGenerator
             }
         }
         return 0;
+    }
+
+    private static bool QueueRedeliver(IPropertySymbol property)
+    {
+        foreach (AttributeData attribute in property.GetAttributes())
+        {
+            if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.QueueAttribute))
+                continue;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Redeliver" && argument.Value.Value is bool redeliver)
+                    return redeliver;
+            }
+        }
+        return false;
     }
 
     private static SyntaxNode? TypeArgumentSyntax(IPropertySymbol property, CancellationToken cancellationToken)

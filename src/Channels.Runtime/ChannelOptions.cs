@@ -47,38 +47,16 @@ public sealed class ChannelOptions
     public string? RuntimeDirectory { get; init; }
 
     /// <summary>
-    /// How many items of a <see cref="ProcessQueue{T}"/> a process that gets from a queue hosted elsewhere keeps
-    /// ready ahead of its gets (default 1). Prefetched items still count in the queue's <see cref="ProcessQueue{T}.Count"/>
-    /// and are delivered again if this process dies before getting them. A larger value carries more items per
-    /// system call (much higher throughput for a busy consumer) at the price of fairness: items prefetched by a
-    /// slow consumer wait for it while others are idle. Must be at least 1.
+    /// The bytes of shared memory that hold the items of each <see cref="ProcessQueue{T}"/> a process hosts (default
+    /// 4 MiB; a power of two from 64 KiB to 128 MiB). An item may take up to a quarter of it (an eighth in a
+    /// redelivery queue); a put also waits while the items in the queue fill it. Only the hosting process's value
+    /// counts.
     /// </summary>
-    public int QueuePrefetch
+    public long QueueBytes
     {
         get => field;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(QueuePrefetch), value, "QueuePrefetch must be at least 1.");
-    } = 1;
-
-    /// <summary>
-    /// Plain <c>multiprocessing.Queue</c> semantics for the queues this process gets from (default
-    /// <see langword="false"/>, <c>JoinableQueue</c> semantics): when set, an item counts as delivered as soon as a
-    /// get returns it, so only items still prefetched are delivered again if this process dies, and a process that
-    /// never calls <see cref="ProcessQueue{T}.TaskDone"/> holds nothing on the host. When clear, the host keeps every
-    /// item got by this process until its <see cref="ProcessQueue{T}.TaskDone"/> and delivers it again to another
-    /// process if this one ends first (at-least-once processing); <see cref="ProcessQueue{T}.TaskDone"/> then settles
-    /// the oldest item this process got and has not yet settled.
-    /// </summary>
-    public bool QueueAcknowledgeOnTake { get; init; }
-
-    /// <summary>
-    /// How much room a process that puts into a queue hosted elsewhere reserves ahead of its puts (default 256 items,
-    /// never more than a quarter of the queue's capacity), so that a put under load completes at once and many puts
-    /// share one system call. Reserved room counts against the capacity; a process gives back room it has not used
-    /// for a fraction of a second. 0 asks for room only when a put needs it.
-    /// </summary>
-    public int QueueRoomAhead
-    {
-        get => field;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(QueueRoomAhead), value, "QueueRoomAhead must not be negative.");
-    } = 256;
+        init => field = value >= 64 * 1024 && value <= 128L * 1024 * 1024 && (value & (value - 1)) == 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(QueueBytes), value, "QueueBytes must be a power of two from 65536 to 134217728.");
+    } = 4 * 1024 * 1024;
 }

@@ -172,4 +172,24 @@ public sealed class EmissionTests
         GeneratorResult result = DiagnosticAssert.None(("/src/Board.cs", Sources.JobBoard), ("/src/Getter.cs", Entry));
         Assert.Contains("context.OpenQueueAsync(global::Demo.IJobBoard.Definition)", result.Sources["Channels.ChildEntries.g.cs"], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RedeliverIsEmittedIntoTheLaneDescriptorAndChangesTheFingerprint()
+    {
+        GeneratorResult plain = DiagnosticAssert.None(("/src/Board.cs", Sources.JobBoard));
+        GeneratorResult redelivering = DiagnosticAssert.None(("/src/Board.cs", Sources.JobBoard.Replace("[Queue(Capacity = 2)]", "[Queue(Capacity = 2, Redeliver = true)]", StringComparison.Ordinal)));
+        string plainSource = plain.Sources["Demo.IJobBoard.g.cs"];
+        string redeliveringSource = redelivering.Sources["Demo.IJobBoard.g.cs"];
+        Assert.DoesNotContain("QueueRedeliver", plainSource, StringComparison.Ordinal);
+        Assert.Contains("{ QueueCapacity = 2, QueueRedeliver = true }", redeliveringSource, StringComparison.Ordinal);
+        Assert.Contains("{ QueueCapacity = 0 }", redeliveringSource, StringComparison.Ordinal);
+        Assert.NotEqual(Fingerprint(plainSource), Fingerprint(redeliveringSource));
+
+        static string Fingerprint(string source)
+        {
+            int at = source.IndexOf("\"Demo.IJobBoard\", 0x", StringComparison.Ordinal);
+            Assert.True(at >= 0, source);
+            return source.Substring(at, 40);
+        }
+    }
 }

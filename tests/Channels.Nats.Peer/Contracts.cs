@@ -26,12 +26,21 @@ public partial interface INatsOther
     ChannelWriter<int> Numbers { get; }
 }
 
-/// <summary>The queue contract of the NATS tests.</summary>
+/// <summary>The plain queue contract of the NATS tests (each item got once).</summary>
 [ChannelContract]
 public partial interface INatsBoard
 {
     /// <summary>Items.</summary>
     [Queue(Capacity = 10_000)]
+    ProcessQueue<int> Items { get; }
+}
+
+/// <summary>The redelivery queue contract of the NATS tests (items TaskDone'd at least once).</summary>
+[ChannelContract]
+public partial interface INatsRedeliverBoard
+{
+    /// <summary>Items.</summary>
+    [Queue(Capacity = 10_000, Redeliver = true)]
     ProcessQueue<int> Items { get; }
 }
 

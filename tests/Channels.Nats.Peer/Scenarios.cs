@@ -15,9 +15,23 @@ internal static class Scenarios
             Key = hex is null ? null : Convert.FromHexString(hex),
             LaneWindowMessages = int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window) ? window : 1024,
             PeerTimeout = TimeSpan.FromSeconds(3),
-            QueueAcknowledgeOnTake = Environment.GetEnvironmentVariable("NATS_TEST_PLAIN") == "1",
             Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2) },
         };
+    }
+
+    /// <summary>The board of the scenario: the plain one when NATS_TEST_PLAIN is 1, else the redelivery one.</summary>
+    public static async Task<(IAsyncDisposable Board, ProcessQueue<int> Items)> OpenBoardAsync(string endpoint, bool create = false, int replicas = 1)
+    {
+        ChannelOptions options = Options();
+        if (create)
+            options = new ChannelOptions { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas } };
+        if (Environment.GetEnvironmentVariable("NATS_TEST_PLAIN") == "1")
+        {
+            INatsBoard plain = create ? INatsBoard.Create(endpoint, options) : await INatsBoard.OpenAsync(endpoint, options);
+            return (plain, plain.Items);
+        }
+        INatsRedeliverBoard redeliver = create ? INatsRedeliverBoard.Create(endpoint, options) : await INatsRedeliverBoard.OpenAsync(endpoint, options);
+        return (redeliver, redeliver.Items);
     }
 
     /// <summary>Answers every job (a job "fault" faults the answers; "exit" exits at once without closing).</summary>
@@ -52,7 +66,8 @@ internal static class Scenarios
     /// <summary>Puts <paramref name="count"/> items from <paramref name="first"/>, many at once, then the sentinels (-1).</summary>
     public static async Task<int> PutAsync(string endpoint, int first, int count, int sentinels)
     {
-        await using var board = await INatsBoard.OpenAsync(endpoint, Options());
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
         Console.WriteLine("opened");
         const int Parallel = 32;
         int next = first - 1;
@@ -63,12 +78,12 @@ internal static class Scenarios
             {
                 int item;
                 while ((item = Interlocked.Increment(ref next)) < first + count)
-                    await board.Items.PutAsync(item, TimeSpan.FromSeconds(60));
+                    await items.PutAsync(item, TimeSpan.FromSeconds(60));
             });
         }
         await Task.WhenAll(workers);
         for (int i = 0; i < sentinels; i++)
-            await board.Items.PutAsync(-1, TimeSpan.FromSeconds(60));
+            await items.PutAsync(-1, TimeSpan.FromSeconds(60));
         Console.WriteLine("put done");
         return 0;
     }
@@ -80,7 +95,8 @@ internal static class Scenarios
     /// </summary>
     public static async Task<int> GetAsync(string endpoint, int workers, string output, string mode)
     {
-        await using var board = await INatsBoard.OpenAsync(endpoint, Options());
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
         Console.WriteLine("opened");
         var got = new List<int>[workers];
         var tasks = new Task[workers];
@@ -91,9 +107,9 @@ internal static class Scenarios
             {
                 while (true)
                 {
-                    int item = await board.Items.GetAsync(TimeSpan.FromSeconds(60));
+                    int item = await items.GetAsync(TimeSpan.FromSeconds(60));
                     if (mode == "done")
-                        board.Items.TaskDone();
+                        items.TaskDone();
                     if (item == -1)
                         return;
                     mine.Add(item);
@@ -118,12 +134,8 @@ internal static class Scenarios
     /// <summary>Creates the board's streams with <paramref name="replicas"/> replicas.</summary>
     public static async Task<int> CreateAsync(string endpoint, int replicas)
     {
-        ChannelOptions options = Options();
-        await using var board = INatsBoard.Create(endpoint, new ChannelOptions
-        {
-            QueueAcknowledgeOnTake = options.QueueAcknowledgeOnTake,
-            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas },
-        });
+        (IAsyncDisposable board, _) = await OpenBoardAsync(endpoint, create: true, replicas);
+        await board.DisposeAsync();
         Console.WriteLine("created");
         return 0;
     }
@@ -131,9 +143,10 @@ internal static class Scenarios
     /// <summary>Gets <paramref name="count"/> items without TaskDone, says so, then waits to be killed.</summary>
     public static async Task<int> HoldAsync(string endpoint, int count)
     {
-        await using var board = await INatsBoard.OpenAsync(endpoint, Options());
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
         for (int i = 0; i < count; i++)
-            Console.WriteLine("held " + await board.Items.GetAsync(TimeSpan.FromSeconds(30)));
+            Console.WriteLine("held " + await items.GetAsync(TimeSpan.FromSeconds(30)));
         Console.WriteLine("holding");
         await Task.Delay(Timeout.Infinite);
         return 0;

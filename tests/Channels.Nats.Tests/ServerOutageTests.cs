@@ -48,8 +48,7 @@ public sealed class ServerOutageTests
     {
         await using var server = await NatsServer.StartAsync();
         string endpoint = $"{server.Url}/{TestKeys.NewName("outage-queue")}";
-        var options = new ChannelOptions { QueueAcknowledgeOnTake = true };
-        await using var board = INatsBoard.Create(endpoint, options);
+        await using var board = INatsBoard.Create(endpoint);
         for (int i = 0; i < 3; i++)
             board.Items.Put(i, TimeSpan.FromSeconds(5));
         Assert.Equal(0, board.Items.Get(TimeSpan.FromSeconds(5)));

@@ -51,7 +51,7 @@ public sealed class BenchmarkReport
 
     /// <summary>The Python row for <paramref name="kind"/> (the Pipe, or the Queue for queue cases).</summary>
     public Measurement? FindPython(CaseKind kind)
-        => Find(kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C ? SystemNames.PythonQueue : SystemNames.PythonPipe, kind);
+        => Find(kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C ? SystemNames.PythonQueue : SystemNames.PythonPipe, kind);
 
     /// <summary>
     /// <paramref name="row"/> relative to <paramref name="reference"/>: throughput divided by the reference's, or for

@@ -23,4 +23,7 @@ public enum CaseKind
 
     /// <summary>Queue throughput, two producer processes and two consumer processes.</summary>
     Queue2P2C,
+
+    /// <summary>Queue throughput, four producer processes and four consumer processes.</summary>
+    Queue4P4C,
 }

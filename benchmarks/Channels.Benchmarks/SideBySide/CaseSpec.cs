@@ -11,7 +11,7 @@ public sealed record CaseSpec(CaseKind Kind, string Label, int Count, int Payloa
     public bool IsThroughput => Kind is CaseKind.Small or CaseKind.Struct32 or CaseKind.Bytes1K or CaseKind.Bytes64K;
 
     /// <summary>Whether this case measures a queue shared by several processes.</summary>
-    public bool IsQueue => Kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C;
+    public bool IsQueue => Kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C;
 
     /// <summary>
     /// The cases with the Python seed's counts (<c>bench_multiprocessing.py</c>) times <paramref name="scale"/>,
@@ -26,6 +26,7 @@ public sealed record CaseSpec(CaseKind Kind, string Label, int Count, int Payloa
         new(CaseKind.PingPong, "ping-pong", Scaled(20_000, scale), 0),
         new(CaseKind.Queue1P1C, "queue 1P/1C", Scaled(200_000, scale), 0),
         new(CaseKind.Queue2P2C, "queue 2P/2C", Scaled(200_000, scale), 0),
+        new(CaseKind.Queue4P4C, "queue 4P/4C", Scaled(200_000, scale), 0),
     ];
 
     private static int Scaled(int count, double scale) => Math.Max(1, (int)(count * scale));

@@ -16,7 +16,7 @@ public abstract class PairSystem
     public virtual string? Unavailable => null;
 
     /// <summary>Whether the system takes part in a case (every pair system does the throughput and ping-pong cases).</summary>
-    public virtual bool Supports(CaseKind kind) => kind is not (CaseKind.Queue1P1C or CaseKind.Queue2P2C);
+    public virtual bool Supports(CaseKind kind) => kind is not (CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C);
 
     /// <summary>Starts the receiving end (a child process, or a task for in-process transports) and connects the parent's sender to it.</summary>
     public abstract Task<PairConnection> ConnectAsync(string workDirectory, CancellationToken cancellationToken);

@@ -44,7 +44,12 @@ public static class QueueDriver
 
     private static async Task<Measurement> MeasureAsync(QueueSystem system, CaseSpec spec, RunSettings settings)
     {
-        int producers = spec.Kind == CaseKind.Queue1P1C ? 1 : 2;
+        int producers = spec.Kind switch
+        {
+            CaseKind.Queue1P1C => 1,
+            CaseKind.Queue2P2C => 2,
+            _ => 4,
+        };
         int consumers = producers;
         int perProducer = spec.Count / producers;
         int total = perProducer * producers;

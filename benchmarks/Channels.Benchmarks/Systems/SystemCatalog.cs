@@ -20,10 +20,8 @@ public static class SystemCatalog
     /// <summary>The queue systems.</summary>
     public static IReadOnlyList<QueueSystem> QueueSystems { get; } =
     [
-        // Python's plain Queue semantics (an item is delivered once a get returns it) with 64 items prefetched
-        // per consumer; the default prefetch of 1 costs a round trip per item and is kept as an opt-in row.
-        new ChannelsQueueSystem("channels-queue", SystemNames.ChannelsQueue, new ChannelOptions { QueueAcknowledgeOnTake = true, QueuePrefetch = 64 }),
-        new ChannelsQueueSystem("channels-queue-prefetch1", SystemNames.ChannelsQueuePrefetch1, new ChannelOptions { QueueAcknowledgeOnTake = true }, optIn: true),
+        // Default options: Python's semantics, items in shared memory.
+        new ChannelsQueueSystem("channels-queue", SystemNames.ChannelsQueue, ChannelOptions.Default),
     ];
 
     /// <summary>The queue system with <paramref name="id"/>.</summary>

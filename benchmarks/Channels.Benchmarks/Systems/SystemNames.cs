@@ -15,11 +15,8 @@ public static class SystemNames
     /// <summary>Channels with both ends in one process (reference: no transport at all).</summary>
     public const string ChannelsInProcess = "Channels (in-process)";
 
-    /// <summary>Channels ProcessQueue with 64 items prefetched per consumer.</summary>
-    public const string ChannelsQueue = "Channels ProcessQueue (prefetch 64)";
-
-    /// <summary>Channels ProcessQueue with the default prefetch of one item.</summary>
-    public const string ChannelsQueuePrefetch1 = "Channels ProcessQueue (prefetch 1, default)";
+    /// <summary>Channels ProcessQueue with default options.</summary>
+    public const string ChannelsQueue = "Channels ProcessQueue (default options)";
 
     /// <summary>Python's Pipe.</summary>
     public const string PythonPipe = "Python mp Pipe";

@@ -6,4 +6,5 @@ namespace Channels.Generators.Model;
 /// <param name="MessageType">The message type, fully qualified with nullable annotations.</param>
 /// <param name="Codec">The name of the generated codec class.</param>
 /// <param name="QueueCapacity">The [Queue] capacity (queue lanes).</param>
-internal sealed record LaneModel(string Name, LaneKind Kind, string MessageType, string Codec, int QueueCapacity);
+/// <param name="QueueRedeliver">The [Queue] redelivery mode (queue lanes).</param>
+internal sealed record LaneModel(string Name, LaneKind Kind, string MessageType, string Codec, int QueueCapacity, bool QueueRedeliver = false);

@@ -35,6 +35,9 @@ internal sealed class JetStreamQueue
     private readonly Lock _heldLock = new();
     private readonly Queue<NatsMsg<NatsMemoryOwner<byte>>> _held = new();
     private readonly PullGetters _getters;
+    private const int MaxRetrying = 256;
+    private readonly Lock _retryLock = new();
+    private readonly List<(byte[] Item, string Id)> _retrying = [];
     private long _putCount;
     private int _gotNotDone;
     private volatile bool _closed;
@@ -63,9 +66,10 @@ internal sealed class JetStreamQueue
     /// <summary>Creates or opens the streams and the consumer of one queue.</summary>
     /// <exception cref="ContractMismatchException">The streams exist for another contract or another delivery mode.</exception>
     /// <exception cref="IOException">Opening: there is no such queue.</exception>
-    public static async ValueTask<JetStreamQueue> OpenAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool redeliver, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
+    public static async ValueTask<JetStreamQueue> OpenAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
     {
         LaneDescriptor descriptor = contract.Lanes[lane];
+        bool redeliver = descriptor.QueueRedeliver;
         string name = contract.Name + "." + descriptor.Name;
         var streams = QueueStreams.For(endpointName, descriptor.Name);
         string description = QueueStreams.Describe(contract, redeliver);
@@ -120,54 +124,80 @@ internal sealed class JetStreamQueue
     /// <summary>Notes that the queue was closed elsewhere.</summary>
     public void OnClosed() => _closed = true;
 
-    /// <summary>Puts one encoded item, retrying while the queue is full until <paramref name="timeout"/>; false when it stayed full.</summary>
+    /// <summary>
+    /// Puts one encoded item if the server takes it now: false when the queue is full or the server is away. A put
+    /// that failed for the server's absence and is tried again with the same bytes reuses its message id, so if the
+    /// first attempt was stored after all (its acknowledgement lost with a node), the retry is not stored twice.
+    /// </summary>
     /// <exception cref="ChannelClosedException">The queue is closed.</exception>
-    public async ValueTask<bool> PutAsync(ReadOnlyMemory<byte> item, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryPutAsync(byte[] item)
     {
-        var opts = new NatsJSPubOpts { MsgId = _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        // A put never outlasts its timeout, even while a request to an absent server waits for its own.
-        using CancellationTokenSource? limit = Limit(timeout, TimeSpan.Zero, cancellationToken);
-        CancellationToken token = limit?.Token ?? cancellationToken;
-        int pause = 1;
-        while (true)
+        if (_closed)
+            throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
+        string id = MessageIdFor(item);
+        bool stored = false;
+        bool transient = false;
+        try
         {
-            if (_closed)
-                throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
-            try
+            PubAckResponse ack = await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.ItemsSubject, item, opts: new NatsJSPubOpts { MsgId = id }).ConfigureAwait(false);
+            if (ack.Error is { } error && error.ErrCode != MaxMessagesExceeded)
+                throw new IOException($"Queue '{Name}': the server refused a put: {error.Description} (code {error.ErrCode}).");
+            stored = ack.Error is null;
+        }
+        catch (NatsJSApiException ex) when (ex.Error.ErrCode == MaxMessagesExceeded)
+        {
+            // Full: not stored.
+        }
+        catch (Exception ex) when (IsServerAway(ex))
+        {
+            transient = true;
+        }
+        lock (_retryLock)
+        {
+            int index = _retrying.FindIndex(entry => entry.Id == id);
+            if (!transient && index >= 0)
+                _retrying.RemoveAt(index);
+            else if (transient && index < 0)
             {
-                PubAckResponse ack = await _js.PublishAsync(_streams.ItemsSubject, item, opts: opts, cancellationToken: token).ConfigureAwait(false);
-                if (ack.Error is null)
-                    return true;
-                if (ack.Error.ErrCode != MaxMessagesExceeded)
-                    throw new IOException($"Queue '{Name}': the server refused a put: {ack.Error.Description} (code {ack.Error.ErrCode}).");
+                if (_retrying.Count == MaxRetrying)
+                    _retrying.RemoveAt(0);
+                _retrying.Add((item, id));
             }
-            catch (NatsJSApiException ex) when (ex.Error.ErrCode == MaxMessagesExceeded)
-            {
-                // Full: wait below.
-            }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
-            {
-                // A server or node is away (restarting, electing a leader): retry with the same message id until the timeout.
-            }
-            long now = Environment.TickCount64;
-            if (now >= deadline)
-                return false;
-            try
-            {
-                await Task.Delay((int)Math.Min(pause, deadline - now), token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return false;
-            }
-            pause = Math.Min(pause * 2, 50);
+        }
+        return stored;
+    }
+
+    /// <summary>Whether the queue has room for a put (the server's count of stored items is below the capacity).</summary>
+    public async ValueTask<bool> HasRoomAsync()
+    {
+        if (_closed || Capacity == 0)
+            return true;
+        try
+        {
+            INatsJSStream items = await _js.GetStreamAsync(_streams.Items).ConfigureAwait(false);
+            return items.Info.State.Messages < Capacity;
+        }
+        catch (Exception ex) when (IsServerAway(ex))
+        {
+            return false;
         }
     }
 
-    /// <summary>Whether <paramref name="error"/> is a server or node being away, or this call's own time limit, rather than the caller's cancellation.</summary>
-    private static bool IsTransient(Exception error, CancellationToken cancellationToken)
-        => !cancellationToken.IsCancellationRequested && error is NatsException or TimeoutException or OperationCanceledException;
+    /// <summary>Whether an exception means the server (or a cluster node) is away, so the call may succeed later.</summary>
+    public static bool IsServerAway(Exception error) => error is NatsException or TimeoutException or OperationCanceledException && error is not NatsJSApiException;
+
+    private string MessageIdFor(byte[] item)
+    {
+        lock (_retryLock)
+        {
+            foreach ((byte[] pending, string id) in _retrying)
+            {
+                if (pending.AsSpan().SequenceEqual(item))
+                    return id;
+            }
+        }
+        return _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>A token that fires <paramref name="grace"/> after <paramref name="timeout"/>, or null for no timeout.</summary>
     private static CancellationTokenSource? Limit(TimeSpan timeout, TimeSpan grace, CancellationToken cancellationToken)
@@ -197,22 +227,18 @@ internal sealed class JetStreamQueue
             cancellationToken.ThrowIfCancellationRequested();
             long left = deadline - Environment.TickCount64;
             NatsMsg<NatsMemoryOwner<byte>>? message = null;
-            bool drained = false;
             try
             {
                 TimeSpan pull = left <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
                 message = await _getters.PullAsync(pull, token).ConfigureAwait(false);
-                drained = message is null && _closed && await IsDrainedAsync(token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsTransient(ex, cancellationToken))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex))
             {
                 // A node is away, or this get's time is up: try again until the deadline.
                 if (Environment.TickCount64 >= deadline)
                     return false;
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
-            if (drained)
-                throw new ChannelClosedException($"Queue '{Name}' is closed and drained; there is nothing more to get.");
             if (message is { } got)
             {
                 using NatsMemoryOwner<byte> data = got.Data;
@@ -270,17 +296,6 @@ internal sealed class JetStreamQueue
         return (int)Math.Min(int.MaxValue, (long)_consumer.Info.NumPending);
     }
 
-    /// <summary>Waits until every item put has been got and settled with TaskDone.</summary>
-    public async ValueTask JoinAsync(CancellationToken cancellationToken)
-    {
-        int pause = 5;
-        while (!await IsJoinedAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
-            pause = Math.Min(pause * 2, 100);
-        }
-    }
-
     /// <summary>Stops this process's gets.</summary>
     public ValueTask DisposeAsync() => _getters.DisposeAsync();
 
@@ -291,20 +306,24 @@ internal sealed class JetStreamQueue
         await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
     }
 
-    /// <summary>Whether nothing is left to get (no message the consumer has not delivered, none awaiting redelivery).</summary>
-    public async ValueTask<bool> IsDrainedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether every item put has been got and settled: redelivery queues, when the stream is empty (TaskDone
+    /// acknowledges); plain queues, when the TaskDone count has reached the count of puts. False while the server is away.
+    /// </summary>
+    public async ValueTask<bool> IsJoinedAsync(CancellationToken cancellationToken)
     {
-        INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return items.Info.State.Messages == 0 || (!_redeliver && await CountAsync(cancellationToken).ConfigureAwait(false) == 0);
-    }
-
-    private async ValueTask<bool> IsJoinedAsync(CancellationToken cancellationToken)
-    {
-        INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (_redeliver)
-            return items.Info.State.Messages == 0;
-        INatsJSStream done = await _js.GetStreamAsync(_streams.Done, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return done.Info.State.LastSeq >= items.Info.State.LastSeq;
+        try
+        {
+            INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (_redeliver)
+                return items.Info.State.Messages == 0;
+            INatsJSStream done = await _js.GetStreamAsync(_streams.Done, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return done.Info.State.LastSeq >= items.Info.State.LastSeq;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex))
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -15,6 +15,7 @@ internal sealed class NatsQueueSession : QueueSession
     private readonly NatsConnection _connection;
     private readonly JetStreamQueue[] _queues;
     private readonly INatsSub<NatsMemoryOwner<byte>>[] _stateSubscriptions;
+    private readonly JetStreamEngine[] _engines;
     private readonly object?[] _lanes;
 
     private NatsQueueSession(ContractDescriptor contract, NatsEndpoint endpoint, NatsConnection connection, JetStreamQueue[] queues, INatsSub<NatsMemoryOwner<byte>>[] stateSubscriptions)
@@ -25,12 +26,10 @@ internal sealed class NatsQueueSession : QueueSession
         _queues = queues;
         _stateSubscriptions = stateSubscriptions;
         _lanes = new object?[queues.Length];
+        _engines = Array.ConvertAll(queues, static queue => new JetStreamEngine(queue));
         for (int i = 0; i < stateSubscriptions.Length; i++)
             _ = WatchClosedAsync(stateSubscriptions[i], queues[i]);
     }
-
-    /// <summary>The streams of lane <paramref name="lane"/> (tests).</summary>
-    internal JetStreamQueue Queue(int lane) => _queues[lane];
 
     public static async ValueTask<NatsQueueSession> OpenAsync(ContractDescriptor contract, NatsEndpoint endpoint, bool create, ChannelOptions options, CancellationToken cancellationToken)
     {
@@ -46,8 +45,7 @@ internal sealed class NatsQueueSession : QueueSession
                 // Listening first: a close announced while the queue opens is not missed.
                 var queueStreams = QueueStreams.For(endpoint.Name, contract.Lanes[lane].Name);
                 subscriptions.Add(await connection.SubscribeCoreAsync<NatsMemoryOwner<byte>>(queueStreams.StateSubject, cancellationToken: cancellationToken).ConfigureAwait(false));
-                bool redeliver = !options.QueueAcknowledgeOnTake;
-                queues[lane] = await JetStreamQueue.OpenAsync(js, contract, endpoint.Display, endpoint.Name, lane, redeliver, create, transport, cancellationToken).ConfigureAwait(false);
+                queues[lane] = await JetStreamQueue.OpenAsync(js, contract, endpoint.Display, endpoint.Name, lane, create, transport, cancellationToken).ConfigureAwait(false);
             }
             return new NatsQueueSession(contract, endpoint, connection, queues, subscriptions.ToArray());
         }
@@ -64,9 +62,9 @@ internal sealed class NatsQueueSession : QueueSession
     {
         CheckLane(Contract, lane);
         ArgumentNullException.ThrowIfNull(codec);
-        if (_lanes[lane] is not null)
-            throw new InvalidOperationException($"The queue of lane '{Contract.Lanes[lane].Name}' of contract '{Contract.Name}' was created already.");
-        var queue = new ProcessQueue<T>(new NatsQueueLane<T>(_queues[lane], codec));
+        if (_lanes[lane] is ProcessQueue<T> existing)
+            return existing;
+        var queue = new ProcessQueue<T>(new QueueLane<T>(_engines[lane], codec));
         _lanes[lane] = queue;
         return queue;
     }
@@ -78,6 +76,8 @@ internal sealed class NatsQueueSession : QueueSession
     {
         foreach (var subscription in _stateSubscriptions)
             await subscription.DisposeAsync().ConfigureAwait(false);
+        foreach (JetStreamEngine engine in _engines)
+            engine.Dispose();
         foreach (JetStreamQueue queue in _queues)
             await queue.DisposeAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);

@@ -8,4 +8,7 @@ public sealed record LaneDescriptor(string Name, LaneDirection Direction, string
 {
     /// <summary>For a <see cref="ProcessQueue{T}"/> lane, its <see cref="QueueAttribute.Capacity"/> (0: unbounded).</summary>
     public int QueueCapacity { get; init; }
+
+    /// <summary>For a <see cref="ProcessQueue{T}"/> lane, its <see cref="QueueAttribute.Redeliver"/>.</summary>
+    public bool QueueRedeliver { get; init; }
 }

@@ -1,3 +1,4 @@
+using Channels.Queues;
 using Channels.Transports;
 
 namespace Channels.Contracts;
@@ -33,8 +34,9 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <summary>
     /// Hosts the contract's queues in this process under <paramref name="name"/> (a plain name, resolved in the
     /// per-user runtime directory with a key file of mode 0600 beside the socket, or <c>"unix:/path.sock"</c> with
-    /// <see cref="ChannelOptions.Key"/>); other processes <see cref="Open"/> them. This process can put and get too.
-    /// Disposing the returned endpoint stops serving and removes the socket and key files.
+    /// <see cref="ChannelOptions.Key"/>); other processes <see cref="Open"/> them. The items live in one shared
+    /// segment per queue (mode 0600, beside the socket). This process can put and get too. Disposing the returned
+    /// endpoint ends the queues for every process and removes the socket, key and segment files.
     /// </summary>
     /// <exception cref="IOException">Another host is alive at the endpoint.</exception>
     /// <exception cref="ArgumentException">The endpoint is not a valid name or path, or a <c>unix:</c> path comes without a key.</exception>
@@ -62,16 +64,17 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
 
     /// <summary>
     /// Opens queues hosted by another process at <paramref name="name"/>: connects, checks that both sides have the
-    /// same contract (name, item types and capacities, through the schema fingerprint) and proves the key.
+    /// same contract (name, item types, capacities and redelivery, through the schema fingerprint), proves the key,
+    /// and maps the queues' shared segments.
     /// </summary>
-    /// <exception cref="ContractMismatchException">The host serves another contract, or this one with different item types or capacities.</exception>
-    /// <exception cref="AuthenticationFailedException">The key was refused, or there is no key.</exception>
-    /// <exception cref="System.Net.Sockets.SocketException">No host listens at the endpoint.</exception>
+    /// <exception cref="EndpointNotFoundException">No host serves the endpoint (never created, or ended).</exception>
+    /// <exception cref="ContractMismatchException">The host serves another contract, or this one with different item types, capacities or redelivery.</exception>
+    /// <exception cref="AuthenticationFailedException">The key was refused.</exception>
     public async ValueTask<TContract> OpenAsync(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (RemoteTransports.TryResolve(name, out IRemoteTransport? remote))
             return await OpenRemoteAsync(remote, name, create: false, options, cancellationToken).ConfigureAwait(false);
-        var session = await ClientQueueSession.ConnectAsync(Descriptor, name, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
+        var session = await MemberQueueSession.OpenAsync(Descriptor, name, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
         try
         {
             TContract endpoint = CreateEndpoint(session);

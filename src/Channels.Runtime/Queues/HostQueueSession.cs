@@ -1,166 +1,186 @@
-using System.Buffers;
-using System.Net.Sockets;
 using Channels.Contracts;
-using Channels.Queues;
+using Channels.SharedMemory;
 using Channels.Transports;
-using Channels.Wire;
 
-namespace Channels;
+namespace Channels.Queues;
 
 /// <summary>
-/// The queues of a contract hosted in this process: a listening socket at the named endpoint (socket 0600 in the
-/// 0700 runtime directory, key file 0600 beside it), one <see cref="HostQueue{T}"/> per lane, and one
-/// <see cref="QueueConnection"/> per client that passed the handshake. A client that breaks the protocol is
-/// disconnected (its unfinished items are delivered again); the host and the other clients carry on.
+/// The queues of a contract hosted in this process: one shared segment per lane (a 0600 file with an unguessable
+/// name in the endpoint's 0700 directory) and a <see cref="ChannelListener{TOpener}"/> of the internal
+/// <see cref="QueueControlContract"/> at the named endpoint. Each member that passes the handshake gets a member
+/// slot and the segment paths; when its link ends (exit, crash, kill, or silence for
+/// <see cref="ChannelOptions.PeerTimeout"/>), the host repairs after it in every segment.
 /// </summary>
-internal sealed class HostQueueSession : QueueSession, IQueueFrameHandler
+internal sealed class HostQueueSession : QueueSession
 {
     private readonly EndpointAddress _address;
-    private readonly ChannelOptions _options;
-    private readonly byte[] _key;
-    private readonly Socket _listener;
-    private readonly IHostedLane?[] _lanes;
-    private readonly HashSet<QueueConnection> _clients = [];
+    private readonly ChannelListener<QueueControlLink> _listener;
+    private readonly SharedQueueEngine[] _engines;
+    private readonly object?[] _queues;
+    private readonly bool[] _slots = new bool[QueueSegmentLayout.MemberSlots];
+    private readonly HashSet<QueueControlLink> _members = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _serving = [];
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    private HostQueueSession(ContractDescriptor contract, EndpointAddress address, ChannelOptions options, byte[] key, Socket listener)
+    private HostQueueSession(ContractDescriptor contract, EndpointAddress address, ChannelListener<QueueControlLink> listener, SharedQueueEngine[] engines)
         : base(contract)
     {
         _address = address;
-        _options = options;
-        _key = key;
         _listener = listener;
-        _lanes = new IHostedLane?[contract.Lanes.Count];
+        _engines = engines;
+        _queues = new object?[engines.Length];
+        _slots[0] = true;
     }
 
-    /// <summary>The connected clients (for tests).</summary>
-    internal int ClientCount
+    /// <summary>The members connected now (tests).</summary>
+    internal int MemberCount
     {
-        get { lock (_clients) return _clients.Count; }
+        get { lock (_members) return _members.Count; }
     }
 
-    /// <summary>Binds the endpoint and writes its key file; <see cref="Start"/> begins accepting.</summary>
+    /// <summary>The segment file of each lane (tests).</summary>
+    internal string[] SegmentPaths => Array.ConvertAll(_engines, static e => e.SegmentPath);
+
+    /// <summary>Creates the segments and starts listening at <paramref name="endpoint"/>.</summary>
+    /// <exception cref="IOException">Another host is alive at the endpoint.</exception>
     public static HostQueueSession Create(ContractDescriptor contract, string endpoint, ChannelOptions options)
     {
+        LinkFactory.CheckOptions(options);
         var address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key;
-        if (options.Key is { } given)
-        {
-            if (given.Length == 0) throw new ArgumentException($"Endpoint '{endpoint}': ChannelOptions.Key is empty.", nameof(options));
-            key = given.ToArray();
-        }
-        else if (address.KeyPath is null)
-        {
-            throw new ArgumentException($"Endpoint '{endpoint}' is an explicit 'unix:' path, which has no key file: set ChannelOptions.Key.", nameof(options));
-        }
-        else
-        {
-            key = KeyFile.NewKey();
-        }
-        Socket listener = UnixSockets.Bind(address.SocketPath, endpoint);
+        var control = new QueueControlContract(contract);
+        ChannelListener<QueueControlLink> listener = LinkFactory.Listen(control, endpoint, options);
+        var engines = new SharedQueueEngine[contract.Lanes.Count];
         try
         {
-            if (address.KeyPath is not null) KeyFile.Write(address.KeyPath, key);
+            // The endpoint is ours now, so segments left by an earlier host of it that was killed are stale.
+            string directory = Path.GetDirectoryName(address.SocketPath)!;
+            string baseName = Path.GetFileNameWithoutExtension(address.SocketPath);
+            for (int lane = 0; lane < engines.Length; lane++)
+            {
+                string prefix = $"{baseName}.q{lane}";
+                SharedSegment.DeleteStale(directory, prefix);
+                LaneDescriptor descriptor = contract.Lanes[lane];
+                engines[lane] = SharedQueueEngine.CreateHost(directory, prefix, QueueName(contract, lane), descriptor.QueueCapacity,
+                    descriptor.QueueRedeliver, options.QueueBytes, contract.Fingerprint);
+            }
         }
         catch
         {
-            listener.Dispose();
-            UnixSockets.TryDelete(address.SocketPath);
+            foreach (var engine in engines) engine?.Dispose();
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        return new HostQueueSession(contract, address, options, key, listener);
+        return new HostQueueSession(contract, address, listener, engines);
     }
 
     public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec)
     {
         CheckLane(Contract, lane);
         ArgumentNullException.ThrowIfNull(codec);
-        if (_lanes[lane] is HostQueue<T> existing) return new ProcessQueue<T>(existing);
-        int capacity = Contract.Lanes[lane].QueueCapacity;
-        var queue = new HostQueue<T>(QueueName(Contract, lane), lane, capacity, codec);
-        _lanes[lane] = queue;
-        return new ProcessQueue<T>(queue);
+        if (_queues[lane] is ProcessQueue<T> existing) return existing;
+        var queue = new ProcessQueue<T>(new QueueLane<T>(_engines[lane], codec));
+        _queues[lane] = queue;
+        return queue;
     }
 
-    /// <summary>Starts accepting clients; called once the typed endpoint exists, so every lane is registered.</summary>
-    public void Start() => _acceptLoop = Task.Run(AcceptLoopAsync);
+    /// <summary>Starts admitting members; called once the typed endpoint exists.</summary>
+    public void Start() => _acceptLoop = AcceptLoopAsync();
 
-    internal override (string Endpoint, byte[] Key) GetChildTicket() => (_address.Uri, _key);
+    internal override (string Endpoint, byte[] Key) GetChildTicket() => (_address.Uri, _listener.CopyKey());
 
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
-        _listener.Dispose();
+        await _listener.DisposeAsync().ConfigureAwait(false);
         try { await _acceptLoop.ConfigureAwait(false); } catch (OperationCanceledException) { }
-        UnixSockets.TryDelete(_address.SocketPath);
-        UnixSockets.TryDelete(_address.KeyPath);
-        QueueConnection[] clients;
-        lock (_clients) clients = [.. _clients];
-        foreach (var client in clients) client.Close(null);
-        var disposed = new ObjectDisposedException(Contract.Name, $"The queue host of contract '{Contract.Name}' at '{_address.Display}' was disposed.");
-        foreach (var lane in _lanes) lane?.Shutdown(disposed);
+        QueueControlLink[] members;
+        lock (_members) members = [.. _members];
+        foreach (var member in members)
+            await member.DisposeAsync().ConfigureAwait(false);
+        foreach (var engine in _engines)
+            engine.Dispose();
+        Task[] serving;
+        lock (_members) serving = [.. _serving];
+        try { await Task.WhenAll(serving).ConfigureAwait(false); } catch (OperationCanceledException) { }
         _stopping.Dispose();
-    }
-
-    void IQueueFrameHandler.OnFrame(QueueConnection connection, int lane, QueueFrameKind kind, in ReadOnlySequence<byte> payload)
-    {
-        if ((uint)lane >= (uint)_lanes.Length || _lanes[lane] is not { } target)
-            throw new ProtocolException($"Queue host '{Contract.Name}': client {connection.Id} sent a frame for lane {lane}; the contract has {_lanes.Length} lanes.");
-        target.OnFrame(connection, kind, in payload);
-    }
-
-    void IQueueFrameHandler.OnClosed(QueueConnection connection, Exception? error)
-    {
-        lock (_clients) _clients.Remove(connection);
-        foreach (var lane in _lanes) lane?.OnDisconnect(connection);
     }
 
     private async Task AcceptLoopAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (true)
         {
-            Socket socket;
+            QueueControlLink member;
             try
             {
-                socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                member = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
-                if (_stopping.IsCancellationRequested) return;
-                continue;
+                return;
             }
-            _ = AdmitAsync(socket);
+            lock (_members)
+            {
+                _serving.RemoveAll(static t => t.IsCompleted);
+                _serving.Add(ServeAsync(member));
+            }
         }
     }
 
-    // A client that fails the handshake (wrong key, other contract, garbage) is dropped here, before it can send frames.
-    private async Task AdmitAsync(Socket socket)
+    // One member's life: welcome, then wait for its link to end, then repair after it.
+    private async Task ServeAsync(QueueControlLink member)
     {
-        try
+        int slot = TakeSlot();
+        if (slot < 0)
         {
-            using (var stream = new NetworkStream(socket, ownsSocket: false))
-            {
-                await Handshake.RunAsync(stream, Contract, LinkRole.Opener, _options, _key, _address.Display, _stopping.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is ChannelsException or TimeoutException or OperationCanceledException or IOException or SocketException or ObjectDisposedException)
-        {
-            socket.Dispose();
+            // No room in the member table: the member sees its link close before any welcome.
+            await member.DisposeAsync().ConfigureAwait(false);
             return;
         }
-        var connection = new QueueConnection(socket, _options.MaxFrameSize, _lanes.Length);
-        lock (_clients)
+        lock (_members) _members.Add(member);
+        try
         {
-            if (_disposed != 0)
+            foreach (var engine in _engines) engine.ResetSlot(slot);
+            var paths = new string[_engines.Length];
+            for (int i = 0; i < paths.Length; i++) paths[i] = _engines[i].SegmentPath;
+            await member.WelcomeWriter.WriteAsync(new QueueWelcome(slot, paths), _stopping.Token).ConfigureAwait(false);
+            await foreach (int _ in member.MemberReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
             {
-                socket.Dispose();
-                return;
+                // The member sends only its process id; the lane stays open for the link's life.
             }
-            _clients.Add(connection);
         }
-        connection.Start(this);
+        catch (Exception ex) when (ex is ChannelsException or System.Threading.Channels.ChannelClosedException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The link ended: the member exited, crashed, hung, broke the protocol, or the host is stopping.
+        }
+        finally
+        {
+            lock (_members) _members.Remove(member);
+        }
+        await member.DisposeAsync().ConfigureAwait(false);
+        // Repair may wait for room in a full queue: off the link's threads.
+        await Task.Run(() =>
+        {
+            foreach (var engine in _engines) engine.Repair(slot);
+        }).ConfigureAwait(false);
+        lock (_slots) _slots[slot] = false;
+    }
+
+    private int TakeSlot()
+    {
+        lock (_slots)
+        {
+            for (int slot = 1; slot < _slots.Length; slot++)
+            {
+                if (!_slots[slot])
+                {
+                    _slots[slot] = true;
+                    return slot;
+                }
+            }
+        }
+        return -1;
     }
 }

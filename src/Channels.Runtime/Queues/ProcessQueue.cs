@@ -11,33 +11,31 @@ namespace Channels;
 /// <c>Create</c>); any number of processes open it (<c>Open</c>, or by being handed it as a child) and put and get.
 /// </summary>
 /// <remarks>
-/// <para><b>Capacity</b> (<see cref="QueueAttribute.Capacity"/>) bounds the items put and not yet got, across all
-/// processes together: items waiting in the host plus items prefetched by consumers (see
-/// <see cref="ChannelOptions.QueuePrefetch"/>). A put waits while the queue is full.</para>
-/// <para><b>Delivery</b> is first in, first out as the host sees the puts, and at least once: an item got by a process
-/// that ends before <see cref="TaskDone"/> (or, with <see cref="ChannelOptions.QueueAcknowledgeOnTake"/>, an item
-/// prefetched but not yet got) goes back to the front of the queue for another consumer. Items that come back can
-/// raise <see cref="Count"/> above <see cref="Capacity"/> for a while; puts wait until it is below again. No item is
-/// lost while the hosting process lives.</para>
-/// <para><b>TaskDone and Join</b> follow <c>JoinableQueue</c>: every item put must be matched by one
+/// <para><b>Where it lives</b>: on one machine, in a shared-memory segment of the hosting process (a file of mode
+/// 0600 in the 0700 runtime directory); every process puts and gets directly in it, without a round trip to the
+/// host. The host watches each member over an authenticated link and repairs after a member that dies (see
+/// docs/queues.md).</para>
+/// <para><b>Delivery</b> is Python's: an item leaves the queue exactly when a <see cref="Get"/>, <see cref="TryGet"/>,
+/// <see cref="GetAsync(CancellationToken)"/> or <c>Reader.ReadAsync</c> returns it, and not before; no process holds
+/// items it has not got, so the sentinel idiom works for any number of producers and consumers. First in, first out
+/// as the queue sees the puts. A put that returned is never lost while the host lives.
+/// <b>Capacity</b> (<see cref="QueueAttribute.Capacity"/>) bounds <see cref="Count"/>; a put waits while it is
+/// reached.</para>
+/// <para><b>Redelivery</b> (<see cref="QueueAttribute.Redeliver"/>, chosen in the contract): an item got and not yet
+/// settled with <see cref="TaskDone"/> is put back for another consumer when the process that got it ends first
+/// (exits, crashes, is killed, or stops answering for <see cref="ChannelOptions.PeerTimeout"/>). Without it, an item
+/// got is gone from the queue, as in Python.</para>
+/// <para><b>TaskDone and Join</b> follow <c>JoinableQueue</c>: every item put is matched by one
 /// <see cref="TaskDone"/> in the process that got it; <see cref="Join"/> waits until that has happened for every item.
-/// TaskDone settles the oldest item this process got and has not settled, so a process that gets items on several
-/// threads at once settles them in the order it got them.</para>
+/// TaskDone settles the oldest item this process got and has not settled. Items got by a process that ended without
+/// settling them are settled for it by the host (or, with redelivery, put back).</para>
 /// <para><b>Closing</b>: <see cref="Writer"/>'s <see cref="ChannelWriter{T}.Complete"/> (from any process) closes the
 /// queue for everyone, as completing a <see cref="Channel{T}"/> does: puts fail with
 /// <see cref="ChannelClosedException"/>, gets go on until the queue is drained, then fail with
 /// <see cref="ChannelClosedException"/>, and <c>Reader.ReadAllAsync()</c> ends in every process. Python has no
-/// such operation; use it when the producers are known to be finished (for example after they exit). An exception
-/// passed to <c>Complete</c> is seen only in the process that passed it; other processes see a plain close.</para>
-/// <para>In a process that opened the queue remotely, <see cref="Count"/> asks the host (one round trip); operations
-/// fail with <see cref="PeerLostException"/> once the hosting process is gone. A put there completes as soon as room
-/// is reserved for the item and it is queued for sending (as Python's <c>put</c> returns before its feeder thread
-/// has written the item), so an item put by a process that is killed within that moment can be lost; items
-/// already sent are safe. Queue connections have no heartbeat yet: a consumer process that hangs without exiting
-/// keeps the items it holds until it exits.</para>
-/// <para>Throughput: with the default <see cref="ChannelOptions.QueuePrefetch"/> of 1 every get in a remote consumer
-/// waits for one round trip to the host once its single prefetched item is taken; raise the prefetch for busy
-/// consumers (hundreds of items) to move items in large batches.</para>
+/// such operation. An exception passed to <c>Complete</c> is not carried to other processes.</para>
+/// <para><b>Host loss</b>: when the hosting process ends or stops answering for <see cref="ChannelOptions.PeerTimeout"/>,
+/// every pending and later operation in the other processes ends with <see cref="PeerLostException"/>.</para>
 /// </remarks>
 /// <typeparam name="T">The item type.</typeparam>
 [DebuggerDisplay("ProcessQueue {Name}, capacity {Capacity}")]
@@ -52,7 +50,7 @@ public sealed class ProcessQueue<T>
         Reader = new ProcessQueueReader<T>(lane);
     }
 
-    /// <summary>The engine or client behind this queue (tests and diagnostics).</summary>
+    /// <summary>The typed operations behind this queue (tests and diagnostics).</summary>
     internal QueueLane<T> Lane => _lane;
 
     /// <summary>The queue's name, <c>Contract.Lane</c>.</summary>
@@ -62,8 +60,8 @@ public sealed class ProcessQueue<T>
     public int Capacity => _lane.Capacity;
 
     /// <summary>
-    /// The items put and not yet got, in all processes (Python's <c>qsize()</c>). Like Python's, the value may be
-    /// out of date by the time it is used; in a process that is not the host it costs one round trip.
+    /// The items a get could return now, in all processes (Python's <c>qsize()</c>). Like Python's, the value may be
+    /// out of date by the time it is used.
     /// </summary>
     public int Count => _lane.Count;
 
@@ -131,13 +129,15 @@ public sealed class ProcessQueue<T>
 
     /// <summary>
     /// Tells the queue that the oldest item this process got and has not yet settled is processed
-    /// (Python's <c>task_done()</c>). Until then the host keeps it, to deliver it again if this process dies.
+    /// (Python's <c>task_done()</c>). In a redelivery queue the item is kept until then, to be delivered again if
+    /// this process ends first.
     /// </summary>
     /// <exception cref="InvalidOperationException">Called more times than this process got items from the queue.</exception>
     public void TaskDone() => _lane.TaskDone();
 
     /// <summary>Blocks until every item ever put has been got and settled with <see cref="TaskDone"/> (Python's <c>join()</c>).</summary>
-    public void Join() => _lane.JoinAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    /// <exception cref="PeerLostException">The hosting process is gone.</exception>
+    public void Join(CancellationToken cancellationToken = default) => _lane.Join(cancellationToken);
 
     /// <summary>Waits until every item ever put has been got and settled with <see cref="TaskDone"/>.</summary>
     public ValueTask JoinAsync(CancellationToken cancellationToken = default) => _lane.JoinAsync(cancellationToken);

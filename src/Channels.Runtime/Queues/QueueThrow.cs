@@ -13,13 +13,18 @@ internal static class QueueThrow
 
     /// <summary>What a get sees once the queue is closed and every item got.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static ChannelClosedException Drained(string queue, Exception? error)
-        => new($"Queue '{queue}' is closed and drained; there is nothing more to get.", error);
+    public static ChannelClosedException Drained(string queue)
+        => new($"Queue '{queue}' is closed and drained; there is nothing more to get.");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     public static void TooManyTaskDone(string queue)
         => throw new InvalidOperationException($"TaskDone() on queue '{queue}' was called more times than this process got items from it.");
 
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Protocol(string message) => throw new ProtocolException(message);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static QueueFullException Full(string queue, int capacity)
+        => new($"Queue '{queue}' (capacity {capacity}) stayed full until the put timed out.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static QueueEmptyException Empty(string queue)
+        => new($"Queue '{queue}' stayed empty until the get timed out.");
 }

@@ -1,12 +1,13 @@
-using System.Runtime.ExceptionServices;
-
 namespace Channels.Queues;
 
-/// <summary>Waits for a <see cref="QueueWaiter{TResult}"/> with a timeout and a cancellation token, synchronously or asynchronously.</summary>
+/// <summary>Timeouts of queue operations: conversion and what is left of them.</summary>
 internal static class QueueWaits
 {
     /// <summary>The timeout meaning "wait forever".</summary>
     public const int Infinite = Timeout.Infinite;
+
+    /// <summary>The longest single sleep, so that a lost peer or a cancellation is noticed even without a wake-up.</summary>
+    public const int SliceMs = 250;
 
     public static int ToMilliseconds(TimeSpan? timeout)
     {
@@ -17,51 +18,11 @@ internal static class QueueWaits
         return ms >= int.MaxValue ? int.MaxValue - 1 : (int)Math.Ceiling(ms);
     }
 
-    /// <summary>
-    /// Awaits <paramref name="waiter"/>; when the timeout passes first, the waiter fails with the exception made by
-    /// <paramref name="onTimeout"/>; when <paramref name="cancellationToken"/> fires first, it is cancelled.
-    /// </summary>
-    public static async ValueTask<TResult> WaitAsync<TResult>(QueueWaiter<TResult> waiter, int timeoutMs, Func<Exception> onTimeout, CancellationToken cancellationToken)
+    /// <summary>Milliseconds left of <paramref name="timeoutMs"/> since <paramref name="startTicks"/> (<see cref="Environment.TickCount64"/>), as one sleep: at most <see cref="SliceMs"/>; 0 when the time is up.</summary>
+    public static int NextSlice(long startTicks, int timeoutMs)
     {
-        if (timeoutMs == Infinite && !cancellationToken.CanBeCanceled)
-            return await waiter.Task.ConfigureAwait(false);
-
-        using var timer = timeoutMs == Infinite ? null : new CancellationTokenSource(timeoutMs);
-        using var onTimer = timer is null ? default : timer.Token.UnsafeRegister(static (s, _) =>
-        {
-            var (w, make) = ((QueueWaiter<TResult>, Func<Exception>))s!;
-            if (!w.Task.IsCompleted) w.TrySetException(make());
-        }, (waiter, onTimeout));
-        using var onCancel = cancellationToken.UnsafeRegister(static (s, token) => ((QueueWaiter<TResult>)s!).TrySetCanceled(token), waiter);
-        return await waiter.Task.ConfigureAwait(false);
-    }
-
-    /// <summary>Blocks on <paramref name="waiter"/> for at most <paramref name="timeoutMs"/>; see <see cref="WaitAsync{TResult}"/>.</summary>
-    public static TResult Wait<TResult>(QueueWaiter<TResult> waiter, int timeoutMs, Func<Exception> onTimeout, CancellationToken cancellationToken = default)
-    {
-        if (!waiter.Task.IsCompleted)
-        {
-            bool done;
-            try
-            {
-                done = waiter.Task.Wait(timeoutMs, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                waiter.TrySetCanceled(cancellationToken);
-                done = true;
-            }
-            catch (AggregateException)
-            {
-                done = true;
-            }
-            // Losing this race means the waiter was served at the last moment: its result stands.
-            if (!done) waiter.TrySetException(onTimeout());
-        }
-        var task = waiter.Task;
-        if (task.IsCompletedSuccessfully) return task.Result;
-        if (task.IsCanceled) throw new OperationCanceledException(cancellationToken);
-        ExceptionDispatchInfo.Throw(task.Exception!.InnerException!);
-        return default!;
+        if (timeoutMs == Infinite) return SliceMs;
+        long left = timeoutMs - (Environment.TickCount64 - startTicks);
+        return left <= 0 ? 0 : (int)Math.Min(left, SliceMs);
     }
 }

@@ -45,6 +45,9 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     /// <summary>A remote transport serving this listener's endpoint; stopped first on dispose.</summary>
     internal IAsyncDisposable? Serving { get; set; }
 
+    /// <summary>The endpoint's key (a queue host hands it to its children).</summary>
+    internal byte[] CopyKey() => _key.ToArray();
+
     /// <summary>The last connection refused (failed handshake, wrong key, other contract), for diagnostics.</summary>
     internal Exception? LastRejection { get; private set; }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Channels.Nats.Peer;
 using Channels.Nats.Tests.Infrastructure;
 
 namespace Channels.Nats.Tests.Queues;
@@ -33,12 +32,8 @@ public sealed class ClusterQueueTests
         await using var cluster = await NatsCluster.StartAsync();
         string name = TestKeys.NewName("cluster");
         string Endpoint(int node) => $"{cluster.Nodes[node].Url}/{name}";
-        var options = new ChannelOptions
-        {
-            QueueAcknowledgeOnTake = plain,
-            Transport = new NatsTransportOptions { Replicas = 3, AckWait = TimeSpan.FromSeconds(2) },
-        };
-        await using (INatsBoard.Create(Endpoint(1), options)) { }
+        (IAsyncDisposable created, _) = await Boards.OpenAsync(Endpoint(1), plain, create: true, TimeSpan.FromSeconds(2), replicas: 3);
+        await created.DisposeAsync();
 
         string directory = Directory.CreateTempSubdirectory("chn-cluster-").FullName;
         try

@@ -9,11 +9,7 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
 {
     private string Endpoint(string name) => $"{fixture.Server.Url}/{name}";
 
-    private static ChannelOptions Options(bool plain, TimeSpan? ackWait = null) => new()
-    {
-        QueueAcknowledgeOnTake = plain,
-        Transport = new NatsTransportOptions { AckWait = ackWait ?? TimeSpan.FromSeconds(30) },
-    };
+    private static ChannelOptions Options() => new() { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(30) } };
 
     [Theory]
     [InlineData(true)]
@@ -21,29 +17,31 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     public async Task Items_come_out_in_order_once_and_Join_waits_for_TaskDone(bool plain)
     {
         string endpoint = Endpoint(TestKeys.NewName("fifo"));
-        await using var board = INatsBoard.Create(endpoint, Options(plain));
-        await using var other = await INatsBoard.OpenAsync(endpoint, Options(plain));
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain, create: true);
+        await using var board = created;
+        (IAsyncDisposable opened, ProcessQueue<int> others) = await Boards.OpenAsync(endpoint, plain, create: false);
+        await using var other = opened;
         for (int i = 0; i < 5; i++)
-            board.Items.Put(i, TimeSpan.FromSeconds(5));
-        Assert.Equal(5, board.Items.Count);
+            items.Put(i, TimeSpan.FromSeconds(5));
+        Assert.Equal(5, items.Count);
         for (int i = 0; i < 5; i++)
-            Assert.Equal(i, other.Items.Get(TimeSpan.FromSeconds(5)));
-        Assert.False(other.Items.TryGet(out _));
+            Assert.Equal(i, others.Get(TimeSpan.FromSeconds(5)));
+        Assert.False(others.TryGet(out _));
 
-        Task join = board.Items.JoinAsync().AsTask();
+        Task join = items.JoinAsync().AsTask();
         await Task.Delay(300);
         Assert.False(join.IsCompleted, "Join must wait until every item is TaskDone'd.");
         for (int i = 0; i < 5; i++)
-            other.Items.TaskDone();
+            others.TaskDone();
         await join.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Throws<InvalidOperationException>(() => other.Items.TaskDone());
+        Assert.Throws<InvalidOperationException>(() => others.TaskDone());
     }
 
     [Fact]
     public async Task A_full_queue_refuses_a_put_after_its_timeout_and_an_empty_one_a_get()
     {
         string endpoint = Endpoint(TestKeys.NewName("full"));
-        await using var board = INatsSmallBoard.Create(endpoint, Options(plain: true));
+        await using var board = INatsSmallBoard.Create(endpoint, Options());
         board.Items.Put(1, TimeSpan.FromSeconds(5));
         board.Items.Put(2, TimeSpan.FromSeconds(5));
         var watch = Stopwatch.StartNew();
@@ -67,11 +65,11 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     public async Task Opening_queues_of_another_contract_or_none_fails_clearly()
     {
         string endpoint = Endpoint(TestKeys.NewName("shape"));
-        await using var board = INatsSmallBoard.Create(endpoint, Options(plain: true));
-        var mismatch = await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsBoard.OpenAsync(endpoint, Options(plain: true)));
+        await using var board = INatsSmallBoard.Create(endpoint, Options());
+        var mismatch = await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsBoard.OpenAsync(endpoint, Options()));
         Assert.Contains("INatsSmallBoard", mismatch.Message);
-        await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsSmallBoard.OpenAsync(endpoint, Options(plain: false)));
-        var missing = await Assert.ThrowsAsync<IOException>(async () => await INatsBoard.OpenAsync(Endpoint(TestKeys.NewName("none")), Options(plain: true)));
+        await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsRedeliverBoard.OpenAsync(endpoint, Options()));
+        var missing = await Assert.ThrowsAsync<IOException>(async () => await INatsBoard.OpenAsync(Endpoint(TestKeys.NewName("none")), Options()));
         Assert.Contains("no queue", missing.Message);
     }
 
@@ -79,8 +77,8 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     public async Task Closing_the_queue_ends_readers_in_every_process_once_drained()
     {
         string endpoint = Endpoint(TestKeys.NewName("close"));
-        await using var board = INatsBoard.Create(endpoint, Options(plain: true));
-        await using var other = await INatsBoard.OpenAsync(endpoint, Options(plain: true));
+        await using var board = INatsBoard.Create(endpoint, Options());
+        await using var other = await INatsBoard.OpenAsync(endpoint, Options());
         board.Items.Put(7, TimeSpan.FromSeconds(5));
         board.Items.Writer.Complete();
         Assert.Throws<System.Threading.Channels.ChannelClosedException>(() => board.Items.Put(8, TimeSpan.FromSeconds(1)));
@@ -95,27 +93,28 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     {
         TimeSpan ackWait = TimeSpan.FromSeconds(2);
         string endpoint = Endpoint(TestKeys.NewName("redeliver"));
-        await using var board = INatsBoard.Create(endpoint, Options(plain: false, ackWait));
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain: false, create: true, ackWait);
+        await using var board = created;
         for (int i = 0; i < 5; i++)
-            board.Items.Put(i, TimeSpan.FromSeconds(5));
+            items.Put(i, TimeSpan.FromSeconds(5));
 
         await using var holder = PeerProcess.Start(TestKeys.PeerEnvironment(TestKeys.NewKey()), "hold", endpoint, "3");
         await holder.WaitForLineAsync("holding", TimeSpan.FromSeconds(30));
         // The holder took 0, 1, 2: this process gets what is left, not what it holds.
-        Assert.Equal(3, board.Items.Get(TimeSpan.FromSeconds(5)));
-        Assert.Equal(4, board.Items.Get(TimeSpan.FromSeconds(5)));
-        Assert.Throws<QueueEmptyException>(() => board.Items.Get(TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(3, items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Equal(4, items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Throws<QueueEmptyException>(() => items.Get(TimeSpan.FromMilliseconds(200)));
 
         holder.Kill();
         var watch = Stopwatch.StartNew();
         var again = new List<int>();
         for (int i = 0; i < 3; i++)
-            again.Add(board.Items.Get(TimeSpan.FromSeconds(15)));
+            again.Add(items.Get(TimeSpan.FromSeconds(15)));
         again.Sort();
         Assert.Equal([0, 1, 2], again);
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, ackWait + TimeSpan.FromSeconds(10));
         for (int i = 0; i < 5; i++)
-            board.Items.TaskDone();
-        await board.Items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            items.TaskDone();
+        await items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

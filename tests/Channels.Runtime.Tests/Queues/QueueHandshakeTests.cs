@@ -1,12 +1,11 @@
-using System.Buffers.Binary;
-using Channels.Contracts;
+using Channels.Queues;
 using Channels.TestChild.Queues;
 using Xunit;
 using static Channels.Runtime.Tests.Queues.QueueTestSupport;
 
 namespace Channels.Runtime.Tests.Queues;
 
-/// <summary>Issue 4, acceptance 5: contract checks at Open, keys, and hostile clients that end only themselves.</summary>
+/// <summary>Contract checks at Open, keys, and hostile input from a host or a connecting process.</summary>
 public sealed class QueueHandshakeTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -48,61 +47,52 @@ public sealed class QueueHandshakeTests
         Assert.Equal(0.25, host.Values.Get(Wait));
     }
 
-    public static TheoryData<string, byte[]> MalformedFrames => new()
+    public static TheoryData<string, byte[]> MalformedWelcomes => new()
     {
-        { "length over the maximum", Frame(0, 16, new byte[0], lengthOverride: 64 * 1024 * 1024) },
-        { "length under the header", Frame(0, 16, new byte[0], lengthOverride: 1) },
-        { "unknown lane", Frame(9, 19, Ints(1, 0)) },
-        { "unknown kind", Frame(0, 200, Ints(1)) },
-        { "credit without payload", Frame(0, 19, new byte[0]) },
-        { "negative credit", Frame(0, 19, Ints(-5, 0)) },
-        { "took more than delivered", Frame(0, 20, Ints(1000)) },
-        { "more done than got", Frame(0, 21, Ints(5)) },
-        { "put without room", Frame(0, 16, new byte[12]) },
-        { "item of the wrong size", Frame(1, 16, new byte[5]) },
-        { "room returned that was never granted", Frame(0, 18, Ints(3)) },
+        { "empty", [] },
+        { "header cut short", [1, 0, 0, 0, 1] },
+        { "more segments than bytes", [1, 0, 0, 0, 0xFF, 0xFF, 1, 0] },
+        { "path length past the end", [1, 0, 0, 0, 1, 0, 0xFF, 0x0F, (byte)'/'] },
+        { "empty path", [1, 0, 0, 0, 1, 0, 0, 0] },
+        { "relative path", [1, 0, 0, 0, 1, 0, 1, 0, (byte)'x'] },
+        { "not UTF-8", [1, 0, 0, 0, 1, 0, 2, 0, (byte)'/', 0xFF] },
+        { "bytes after the last path", [1, 0, 0, 0, 1, 0, 1, 0, (byte)'/', 7] },
     };
 
     [Theory]
-    [MemberData(nameof(MalformedFrames))]
-    public async Task A_malformed_frame_ends_only_the_client_that_sent_it_and_its_items_go_to_another(string what, byte[] frame)
+    [MemberData(nameof(MalformedWelcomes))]
+    public void A_malformed_welcome_is_a_ProtocolException_before_anything_is_allocated_from_it(string what, byte[] payload)
+    {
+        var error = Assert.Throws<ProtocolException>(() => QueueWelcomeCodec.Instance.Decode(new System.Buffers.ReadOnlySequence<byte>(payload)));
+        Assert.Contains("welcome", error.Message, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(what));
+    }
+
+    [Fact]
+    public void A_welcome_round_trips()
+    {
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        QueueWelcomeCodec.Instance.Encode(writer, new QueueWelcome(7, ["/run/a.shm", "/run/ü.shm"]));
+        var back = QueueWelcomeCodec.Instance.Decode(new System.Buffers.ReadOnlySequence<byte>(writer.WrittenMemory));
+        Assert.Equal(7, back.Slot);
+        Assert.Equal(["/run/a.shm", "/run/ü.shm"], back.Segments);
+    }
+
+    [Fact]
+    public async Task Opening_a_member_with_a_forged_segment_fails_with_ProtocolException_naming_the_file()
     {
         string name = UniqueName();
         await using var host = IWorkBoard.Definition(10).Create(name);
-        await using var good = await IWorkBoard.Definition(10).OpenAsync(name);
-        var bad = await IWorkBoard.Definition(10).OpenAsync(name);
+        string forged = Path.Combine(Path.GetTempPath(), UniqueName() + ".shm");
+        await File.WriteAllBytesAsync(forged, new byte[16384]);
         try
         {
-            host.Items.Put(new WorkItem(0, 0));
-            Assert.Equal(0, bad.Items.Get(Wait).Sequence);
-            await Task.Delay(100);
-
-            ((ClientQueueSession)((IQueueEndpoint)bad).Session).SendRaw(frame);
-
-            // The host drops the bad client, which then sees its connection gone; the item it held comes back.
-            var redelivered = good.Items.Get(Wait);
-            Assert.Equal(0, redelivered.Sequence);
-            await Assert.ThrowsAsync<PeerLostException>(async () =>
-            {
-                for (int i = 0; i < 100; i++)
-                {
-                    await bad.Items.GetAsync(TimeSpan.FromMilliseconds(50)).AsTask().ContinueWith(_ => { });
-                }
-                await bad.Items.GetAsync(TimeSpan.FromMilliseconds(50));
-            });
-
-            good.Items.TaskDone();
-            await using var third = await IWorkBoard.Definition(10).OpenAsync(name);
-            third.Items.Put(new WorkItem(1, 1), Wait);
-            Assert.Equal(1, good.Items.Get(Wait).Sequence);
-            good.Items.TaskDone();
-            await host.Items.JoinAsync().AsTask().WaitAsync(Wait);
-            Assert.Equal(0, host.Items.Count);
-            Assert.False(string.IsNullOrEmpty(what));
+            var error = Assert.Throws<ProtocolException>(() => Channels.Queues.SharedQueueEngine.OpenMember(forged, 1, "IWorkBoard.Items", 10, false, 0));
+            Assert.Contains(forged, error.Message, StringComparison.Ordinal);
         }
         finally
         {
-            await bad.DisposeAsync();
+            File.Delete(forged);
         }
     }
 
@@ -131,22 +121,5 @@ public sealed class QueueHandshakeTests
         await using var client = await ISeedBoard.Definition.OpenAsync(name);
         client.Values.Put(0.5, Wait);
         Assert.Equal(0.5, host.Values.Get(Wait));
-    }
-
-    private static byte[] Ints(params int[] values)
-    {
-        var bytes = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), values[i]);
-        return bytes;
-    }
-
-    private static byte[] Frame(int lane, byte kind, byte[] payload, int? lengthOverride = null)
-    {
-        var frame = new byte[7 + payload.Length];
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)(lengthOverride ?? payload.Length + 3));
-        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(4), (ushort)lane);
-        frame[6] = kind;
-        payload.CopyTo(frame, 7);
-        return frame;
     }
 }

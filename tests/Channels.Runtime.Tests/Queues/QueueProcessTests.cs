@@ -5,7 +5,7 @@ using static Channels.Runtime.Tests.Queues.QueueTestSupport;
 
 namespace Channels.Runtime.Tests.Queues;
 
-/// <summary>Issue 4, acceptance 1 to 4, with producers and consumers in real child processes.</summary>
+/// <summary>Python's semantics across real processes: the seed example, the sentinel idiom, timeouts and Join (issue 10, acceptance 1 and 2).</summary>
 public sealed class QueueProcessTests
 {
     [Fact]
@@ -24,7 +24,7 @@ public sealed class QueueProcessTests
             Assert.Equal(2, putter.Lines.Count(l => l.Contains("put value")));
             Assert.False(putter.HasExited, putter.Output);
             Assert.Equal(2, board.Values.Count);
-            return TestChild.Start("queue-seed-getter", endpoint, key, "1500");
+            return TestChild.Start("queue-seed-getter", endpoint, key, "1500", "1");
         }
 
         Assert.Equal(0, await putter.WaitForExitAsync(ChildTimeout));
@@ -38,124 +38,76 @@ public sealed class QueueProcessTests
     }
 
     [Fact]
-    public async Task Four_producers_and_four_consumers_move_a_million_items_each_consumed_exactly_once_within_capacity()
+    public async Task Seed_example_with_a_getter_that_never_calls_TaskDone_gets_each_value_once_and_leaves_the_queue_empty()
     {
-        const int Producers = 4, Consumers = 4, Capacity = 1000;
-        const long PerProducer = 250_000;
-        await using var board = IWorkBoard.Definition(Capacity).Create(UniqueName());
+        await using var board = ISeedBoard.Definition.Create(UniqueName());
         var (endpoint, key) = Ticket(board);
-        var children = new List<TestChild>();
-        try
+        await using (var putter = TestChild.Start("queue-seed-putter", endpoint, key, "5"))
+        await using (var getter = TestChild.Start("queue-seed-getter", endpoint, key, "1000", "0"))
         {
-            for (int c = 0; c < Consumers; c++)
-                children.Add(TestChild.Start("queue-consume", endpoint, key, Text(Capacity), Text(c), "64", "1"));
-            for (int p = 0; p < Producers; p++)
-                children.Add(TestChild.Start("queue-produce", endpoint, key, Text(Capacity), Text(p), Text(PerProducer)));
-
-            var seen = new byte[Producers][];
-            for (int p = 0; p < Producers; p++) seen[p] = new byte[PerProducer];
-            long received = 0;
-            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            while (received < Producers * PerProducer)
-            {
-                var result = await board.Results.GetAsync(deadline.Token);
-                seen[result.Producer][result.Sequence]++;
-                received++;
-            }
-            for (int p = Consumers; p < children.Count; p++)
-                Assert.Equal(0, await children[p].WaitForExitAsync(ChildTimeout));
-            await board.Items.JoinAsync().AsTask().WaitAsync(ChildTimeout);
-            Assert.False(board.Results.TryGet(out var extra), $"an extra result: {extra}");
-            for (int p = 0; p < Producers; p++)
-            {
-                int index = Array.FindIndex(seen[p], n => n != 1);
-                Assert.True(index < 0, $"producer {p} item {index} was consumed {(index < 0 ? 1 : seen[p][index])} times");
-            }
-            Assert.InRange(Host(board.Items).HighWaterCount, 1, Capacity);
-
-            board.Items.Writer.Complete();
-            for (int c = 0; c < Consumers; c++)
-                Assert.Equal(0, await children[c].WaitForExitAsync(ChildTimeout));
+            Assert.Equal(0, await putter.WaitForExitAsync(ChildTimeout));
+            Assert.Equal(0, await getter.WaitForExitAsync(ChildTimeout));
+            string[] got = [.. getter.Lines.Where(l => l.Contains("get value")).Select(l => l[(l.LastIndexOf(' ') + 1)..])];
+            Assert.Equal(["0.100000", "0.200000", "0.300000", "0.400000", "0.500000"], got);
         }
-        finally
-        {
-            foreach (var child in children) await child.DisposeAsync();
-        }
+        await WaitForNoMembersAsync(board);
+        // The getter ended without TaskDone: nothing comes back (a plain queue), the queue is empty.
+        Assert.Equal(0, board.Values.Count);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Throws<QueueEmptyException>(() => board.Values.Get(TimeSpan.FromMilliseconds(300)));
+        Assert.InRange(clock.ElapsedMilliseconds, 290, 10_000);
+        Assert.False(board.Values.TryGet(out _));
     }
 
     [Fact]
-    public async Task Consumers_killed_at_random_moments_lose_no_item_and_duplicate_only_what_they_had_not_finished()
+    public async Task Sentinel_idiom_four_producers_four_consumer_processes_three_rounds_deliver_each_item_exactly_once_within_its_round()
     {
-        const int Producers = 2, Capacity = 1000;
-        const long PerProducer = 100_000;
+        const int Producers = 4, Consumers = 4, Capacity = 1000;
+        const int PerProducer = 50_000; // 200,000 items a round
         await using var board = IWorkBoard.Definition(Capacity).Create(UniqueName());
         var (endpoint, key) = Ticket(board);
-        var consumers = new Dictionary<int, TestChild>();
-        var killed = new HashSet<int>();
-        var producers = new List<TestChild>();
-        int nextConsumer = 0;
-        void StartConsumer()
-        {
-            int id = nextConsumer++;
-            consumers[id] = TestChild.Start("queue-consume", endpoint, key, Text(Capacity), Text(id), "16", "1");
-        }
+        string directory = Directory.CreateTempSubdirectory("chn-sentinel-").FullName;
         try
         {
-            for (int c = 0; c < 4; c++) StartConsumer();
-            for (int p = 0; p < Producers; p++)
-                producers.Add(TestChild.Start("queue-produce", endpoint, key, Text(Capacity), Text(p), Text(PerProducer)));
+            for (int round = 0; round < 3; round++)
+            {
+                var children = new List<TestChild>();
+                try
+                {
+                    var tallies = new List<string>();
+                    for (int c = 0; c < Consumers; c++)
+                    {
+                        string tally = Path.Combine(directory, $"r{round}c{c}");
+                        tallies.Add(tally);
+                        children.Add(TestChild.Start("queue-sentinel-consume", endpoint, key, Text(Capacity), Text(c), Text(Producers), Text(PerProducer), tally));
+                    }
+                    for (int p = 0; p < Producers; p++)
+                        children.Add(TestChild.Start("queue-produce", endpoint, key, Text(Capacity), "0", Text(p), Text(PerProducer), Text(Consumers), "0"));
+                    foreach (var child in children)
+                        Assert.True(await child.WaitForExitAsync(TimeSpan.FromMinutes(2)) == 0, child.Output);
 
-            // Results arrive while consumers are killed: one reader drains them, the test kills.
-            var seen = new List<WorkResult>();
-            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-            var collect = Task.Run(async () =>
-            {
-                await foreach (var result in board.Results.Reader.ReadAllAsync(stop.Token)) seen.Add(result);
-            });
-            var random = new Random(4);
-            await consumers[0].WaitForLinesAsync(l => l.Contains("ready"), 1, ChildTimeout);
-            for (int kill = 0; kill < 4; kill++)
-            {
-                await Task.Delay(random.Next(50, 250));
-                int victim = consumers.Keys.Where(id => !killed.Contains(id)).OrderBy(_ => random.Next()).First();
-                consumers[victim].Kill();
-                killed.Add(victim);
-                StartConsumer();
+                    var total = new int[Producers * PerProducer];
+                    foreach (string tally in tallies)
+                    {
+                        byte[] counts = await File.ReadAllBytesAsync(tally);
+                        for (int i = 0; i < counts.Length; i++) total[i] += counts[i];
+                    }
+                    for (int i = 0; i < total.Length; i++)
+                        Assert.True(total[i] == 1, $"round {round}: item {i / PerProducer}/{i % PerProducer} was delivered {total[i]} times");
+                    foreach (var consumer in children.Take(Consumers))
+                        Assert.Contains(consumer.Lines, l => l.EndsWith(" strangers 0", StringComparison.Ordinal));
+                    // Nothing of this round is left for the next one.
+                    Assert.Equal(0, board.Items.Count);
+                }
+                finally
+                {
+                    foreach (var child in children) await child.DisposeAsync();
+                }
             }
-            foreach (var producer in producers) Assert.Equal(0, await producer.WaitForExitAsync(ChildTimeout));
-            await board.Items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(2));
-            board.Results.Writer.Complete();
-            await collect.WaitAsync(ChildTimeout);
-
-            var count = new Dictionary<(int, long), List<int>>();
-            foreach (var result in seen)
-            {
-                if (!count.TryGetValue((result.Producer, result.Sequence), out var by)) count[(result.Producer, result.Sequence)] = by = [];
-                by.Add(result.Consumer);
-            }
-            for (int p = 0; p < Producers; p++)
-                for (long s = 0; s < PerProducer; s++)
-                    Assert.True(count.ContainsKey((p, s)), $"item {p}/{s} was never processed");
-            int duplicates = 0;
-            foreach (var ((producer, sequence), by) in count)
-            {
-                if (by.Count == 1) continue;
-                duplicates += by.Count - 1;
-                Assert.True(by.Take(by.Count - 1).All(killed.Contains),
-                    $"item {producer}/{sequence} was processed by consumers {string.Join(", ", by)}; only killed ones ({string.Join(", ", killed)}) may leave it unfinished");
-            }
-            // Each killed consumer can leave at most what it held: its prefetch plus the item in hand.
-            Assert.InRange(duplicates, 0, killed.Count * (16 + 1));
-            Assert.Equal(Producers * PerProducer + duplicates, seen.Count);
-
-            board.Items.Writer.Complete();
-            foreach (var (id, consumer) in consumers)
-                if (!killed.Contains(id)) Assert.Equal(0, await consumer.WaitForExitAsync(ChildTimeout));
         }
         finally
         {
-            foreach (var child in consumers.Values) await child.DisposeAsync();
-            foreach (var child in producers) await child.DisposeAsync();
+            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -179,7 +131,7 @@ public sealed class QueueProcessTests
         var join = board.Items.JoinAsync().AsTask();
         await Task.Delay(300);
         Assert.False(join.IsCompleted);
-        await using var consumer = TestChild.Start("queue-consume", endpoint, key, Text(Capacity), "0", "1", "0");
+        await using var consumer = TestChild.Start("queue-consume", endpoint, key, Text(Capacity), "0", "0", "0");
         await join.WaitAsync(ChildTimeout);
         Assert.Equal(0, board.Items.Count);
         board.Items.Writer.Complete();

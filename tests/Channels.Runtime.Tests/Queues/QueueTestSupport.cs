@@ -19,18 +19,29 @@ internal static class QueueTestSupport
         return (endpoint, Convert.ToBase64String(key));
     }
 
-    public static HostQueue<T> Host<T>(ProcessQueue<T> queue) => (HostQueue<T>)queue.Lane;
+    /// <summary>The hosting session of <paramref name="host"/>.</summary>
+    public static HostQueueSession HostSession(object host) => (HostQueueSession)((IQueueEndpoint)host).Session;
 
-    /// <summary>Waits until the host has noticed that its clients are gone (and so has taken their items back).</summary>
-    public static async Task WaitForNoClientsAsync(object host)
+    /// <summary>Waits until the host has noticed that its members are gone (and so has repaired after them).</summary>
+    public static async Task WaitForNoMembersAsync(object host)
     {
-        var session = (HostQueueSession)((IQueueEndpoint)host).Session;
+        var session = HostSession(host);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (session.ClientCount != 0)
+        while (session.MemberCount != 0)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The host still has {session.ClientCount} clients.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The host still has {session.MemberCount} members.");
             await Task.Delay(10);
         }
+        // Repair runs right after the member leaves the list.
+        await Task.Delay(50);
+    }
+
+    /// <summary>Deletes what a host killed by a test left in the runtime directory (socket, key, segments).</summary>
+    public static void DeleteLeftovers(string name)
+    {
+        string directory = Channels.Transports.RuntimeDirectory.Ensure(ChannelOptions.Default);
+        foreach (string file in Directory.EnumerateFiles(directory, name + ".*"))
+            File.Delete(file);
     }
 
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

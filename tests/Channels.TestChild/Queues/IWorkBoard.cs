@@ -15,14 +15,14 @@ public interface IWorkBoard : IAsyncDisposable
     /// <summary>What consumers report, one result per processed item.</summary>
     ProcessQueue<WorkResult> Results { get; }
 
-    /// <summary>The contract with <paramref name="capacity"/> for <see cref="Items"/>.</summary>
-    static QueueContract<IWorkBoard> Definition(int capacity) => new WorkBoardDefinition(capacity);
+    /// <summary>The contract with <paramref name="capacity"/> for <see cref="Items"/>, redelivering its items when <paramref name="redeliver"/>.</summary>
+    static QueueContract<IWorkBoard> Definition(int capacity, bool redeliver = false) => new WorkBoardDefinition(capacity, redeliver);
 
-    private sealed class WorkBoardDefinition(int capacity) : QueueContract<IWorkBoard>(new ContractDescriptor(
+    private sealed class WorkBoardDefinition(int capacity, bool redeliver) : QueueContract<IWorkBoard>(new ContractDescriptor(
         "Channels.TestChild.Queues.IWorkBoard",
-        TestFingerprint.Of($"Items|queue|{capacity}|WorkItem(int,long);Results|queue|0|WorkResult(int,int,long)"),
+        TestFingerprint.Of($"Items|queue|{capacity}|{(redeliver ? "redeliver|" : "")}WorkItem(int,long);Results|queue|0|WorkResult(int,int,long)"),
         [
-            new LaneDescriptor("Items", LaneDirection.OpenerToPeer, "global::Channels.TestChild.Queues.WorkItem") { QueueCapacity = capacity },
+            new LaneDescriptor("Items", LaneDirection.OpenerToPeer, "global::Channels.TestChild.Queues.WorkItem") { QueueCapacity = capacity, QueueRedeliver = redeliver },
             new LaneDescriptor("Results", LaneDirection.OpenerToPeer, "global::Channels.TestChild.Queues.WorkResult"),
         ]))
     {

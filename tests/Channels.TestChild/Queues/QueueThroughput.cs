@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Channels.TestChild.Queues;
 
 /// <summary>
-/// A quick measurement (not a test): <c>queue-throughput &lt;producers&gt; &lt;consumers&gt; &lt;items&gt; &lt;prefetch&gt; [capacity]</c>
+/// A quick measurement (not a test): <c>queue-throughput &lt;producers&gt; &lt;consumers&gt; &lt;items&gt; [capacity]</c>
 /// hosts an <see cref="IWorkBoard"/> here, starts producer and consumer processes of this program and prints
 /// items per second from the first put to the last TaskDone.
 /// </summary>
@@ -17,8 +17,7 @@ public static class QueueThroughput
         int producers = QueueScenarios.Int(args[0]);
         int consumers = QueueScenarios.Int(args[1]);
         long items = long.Parse(args[2], CultureInfo.InvariantCulture);
-        int prefetch = QueueScenarios.Int(args[3]);
-        int capacity = args.Length > 4 ? QueueScenarios.Int(args[4]) : 1024;
+        int capacity = args.Length > 3 ? QueueScenarios.Int(args[3]) : 1024;
         string name = "qbench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         await using var board = IWorkBoard.Definition(capacity).Create(name);
         // Children find the key in the key file beside the named socket, as unrelated processes do.
@@ -28,12 +27,12 @@ public static class QueueThroughput
         try
         {
             for (int c = 0; c < consumers; c++)
-                children.Add(Start(self, "queue-consume", endpoint, keyText, capacity.ToString(CultureInfo.InvariantCulture), c.ToString(CultureInfo.InvariantCulture), prefetch.ToString(CultureInfo.InvariantCulture), "0"));
+                children.Add(Start(self, "queue-consume", endpoint, keyText, capacity.ToString(CultureInfo.InvariantCulture), "0", c.ToString(CultureInfo.InvariantCulture), "0"));
             await Task.Delay(300);
             var clock = Stopwatch.StartNew();
             long share = items / producers;
             for (int p = 0; p < producers; p++)
-                children.Add(Start(self, "queue-produce", endpoint, keyText, capacity.ToString(CultureInfo.InvariantCulture), p.ToString(CultureInfo.InvariantCulture), share.ToString(CultureInfo.InvariantCulture)));
+                children.Add(Start(self, "queue-produce", endpoint, keyText, capacity.ToString(CultureInfo.InvariantCulture), "0", p.ToString(CultureInfo.InvariantCulture), share.ToString(CultureInfo.InvariantCulture), "0", "0"));
             // Join can return before any put arrived; wait for the producers first.
             for (int p = consumers; p < children.Count; p++)
             {
@@ -43,7 +42,7 @@ public static class QueueThroughput
             await board.Items.JoinAsync();
             double seconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{producers}P/{consumers}C prefetch {prefetch} capacity {capacity}: {share * producers} items in {seconds:F2} s = {share * producers / seconds:N0} items/s"));
+                $"{producers}P/{consumers}C capacity {capacity}: {share * producers} items in {seconds:F2} s = {share * producers / seconds:N0} items/s"));
             board.Items.Writer.Complete();
             foreach (var child in children) await child.WaitForExitAsync();
             return 0;

@@ -70,7 +70,8 @@ public static class PythonSystem
             CaseKind.Bytes64K => "pipe_64k",
             CaseKind.PingPong => "pingpong_us_p50_p99",
             CaseKind.Queue1P1C => "queue_1p1c_items_per_s",
-            _ => "queue_2p2c_items_per_s",
+            CaseKind.Queue2P2C => "queue_2p2c_items_per_s",
+            _ => "queue_4p4c_items_per_s",
         };
         if (!medians.TryGetProperty(key, out JsonElement value))
         {
