@@ -20,6 +20,8 @@ internal sealed class JetStreamEngine : IQueueEngine
     private readonly JetStreamQueue _queue;
     private int _count;
     private long _countAt;
+    private bool _room;
+    private long _roomAt;
     private volatile bool _disposed;
 
     public JetStreamEngine(JetStreamQueue queue) => _queue = queue;
@@ -36,7 +38,7 @@ internal sealed class JetStreamEngine : IQueueEngine
         {
             long now = Environment.TickCount64;
             long at = Volatile.Read(ref _countAt);
-            if (at == 0 || now - at >= CountCacheMs)
+            if ((at == 0 || now - at >= CountCacheMs) && _queue.IsConnected)
             {
                 try
                 {
@@ -59,6 +61,8 @@ internal sealed class JetStreamEngine : IQueueEngine
         ThrowIfFailed();
         if (item.Length > MaxPayload)
             throw new ArgumentException($"Queue '{Name}': an item of {item.Length} bytes is over the {MaxPayload} bytes a NATS message carries.", nameof(item));
+        if (!_queue.IsConnected)
+            return false;
         bool put = _queue.TryPutAsync(item.ToArray()).AsTask().GetAwaiter().GetResult();
         // This process's own put must show in its next Count.
         Volatile.Write(ref _countAt, 0);
@@ -68,6 +72,11 @@ internal sealed class JetStreamEngine : IQueueEngine
     public bool TryGet(ref byte[] buffer, out int length)
     {
         ThrowIfFailed();
+        if (!_queue.IsConnected)
+        {
+            length = 0;
+            return false;
+        }
         var target = new GetTarget(buffer);
         bool got = _queue.GetAsync(TimeSpan.Zero, static _ => true, static (state, payload) => state.Take(payload), target, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         buffer = target.Buffer;
@@ -96,9 +105,22 @@ internal sealed class JetStreamEngine : IQueueEngine
     public bool Holds(QueueCondition condition, int itemBytes) => condition switch
     {
         QueueCondition.NotEmpty => Count > 0,
-        QueueCondition.NotFull => _queue.HasRoomAsync().AsTask().GetAwaiter().GetResult(),
-        _ => _queue.IsJoinedAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(),
+        QueueCondition.NotFull => HasRoom(),
+        _ => _queue.IsConnected && _queue.IsJoinedAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(),
     };
+
+    /// <summary>Room for a put, asked of the server at most every few milliseconds (the runtime asks while it spins).</summary>
+    private bool HasRoom()
+    {
+        long now = Environment.TickCount64;
+        long at = Volatile.Read(ref _roomAt);
+        if ((at == 0 || now - at >= CountCacheMs) && _queue.IsConnected)
+        {
+            Volatile.Write(ref _room, _queue.HasRoomAsync().AsTask().GetAwaiter().GetResult());
+            Volatile.Write(ref _roomAt, now);
+        }
+        return Volatile.Read(ref _room) && _queue.IsConnected;
+    }
 
     public bool Sleep(QueueCondition condition, int token, int timeoutMs)
     {

@@ -36,6 +36,7 @@ internal sealed class JetStreamQueue
     private readonly Queue<NatsMsg<NatsMemoryOwner<byte>>> _held = new();
     private readonly PullGetters _getters;
     private const int MaxRetrying = 256;
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
     private readonly Lock _retryLock = new();
     private readonly List<(byte[] Item, string Id)> _retrying = [];
     private long _putCount;
@@ -59,6 +60,9 @@ internal sealed class JetStreamQueue
 
     /// <summary>The most items in the queue; 0: unbounded.</summary>
     public int Capacity { get; }
+
+    /// <summary>Whether the connection to the server is up: while it is not, operations give up at once instead of waiting for it.</summary>
+    public bool IsConnected => _js.Connection.ConnectionState == NatsConnectionState.Open;
 
     /// <summary>Whether the queue was closed (by any process).</summary>
     public bool IsClosed => _closed;
@@ -139,7 +143,8 @@ internal sealed class JetStreamQueue
         bool transient = false;
         try
         {
-            PubAckResponse ack = await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.ItemsSubject, item, opts: new NatsJSPubOpts { MsgId = id }).ConfigureAwait(false);
+            using var bounded = Bounded(CancellationToken.None);
+            PubAckResponse ack = await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.ItemsSubject, item, opts: new NatsJSPubOpts { MsgId = id }, cancellationToken: bounded.Token).ConfigureAwait(false);
             if (ack.Error is { } error && error.ErrCode != MaxMessagesExceeded)
                 throw new IOException($"Queue '{Name}': the server refused a put: {error.Description} (code {error.ErrCode}).");
             stored = ack.Error is null;
@@ -174,7 +179,8 @@ internal sealed class JetStreamQueue
             return true;
         try
         {
-            INatsJSStream items = await _js.GetStreamAsync(_streams.Items).ConfigureAwait(false);
+            using var bounded = Bounded(CancellationToken.None);
+            INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: bounded.Token).ConfigureAwait(false);
             return items.Info.State.Messages < Capacity;
         }
         catch (Exception ex) when (IsServerAway(ex))
@@ -197,6 +203,17 @@ internal sealed class JetStreamQueue
             }
         }
         return _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A bound on one call to the server: a request to an absent server (NATS.Net buffers it until the connection
+    /// comes back) gives up after this, so no queue operation waits on it past its own timeout for long.
+    /// </summary>
+    private static CancellationTokenSource Bounded(CancellationToken cancellationToken)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(OperationTimeout);
+        return bounded;
     }
 
     /// <summary>A token that fires <paramref name="grace"/> after <paramref name="timeout"/>, or null for no timeout.</summary>
@@ -286,13 +303,15 @@ internal sealed class JetStreamQueue
             throw TooManyTaskDone();
         }
         // The done stream keeps one message; its last sequence counts every TaskDone ever made.
-        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+        using var bounded = Bounded(CancellationToken.None);
+        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
     }
 
     /// <summary>Items a get could take now (not yet delivered to a getter).</summary>
     public async ValueTask<int> CountAsync(CancellationToken cancellationToken)
     {
-        await _consumer.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        using var bounded = Bounded(cancellationToken);
+        await _consumer.RefreshAsync(bounded.Token).ConfigureAwait(false);
         return (int)Math.Min(int.MaxValue, (long)_consumer.Info.NumPending);
     }
 
@@ -303,7 +322,8 @@ internal sealed class JetStreamQueue
     public async ValueTask CloseAsync()
     {
         _closed = true;
-        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+        using var bounded = Bounded(CancellationToken.None);
+        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -314,10 +334,11 @@ internal sealed class JetStreamQueue
     {
         try
         {
-            INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: cancellationToken).ConfigureAwait(false);
+            using var bounded = Bounded(cancellationToken);
+            INatsJSStream items = await _js.GetStreamAsync(_streams.Items, cancellationToken: bounded.Token).ConfigureAwait(false);
             if (_redeliver)
                 return items.Info.State.Messages == 0;
-            INatsJSStream done = await _js.GetStreamAsync(_streams.Done, cancellationToken: cancellationToken).ConfigureAwait(false);
+            INatsJSStream done = await _js.GetStreamAsync(_streams.Done, cancellationToken: bounded.Token).ConfigureAwait(false);
             return done.Info.State.LastSeq >= items.Info.State.LastSeq;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex))
@@ -337,10 +358,11 @@ internal sealed class JetStreamQueue
         {
             try
             {
-                await _getters.AckAsync(message, CancellationToken.None).ConfigureAwait(false);
+                using var bounded = Bounded(CancellationToken.None);
+                await _getters.AckAsync(message, bounded.Token).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when ((ex is NatsException or TimeoutException) && Environment.TickCount64 < deadline)
+            catch (Exception ex) when ((ex is NatsException or TimeoutException or OperationCanceledException) && Environment.TickCount64 < deadline)
             {
                 await Task.Delay(100).ConfigureAwait(false);
             }

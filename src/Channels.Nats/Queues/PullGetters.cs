@@ -128,11 +128,15 @@ internal sealed class PullGetters : IAsyncDisposable
                 : $"{{\"batch\":{wanted},\"expires\":{expiresMs * 1_000_000L}}}";
             try
             {
-                await _connection.PublishAsync<ReadOnlyMemory<byte>>(_nextSubject, Encoding.ASCII.GetBytes(payload), replyTo: _inbox + "." + request.ToString(CultureInfo.InvariantCulture), cancellationToken: stop).ConfigureAwait(false);
+                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop))
+                {
+                    bounded.CancelAfter(s_grace);
+                    await _connection.PublishAsync<ReadOnlyMemory<byte>>(_nextSubject, Encoding.ASCII.GetBytes(payload), replyTo: _inbox + "." + request.ToString(CultureInfo.InvariantCulture), cancellationToken: bounded.Token).ConfigureAwait(false);
+                }
                 int received = await ReceiveAsync(request, wanted, noWait, TimeSpan.FromMilliseconds(expiresMs), stop).ConfigureAwait(false);
                 expiresMs = received > 0 ? MinExpiresMs : Math.Min(expiresMs * 2, MaxExpiresMs);
             }
-            catch (Exception ex) when (ex is NatsException or TimeoutException && !stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException && !stop.IsCancellationRequested)
             {
                 // The server is away: the gets time out by themselves; try again shortly.
                 await Task.Delay(100, stop).ConfigureAwait(false);
