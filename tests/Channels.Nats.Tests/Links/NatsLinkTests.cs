@@ -21,11 +21,9 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     [Fact]
     public async Task Messages_arrive_in_order_and_completion_ends_the_remote_reader()
     {
-        byte[] key = TestKeys.NewKey();
-        string endpoint = Endpoint(TestKeys.NewName("order"));
-        await using var listener = INatsWorker.Listen(endpoint, Options(key));
-        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "echo", endpoint);
-        await using INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("order")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
 
         const int Count = 20_000;
         Task writing = Task.Run(async () =>
@@ -49,11 +47,9 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     [Fact]
     public async Task A_fault_reaches_the_remote_reader_as_RemoteException()
     {
-        byte[] key = TestKeys.NewKey();
-        string endpoint = Endpoint(TestKeys.NewName("fault"));
-        await using var listener = INatsWorker.Listen(endpoint, Options(key));
-        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "echo", endpoint);
-        await using INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("fault")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
 
         await link.Jobs.WriteAsync(new NatsJob(1, "a"));
         await link.Jobs.WriteAsync(new NatsJob(2, "fault"));
@@ -68,12 +64,9 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     public async Task A_writer_whose_remote_reader_does_not_read_stops_at_the_window()
     {
         const int Window = 16;
-        byte[] key = TestKeys.NewKey();
-        string endpoint = Endpoint(TestKeys.NewName("credit"));
-        await using var listener = INatsWorker.Listen(endpoint, Options(key, Window));
-        // The peer answers one job every 5 s: its window fills and stays full.
-        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key, Window), "slow-echo", endpoint, "5000");
-        await using INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("credit")), Window, "slow-echo", "5000");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
 
         int written = 0;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
@@ -119,11 +112,9 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     [Fact]
     public async Task A_killed_peer_ends_the_link_with_PeerLostException_within_the_peer_timeout()
     {
-        byte[] key = TestKeys.NewKey();
-        string endpoint = Endpoint(TestKeys.NewName("killed"));
-        await using var listener = INatsWorker.Listen(endpoint, Options(key));
-        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "echo", endpoint);
-        await using INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("killed")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
         await link.Jobs.WriteAsync(new NatsJob(1, "a"));
         Assert.Equal(1, (await link.Results.ReadAsync()).Id);
 
@@ -149,5 +140,49 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
             await INatsWorker.Peer.ConnectAsync(Endpoint("nokey"), new ChannelOptions()));
         Assert.Contains("ChannelOptions.Key", error.Message);
         Assert.Throws<AuthenticationFailedException>(() => INatsWorker.Listen(Endpoint("nokey"), new ChannelOptions()));
+    }
+
+    /// <summary>A listener in this process, a peer process connected to it, and the accepted link; all closed on dispose.</summary>
+    private sealed class LinkSession : IAsyncDisposable
+    {
+        private readonly ChannelListener<INatsWorker> _listener;
+
+        private LinkSession(ChannelListener<INatsWorker> listener, PeerProcess peer, INatsWorker link)
+        {
+            _listener = listener;
+            Peer = peer;
+            Link = link;
+        }
+
+        public PeerProcess Peer { get; }
+
+        public INatsWorker Link { get; }
+
+        public static async Task<LinkSession> StartAsync(string endpoint, int window, params string[] scenario)
+        {
+            byte[] key = TestKeys.NewKey();
+            var listener = INatsWorker.Listen(endpoint, Options(key, window));
+            PeerProcess? peer = null;
+            try
+            {
+                peer = PeerProcess.Start(TestKeys.PeerEnvironment(key, window), [scenario[0], endpoint, .. scenario[1..]]);
+                INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+                return new LinkSession(listener, peer, link);
+            }
+            catch
+            {
+                if (peer is not null)
+                    await peer.DisposeAsync();
+                await listener.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Link.DisposeAsync();
+            await Peer.DisposeAsync();
+            await _listener.DisposeAsync();
+        }
     }
 }
