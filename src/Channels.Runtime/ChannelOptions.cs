@@ -1,3 +1,5 @@
+using Channels.Transports;
+
 namespace Channels;
 
 /// <summary>
@@ -40,6 +42,13 @@ public sealed class ChannelOptions
     /// its listener creates next to the socket (mode 0600); an explicit <c>unix:</c> path requires a key here.
     /// </summary>
     public ReadOnlyMemory<byte>? Key { get; init; }
+
+    /// <summary>
+    /// Settings of the remote transport that an endpoint's scheme selects (Channels.Nats:
+    /// <c>NatsTransportOptions</c> for <c>nats://</c> endpoints: authentication, TLS, replicas). <see langword="null"/>:
+    /// the transport's defaults. Local endpoints ignore it.
+    /// </summary>
+    public TransportOptions? Transport { get; init; }
 
     /// <summary>The directory for socket and key files of named endpoints. Default: <c>$XDG_RUNTIME_DIR/channels</c>, else <c>/tmp/channels-&lt;uid&gt;</c>, created with mode 0700.</summary>
     public string? RuntimeDirectory { get; init; }

@@ -1,5 +1,6 @@
 using Channels.Diagnostics;
 using Channels.Queues;
+using Channels.Transports;
 
 namespace Channels.Contracts;
 
@@ -42,6 +43,8 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <exception cref="ArgumentException">The endpoint is not a valid name or path, or a <c>unix:</c> path comes without a key.</exception>
     public TContract Create(string name, ChannelOptions? options = null)
     {
+        if (RemoteTransports.TryResolve(name, out IRemoteTransport? remote))
+            return OpenRemoteAsync(remote, name, create: true, options, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         var session = HostQueueSession.Create(Descriptor, name, options ?? ChannelOptions.Default);
         try
         {
@@ -72,6 +75,8 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
     /// <exception cref="AuthenticationFailedException">The key was refused.</exception>
     public async ValueTask<TContract> OpenAsync(string name, ChannelOptions? options = null, CancellationToken cancellationToken = default)
     {
+        if (RemoteTransports.TryResolve(name, out IRemoteTransport? remote))
+            return await OpenRemoteAsync(remote, name, create: false, options, cancellationToken).ConfigureAwait(false);
         var session = await MemberQueueSession.OpenAsync(Descriptor, name, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -80,6 +85,21 @@ public abstract class QueueContract<TContract> where TContract : class, IAsyncDi
             if (ChannelsLog.For(options ?? ChannelOptions.Default) is { } logger)
                 ChannelsLog.QueueOpened(logger, Descriptor.Name, name);
             return endpoint;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Queues at a remote endpoint (<c>nats://...</c>): the transport's session, live once it is returned.</summary>
+    private async ValueTask<TContract> OpenRemoteAsync(IRemoteTransport transport, string endpoint, bool create, ChannelOptions? options, CancellationToken cancellationToken)
+    {
+        QueueSession session = await transport.OpenQueuesAsync(Descriptor, endpoint, create, options ?? ChannelOptions.Default, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return CreateEndpoint(session);
         }
         catch
         {

@@ -46,8 +46,11 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         _socket = socket;
     }
 
-    /// <summary>The endpoint as resolved (<c>unix:/...</c>).</summary>
-    public string Endpoint => _address.Uri;
+    /// <summary>The endpoint as resolved (<c>unix:/...</c>), or a remote endpoint (<c>nats://...</c>) as given.</summary>
+    public string Endpoint => Serving is null ? _address.Uri : _address.Display;
+
+    /// <summary>A remote transport serving this listener's endpoint; stopped first on dispose.</summary>
+    internal IAsyncDisposable? Serving { get; set; }
 
     /// <summary>The endpoint's key (a queue host hands it to its children).</summary>
     internal byte[] CopyKey() => _key.ToArray();
@@ -115,6 +118,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        if (Serving is { } serving)
+            await serving.DisposeAsync().ConfigureAwait(false);
         _stop.Cancel();
         _socket.Dispose();
         if (_acceptLoop is { } loop)

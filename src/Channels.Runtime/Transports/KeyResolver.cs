@@ -9,7 +9,8 @@ namespace Channels.Transports;
 /// would authenticate nothing, and silently falling back to the key file would hide the mistake);</item>
 /// <item>no key, named endpoint: the listener creates a fresh random key and writes it to the key file next to the
 /// socket (mode 0600); a connector reads that file;</item>
-/// <item>no key, explicit <c>unix:</c> path: refused (such an endpoint has no key file).</item>
+/// <item>no key, explicit <c>unix:</c> path: refused (such an endpoint has no key file);</item>
+/// <item>a remote endpoint (<c>nats://</c>): only <see cref="ChannelOptions.Key"/>, on both ends (no key file reaches another machine).</item>
 /// </list>
 /// </summary>
 internal static class KeyResolver
@@ -40,12 +41,21 @@ internal static class KeyResolver
         return KeyFile.Read(address.KeyPath, address.Display);
     }
 
-    private static byte[]? Given(ChannelOptions options, EndpointAddress address)
+    /// <summary>The key of a remote endpoint, for either end.</summary>
+    /// <exception cref="ArgumentException">The options' key is empty.</exception>
+    /// <exception cref="AuthenticationFailedException">No key is given.</exception>
+    public static byte[] ForRemote(string endpoint, ChannelOptions options)
+        => Given(options, endpoint)
+           ?? throw new AuthenticationFailedException($"Endpoint '{endpoint}' is remote; both ends need the same key in ChannelOptions.Key.");
+
+    private static byte[]? Given(ChannelOptions options, EndpointAddress address) => Given(options, address.Display);
+
+    private static byte[]? Given(ChannelOptions options, string endpoint)
     {
         if (options.Key is not { } key)
             return null;
         if (key.Length == 0)
-            throw new ArgumentException($"ChannelOptions.Key for endpoint '{address.Display}' is empty; give a non-empty key, or leave it null to use the named endpoint's key file.", nameof(options));
+            throw new ArgumentException($"ChannelOptions.Key for endpoint '{endpoint}' is empty; give a non-empty key, or leave it null to use the named endpoint's key file.", nameof(options));
         return key.ToArray();
     }
 }

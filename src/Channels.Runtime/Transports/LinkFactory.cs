@@ -53,6 +53,8 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         CheckOptions(options);
+        if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? remote))
+            return ListenRemote(contract, remote, endpoint, options);
         EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
         return ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);
     }
@@ -61,15 +63,25 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         CheckOptions(options);
-        EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
-        byte[] key = KeyResolver.ForConnector(address, options);
-        Socket socket = await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+        Socket socket;
+        byte[] key;
+        if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? transport))
+        {
+            key = KeyResolver.ForRemote(endpoint, options);
+            socket = await transport.ConnectLinkAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            EndpointAddress address = EndpointAddress.Resolve(endpoint, options);
+            key = KeyResolver.ForConnector(address, options);
+            socket = await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             HandshakeHello remote;
             using (var stream = new NetworkStream(socket, ownsSocket: false))
             {
-                remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, address.Display, cancellationToken).ConfigureAwait(false);
+                remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, endpoint, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
             link.AttachTransport(new UnixSocketTransport(socket), remote);
@@ -80,6 +92,29 @@ internal static class LinkFactory
         catch
         {
             socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Listens at a remote endpoint: a listener on a private socket of the runtime directory accepts the links that
+    /// the transport carries there, so accepting, the handshake and the key check are the local listener's own.
+    /// </summary>
+    private static ChannelListener<TOpener> ListenRemote<TOpener, TPeer>(LinkContract<TOpener, TPeer> contract, IRemoteTransport transport, string endpoint, ChannelOptions options)
+        where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
+    {
+        KeyResolver.ForRemote(endpoint, options);
+        string socketPath = Path.Combine(RuntimeDirectory.Ensure(options), "remote-" + Guid.NewGuid().ToString("N") + ".sock");
+        var address = new EndpointAddress(socketPath, null, endpoint);
+        var listener = ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);
+        try
+        {
+            listener.Serving = transport.ServeLinks(endpoint, socketPath, options);
+            return listener;
+        }
+        catch
+        {
+            listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
     }

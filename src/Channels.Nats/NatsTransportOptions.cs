@@ -1,0 +1,56 @@
+using Channels.Transports;
+using NATS.Client.Core;
+
+namespace Channels.Nats;
+
+/// <summary>
+/// Settings of <c>nats://</c> endpoints, given as <see cref="ChannelOptions.Transport"/>. The server address comes
+/// from the endpoint (<c>nats://host:4222/name</c>); everything else about the connection passes through
+/// <see cref="Connection"/> unchanged: user and password (<see cref="NatsAuthOpts.Username"/>, or in the endpoint as
+/// <c>nats://user:password@host:4222/name</c>), token, NKey seed or creds file (<see cref="NatsOpts.AuthOpts"/>), TLS
+/// (<see cref="NatsOpts.TlsOpts"/>).
+/// </summary>
+/// <example><code>
+/// var options = new ChannelOptions
+/// {
+///     Key = sharedKey,
+///     Transport = new NatsTransportOptions
+///     {
+///         Connection = NatsOpts.Default with { AuthOpts = NatsAuthOpts.Default with { CredsFile = "/etc/app/app.creds" } },
+///     },
+/// };
+/// await using var peer = await IWorker.Peer.ConnectAsync("nats://broker:4222/worker-1", options);
+/// </code></example>
+public sealed class NatsTransportOptions : TransportOptions
+{
+    /// <summary>The options used when <see cref="ChannelOptions.Transport"/> is <see langword="null"/>.</summary>
+    public static NatsTransportOptions Default { get; } = new();
+
+    /// <summary>The NATS.Net connection options (authentication, TLS, reconnection); their <see cref="NatsOpts.Url"/> is replaced by the endpoint's server.</summary>
+    public NatsOpts Connection { get; init; } = NatsOpts.Default;
+
+    /// <summary>How many servers of a cluster keep each queue's stream (JetStream replicas, 1 to 5; default 1). Used when a queue is created.</summary>
+    public int Replicas
+    {
+        get => field;
+        init => field = value is >= 1 and <= 5 ? value : throw new ArgumentOutOfRangeException(nameof(Replicas), value, "Replicas must be 1 to 5.");
+    } = 1;
+
+    /// <summary>
+    /// How long an item got from a redelivery queue may stay without <c>TaskDone</c> before JetStream delivers it
+    /// again to another consumer (default 30 s). A consumer that dies holding items gives them up after this time.
+    /// Used when a queue is created.
+    /// </summary>
+    public TimeSpan AckWait
+    {
+        get => field;
+        init => field = value >= TimeSpan.FromMilliseconds(100) ? value : throw new ArgumentOutOfRangeException(nameof(AckWait), value, "AckWait must be at least 100 ms.");
+    } = TimeSpan.FromSeconds(30);
+
+    internal static NatsTransportOptions From(ChannelOptions options) => options.Transport switch
+    {
+        null => Default,
+        NatsTransportOptions nats => nats,
+        var other => throw new ArgumentException($"ChannelOptions.Transport is a {other.GetType().Name}; a nats:// endpoint takes NatsTransportOptions.", nameof(options)),
+    };
+}

@@ -1,0 +1,28 @@
+using System.Net.Sockets;
+using Channels.Contracts;
+
+namespace Channels.Transports;
+
+/// <summary>
+/// A transport that reaches other machines, served by its own package and chosen by the endpoint's scheme
+/// (<c>"nats://host:4222/worker-1"</c> by Channels.Nats). Links over it carry the same handshake and frames as over
+/// a Unix socket: the transport only moves a link's bytes, so lanes, credit, completion, faults, pings and the
+/// contract and key checks are the runtime's own.
+/// </summary>
+internal interface IRemoteTransport
+{
+    /// <summary>Opens a link's byte stream to the listener at <paramref name="endpoint"/>.</summary>
+    /// <exception cref="IOException">No listener answers at the endpoint.</exception>
+    ValueTask<Socket> ConnectLinkAsync(string endpoint, ChannelOptions options, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Serves <paramref name="endpoint"/>: each link that arrives there is carried to a new connection to the
+    /// local socket <paramref name="localSocketPath"/>, where a <see cref="ChannelListener{TOpener}"/> accepts it.
+    /// Disposing the result stops serving; links under way stay open.
+    /// </summary>
+    IAsyncDisposable ServeLinks(string endpoint, string localSocketPath, ChannelOptions options);
+
+    /// <summary>Creates (<paramref name="create"/>) or opens the queues of <paramref name="contract"/> at <paramref name="endpoint"/>.</summary>
+    /// <exception cref="ContractMismatchException">Queues of another contract or shape live there.</exception>
+    ValueTask<QueueSession> OpenQueuesAsync(ContractDescriptor contract, string endpoint, bool create, ChannelOptions options, CancellationToken cancellationToken);
+}

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using Channels.Nats;
+
+namespace Channels.Nats.Peer;
+
+/// <summary>What the peer process does, one method per scenario.</summary>
+internal static class Scenarios
+{
+    /// <summary>The options of every scenario: the link key from NATS_TEST_KEY, a short ack wait for redelivery.</summary>
+    public static ChannelOptions Options()
+    {
+        string? hex = Environment.GetEnvironmentVariable("NATS_TEST_KEY");
+        return new ChannelOptions
+        {
+            Key = hex is null ? null : Convert.FromHexString(hex),
+            LaneWindowMessages = int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window) ? window : 1024,
+            PeerTimeout = TimeSpan.FromSeconds(3),
+            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2) },
+        };
+    }
+
+    /// <summary>The board of the scenario: the plain one when NATS_TEST_PLAIN is 1, else the redelivery one.</summary>
+    public static async Task<(IAsyncDisposable Board, ProcessQueue<int> Items)> OpenBoardAsync(string endpoint, bool create = false, int replicas = 1)
+    {
+        ChannelOptions options = Options();
+        if (create)
+            options = new ChannelOptions { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas } };
+        if (Environment.GetEnvironmentVariable("NATS_TEST_PLAIN") == "1")
+        {
+            INatsBoard plain = create ? INatsBoard.Create(endpoint, options) : await INatsBoard.OpenAsync(endpoint, options);
+            return (plain, plain.Items);
+        }
+        INatsRedeliverBoard redeliver = create ? INatsRedeliverBoard.Create(endpoint, options) : await INatsRedeliverBoard.OpenAsync(endpoint, options);
+        return (redeliver, redeliver.Items);
+    }
+
+    /// <summary>Answers every job (a job "fault" faults the answers; "exit" exits at once without closing).</summary>
+    public static async Task<int> EchoAsync(string endpoint, int delayMs = 0)
+    {
+        await using var link = await INatsWorker.Peer.ConnectAsync(endpoint, Options());
+        Console.WriteLine("connected");
+        await foreach (NatsJob job in link.Jobs.ReadAllAsync())
+        {
+            if (delayMs > 0)
+                await Task.Delay(delayMs);
+            if (job.Text == "fault")
+            {
+                link.Results.Complete(new InvalidOperationException("peer refused job " + job.Id));
+                return 0;
+            }
+            if (job.Text == "exit")
+                Environment.Exit(0);
+            await link.Results.WriteAsync(job with { Text = job.Text + "!" });
+        }
+        link.Results.Complete();
+        return 0;
+    }
+
+    /// <summary>Connects with another contract: the handshake must refuse it.</summary>
+    public static async Task<int> OtherAsync(string endpoint)
+    {
+        await using var link = await INatsOther.Peer.ConnectAsync(endpoint, Options());
+        return 0;
+    }
+
+    /// <summary>Puts <paramref name="count"/> items from <paramref name="first"/>, many at once, then the sentinels (-1).</summary>
+    public static async Task<int> PutAsync(string endpoint, int first, int count, int sentinels)
+    {
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
+        Console.WriteLine("opened");
+        const int Parallel = 32;
+        int next = first - 1;
+        var workers = new Task[Parallel];
+        for (int w = 0; w < Parallel; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                int item;
+                while ((item = Interlocked.Increment(ref next)) < first + count)
+                    await items.PutAsync(item, TimeSpan.FromSeconds(60));
+            });
+        }
+        await Task.WhenAll(workers);
+        for (int i = 0; i < sentinels; i++)
+            await items.PutAsync(-1, TimeSpan.FromSeconds(60));
+        Console.WriteLine("put done");
+        return 0;
+    }
+
+    /// <summary>
+    /// Gets with <paramref name="workers"/> concurrent getters, each until its first sentinel (Python's idiom: one
+    /// sentinel per getter), calling TaskDone for each item (mode "done") or not; writes every item got to
+    /// <paramref name="output"/> (little-endian ints).
+    /// </summary>
+    public static async Task<int> GetAsync(string endpoint, int workers, string output, string mode)
+    {
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
+        Console.WriteLine("opened");
+        var got = new List<int>[workers];
+        var tasks = new Task[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            var mine = got[w] = new List<int>();
+            tasks[w] = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    int item = await items.GetAsync(TimeSpan.FromSeconds(60));
+                    if (mode == "done")
+                        items.TaskDone();
+                    if (item == -1)
+                        return;
+                    mine.Add(item);
+                }
+            });
+        }
+        await Task.WhenAll(tasks);
+        await using var file = File.Create(output);
+        var buffer = new byte[4];
+        foreach (var list in got)
+        {
+            foreach (int item in list)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(buffer, item);
+                file.Write(buffer);
+            }
+        }
+        Console.WriteLine("get done");
+        return 0;
+    }
+
+    /// <summary>Creates the board's streams with <paramref name="replicas"/> replicas.</summary>
+    public static async Task<int> CreateAsync(string endpoint, int replicas)
+    {
+        (IAsyncDisposable board, _) = await OpenBoardAsync(endpoint, create: true, replicas);
+        await board.DisposeAsync();
+        Console.WriteLine("created");
+        return 0;
+    }
+
+    /// <summary>Gets <paramref name="count"/> items without TaskDone, says so, then waits to be killed.</summary>
+    public static async Task<int> HoldAsync(string endpoint, int count)
+    {
+        (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
+        await using var board = opened;
+        for (int i = 0; i < count; i++)
+            Console.WriteLine("held " + await items.GetAsync(TimeSpan.FromSeconds(30)));
+        Console.WriteLine("holding");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Threading.Channels;
+using Channels.Nats.Peer;
+using Channels.Nats.Tests.Infrastructure;
+
+namespace Channels.Nats.Tests.Links;
+
+/// <summary>The link conformance points over NATS, between this process and a peer process (issue 12, point 1).</summary>
+public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
+
+    private string Endpoint(string name) => $"{fixture.Server.Url}/{name}";
+
+    private static ChannelOptions Options(byte[] key, int window = 1024) => new()
+    {
+        Key = key,
+        LaneWindowMessages = window,
+        PeerTimeout = TimeSpan.FromSeconds(3),
+    };
+
+    [Fact]
+    public async Task Messages_arrive_in_order_and_completion_ends_the_remote_reader()
+    {
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("order")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
+
+        const int Count = 20_000;
+        Task writing = Task.Run(async () =>
+        {
+            for (int i = 0; i < Count; i++)
+                await link.Jobs.WriteAsync(new NatsJob(i, "job"));
+            link.Jobs.Complete();
+        });
+        int expected = 0;
+        await foreach (NatsJob answer in link.Results.ReadAllAsync())
+        {
+            Assert.Equal(expected, answer.Id);
+            Assert.Equal("job!", answer.Text);
+            expected++;
+        }
+        await writing;
+        Assert.Equal(Count, expected);
+        Assert.Equal(0, await peer.WaitForExitAsync(s_wait));
+    }
+
+    [Fact]
+    public async Task A_fault_reaches_the_remote_reader_as_RemoteException()
+    {
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("fault")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
+
+        await link.Jobs.WriteAsync(new NatsJob(1, "a"));
+        await link.Jobs.WriteAsync(new NatsJob(2, "fault"));
+        Assert.Equal(1, (await link.Results.ReadAsync()).Id);
+        var closed = await Assert.ThrowsAsync<ChannelClosedException>(async () => await link.Results.ReadAsync());
+        var remote = Assert.IsType<RemoteException>(closed.InnerException);
+        Assert.Contains("peer refused job 2", remote.Message);
+        Assert.Equal(0, await peer.WaitForExitAsync(s_wait));
+    }
+
+    [Fact]
+    public async Task A_writer_whose_remote_reader_does_not_read_stops_at_the_window()
+    {
+        const int Window = 16;
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("credit")), Window, "slow-echo", "5000");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
+
+        int written = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (DateTime.UtcNow < deadline && written < 10 * Window)
+        {
+            if (link.Jobs.TryWrite(new NatsJob(written, new string('x', 1000))))
+                written++;
+            else
+                await Task.Delay(10);
+        }
+        // The peer's window (plus the one job it holds and this side's coalescing) bounds what left this process:
+        // memory stays bounded however fast this side writes.
+        Assert.InRange(written, Window, 2 * Window + 2);
+        ValueTask blocked = link.Jobs.WriteAsync(new NatsJob(-1, "late"));
+        await Task.Delay(500);
+        Assert.False(blocked.IsCompleted, "WriteAsync must wait while the remote window is full.");
+        peer.Kill();
+    }
+
+    [Fact]
+    public async Task A_peer_of_another_contract_is_refused()
+    {
+        byte[] key = TestKeys.NewKey();
+        string endpoint = Endpoint(TestKeys.NewName("mismatch"));
+        await using var listener = INatsWorker.Listen(endpoint, Options(key));
+        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "other", endpoint);
+        Assert.Equal(4, await peer.WaitForExitAsync(s_wait));
+        Assert.Contains("INatsWorker", peer.Errors);
+    }
+
+    [Fact]
+    public async Task A_peer_with_a_wrong_key_is_refused()
+    {
+        byte[] key = TestKeys.NewKey();
+        string endpoint = Endpoint(TestKeys.NewName("key"));
+        await using var listener = INatsWorker.Listen(endpoint, Options(key));
+        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(TestKeys.NewKey()), "echo", endpoint);
+        Assert.Equal(5, await peer.WaitForExitAsync(s_wait));
+        using var none = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await listener.AcceptAsync(none.Token));
+    }
+
+    [Fact]
+    public async Task A_killed_peer_ends_the_link_with_PeerLostException_within_the_peer_timeout()
+    {
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("killed")), 1024, "echo");
+        INatsWorker link = session.Link;
+        PeerProcess peer = session.Peer;
+        await link.Jobs.WriteAsync(new NatsJob(1, "a"));
+        Assert.Equal(1, (await link.Results.ReadAsync()).Id);
+
+        peer.Kill();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<PeerLostException>(async () => await link.Results.ReadAsync().AsTask().WaitAsync(s_wait));
+        // PeerTimeout is 3 s: silence is noticed by the missing pings.
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Connecting_where_nobody_listens_fails_clearly()
+    {
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+            await INatsWorker.Peer.ConnectAsync(Endpoint(TestKeys.NewName("nobody")), Options(TestKeys.NewKey())));
+        Assert.Contains("no listener", error.Message);
+    }
+
+    [Fact]
+    public async Task A_remote_endpoint_without_a_key_is_refused_before_connecting()
+    {
+        var error = await Assert.ThrowsAsync<AuthenticationFailedException>(async () =>
+            await INatsWorker.Peer.ConnectAsync(Endpoint("nokey"), new ChannelOptions()));
+        Assert.Contains("ChannelOptions.Key", error.Message);
+        Assert.Throws<AuthenticationFailedException>(() => INatsWorker.Listen(Endpoint("nokey"), new ChannelOptions()));
+    }
+
+    /// <summary>A listener in this process, a peer process connected to it, and the accepted link; all closed on dispose.</summary>
+    private sealed class LinkSession : IAsyncDisposable
+    {
+        private readonly ChannelListener<INatsWorker> _listener;
+
+        private LinkSession(ChannelListener<INatsWorker> listener, PeerProcess peer, INatsWorker link)
+        {
+            _listener = listener;
+            Peer = peer;
+            Link = link;
+        }
+
+        public PeerProcess Peer { get; }
+
+        public INatsWorker Link { get; }
+
+        public static async Task<LinkSession> StartAsync(string endpoint, int window, params string[] scenario)
+        {
+            byte[] key = TestKeys.NewKey();
+            var listener = INatsWorker.Listen(endpoint, Options(key, window));
+            PeerProcess? peer = null;
+            try
+            {
+                peer = PeerProcess.Start(TestKeys.PeerEnvironment(key, window), [scenario[0], endpoint, .. scenario[1..]]);
+                INatsWorker link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+                return new LinkSession(listener, peer, link);
+            }
+            catch
+            {
+                if (peer is not null)
+                    await peer.DisposeAsync();
+                await listener.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Link.DisposeAsync();
+            await Peer.DisposeAsync();
+            await _listener.DisposeAsync();
+        }
+    }
+}

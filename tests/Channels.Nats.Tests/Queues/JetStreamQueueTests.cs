@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using Channels.Nats.Peer;
+using Channels.Nats.Tests.Infrastructure;
+
+namespace Channels.Nats.Tests.Queues;
+
+/// <summary>ProcessQueue semantics on JetStream, against one server.</summary>
+public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
+{
+    private string Endpoint(string name) => $"{fixture.Server.Url}/{name}";
+
+    private static ChannelOptions Options() => new() { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(30) } };
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Items_come_out_in_order_once_and_Join_waits_for_TaskDone(bool plain)
+    {
+        string endpoint = Endpoint(TestKeys.NewName("fifo"));
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain, create: true);
+        await using var board = created;
+        (IAsyncDisposable opened, ProcessQueue<int> others) = await Boards.OpenAsync(endpoint, plain, create: false);
+        await using var other = opened;
+        for (int i = 0; i < 5; i++)
+            items.Put(i, TimeSpan.FromSeconds(5));
+        Assert.Equal(5, items.Count);
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(i, others.Get(TimeSpan.FromSeconds(5)));
+        Assert.False(others.TryGet(out _));
+
+        Task join = items.JoinAsync().AsTask();
+        await Task.Delay(300);
+        Assert.False(join.IsCompleted, "Join must wait until every item is TaskDone'd.");
+        for (int i = 0; i < 5; i++)
+            others.TaskDone();
+        await join.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Throws<InvalidOperationException>(() => others.TaskDone());
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_a_put_after_its_timeout_and_an_empty_one_a_get()
+    {
+        string endpoint = Endpoint(TestKeys.NewName("full"));
+        await using var board = INatsSmallBoard.Create(endpoint, Options());
+        board.Items.Put(1, TimeSpan.FromSeconds(5));
+        board.Items.Put(2, TimeSpan.FromSeconds(5));
+        var watch = Stopwatch.StartNew();
+        Assert.Throws<QueueFullException>(() => board.Items.Put(3, TimeSpan.FromMilliseconds(300)));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        Assert.False(board.Items.TryPut(3));
+
+        // Room again once an item is got: a waiting put completes.
+        Task put = board.Items.PutAsync(3, TimeSpan.FromSeconds(10)).AsTask();
+        Assert.Equal(1, board.Items.Get(TimeSpan.FromSeconds(5)));
+        await put.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, board.Items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, board.Items.Get(TimeSpan.FromSeconds(5)));
+
+        watch.Restart();
+        Assert.Throws<QueueEmptyException>(() => board.Items.Get(TimeSpan.FromMilliseconds(300)));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Opening_queues_of_another_contract_or_none_fails_clearly()
+    {
+        string endpoint = Endpoint(TestKeys.NewName("shape"));
+        await using var board = INatsSmallBoard.Create(endpoint, Options());
+        var mismatch = await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsBoard.OpenAsync(endpoint, Options()));
+        Assert.Contains("INatsSmallBoard", mismatch.Message);
+        await Assert.ThrowsAsync<ContractMismatchException>(async () => await INatsRedeliverBoard.OpenAsync(endpoint, Options()));
+        var missing = await Assert.ThrowsAsync<IOException>(async () => await INatsBoard.OpenAsync(Endpoint(TestKeys.NewName("none")), Options()));
+        Assert.Contains("no queue", missing.Message);
+    }
+
+    [Fact]
+    public async Task Closing_the_queue_ends_readers_in_every_process_once_drained()
+    {
+        string endpoint = Endpoint(TestKeys.NewName("close"));
+        await using var board = INatsBoard.Create(endpoint, Options());
+        await using var other = await INatsBoard.OpenAsync(endpoint, Options());
+        board.Items.Put(7, TimeSpan.FromSeconds(5));
+        board.Items.Writer.Complete();
+        Assert.Throws<System.Threading.Channels.ChannelClosedException>(() => board.Items.Put(8, TimeSpan.FromSeconds(1)));
+        var got = new List<int>();
+        await foreach (int item in other.Items.Reader.ReadAllAsync().WithCancellation(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token))
+            got.Add(item);
+        Assert.Equal([7], got);
+    }
+
+    [Fact]
+    public async Task Items_held_by_a_killed_consumer_go_to_another_after_the_ack_wait()
+    {
+        TimeSpan ackWait = TimeSpan.FromSeconds(2);
+        string endpoint = Endpoint(TestKeys.NewName("redeliver"));
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain: false, create: true, ackWait);
+        await using var board = created;
+        for (int i = 0; i < 5; i++)
+            items.Put(i, TimeSpan.FromSeconds(5));
+
+        await using var holder = PeerProcess.Start(TestKeys.PeerEnvironment(TestKeys.NewKey()), "hold", endpoint, "3");
+        await holder.WaitForLineAsync("holding", TimeSpan.FromSeconds(30));
+        // The holder took 0, 1, 2: this process gets what is left, not what it holds.
+        Assert.Equal(3, items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Equal(4, items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Throws<QueueEmptyException>(() => items.Get(TimeSpan.FromMilliseconds(200)));
+
+        holder.Kill();
+        var watch = Stopwatch.StartNew();
+        var again = new List<int>();
+        for (int i = 0; i < 3; i++)
+            again.Add(items.Get(TimeSpan.FromSeconds(15)));
+        again.Sort();
+        Assert.Equal([0, 1, 2], again);
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, ackWait + TimeSpan.FromSeconds(10));
+        for (int i = 0; i < 5; i++)
+            items.TaskDone();
+        await items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
