@@ -84,11 +84,11 @@ internal sealed class NatsLinkServer : IAsyncDisposable
         try
         {
             inbox = await NatsLinkBridge.SubscribeAsync(_connection.Connection, LinkSubjects.OpenerInbox(_endpoint.Name, id!), _stop.Token).ConfigureAwait(false);
-            local = await UnixSockets.ConnectAsync(_localSocketPath, _stop.Token).ConfigureAwait(false);
+            local = await UnixSockets.ConnectAsync(new EndpointAddress(_localSocketPath, null, _localSocketPath), _stop.Token).ConfigureAwait(false);
             NatsLinkBridge.Start(_connection, inbox, LinkSubjects.PeerInbox(_endpoint.Name, id!), local, _peerTimeout);
             await request.ReplyAsync("ok", cancellationToken: _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SocketException or NatsException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is SocketException or NatsException or OperationCanceledException or IOException or EndpointNotFoundException)
         {
             // The bridge, if started, ends by itself: the connector never sends on an inbox it was not told of.
             Interlocked.Increment(ref RefusedCount);
