@@ -23,6 +23,7 @@ public static class RatioChart
     [
         (SystemNames.ChannelsUnix, "#1f5fa8"),
         (SystemNames.ChannelsInProcess, "#a9cbef"),
+        (SystemNames.BclBounded, "#c7c7c7"),
         (SystemNames.JsonRpc, "#e07b1a"),
         (SystemNames.PythonPipe, "#3a9a3a"),
     ];

@@ -20,7 +20,7 @@ public sealed record SideBySideOptions
     /// <summary>Where <c>benchmarks.md</c> and <c>benchmarks.svg</c> go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine(RepositoryPaths.Root, "docs");
 
-    /// <summary>Only these system ids (empty: all); ids are <c>handwritten</c>, <c>jsonrpc</c>, <c>channels-unix</c>, <c>channels-inproc</c>, <c>channels-queue</c>, <c>python</c>.</summary>
+    /// <summary>Only these system ids (empty: all); ids are <c>handwritten</c>, <c>jsonrpc</c>, <c>channels-unix</c>, <c>channels-inproc</c>, <c>bcl-bounded</c>, <c>channels-queue</c>, <c>python</c>.</summary>
     public IReadOnlyList<string> Systems { get; init; } = [];
 
     /// <summary>The Python seed script, when not found by the usual search.</summary>

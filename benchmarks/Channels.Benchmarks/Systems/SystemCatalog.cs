@@ -14,6 +14,7 @@ public static class SystemCatalog
         new HandWrittenSystem(),
         new ChannelsUnixSystem("channels-unix", SystemNames.ChannelsUnix, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes),
         new ChannelsInProcessSystem(),
+        new BclBoundedSystem(),
         new JsonRpcSystem(),
     ];
 

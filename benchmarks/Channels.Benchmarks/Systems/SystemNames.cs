@@ -15,6 +15,9 @@ public static class SystemNames
     /// <summary>Channels with both ends in one process (reference: no transport at all).</summary>
     public const string ChannelsInProcess = "Channels (in-process)";
 
+    /// <summary>The BCL bounded channel (SingleReader/SingleWriter) in one process: the yardstick of the in-process rows.</summary>
+    public const string BclBounded = "BCL bounded channel (in-process)";
+
     /// <summary>Channels ProcessQueue with default options.</summary>
     public const string ChannelsQueue = "Channels ProcessQueue (default options)";
 

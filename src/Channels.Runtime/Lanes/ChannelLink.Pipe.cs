@@ -105,7 +105,7 @@ public sealed partial class ChannelLink
     internal void OnLaneUse()
     {
         LinkMode mode = _mode;
-        if (mode is LinkMode.Socket or LinkMode.Local)
+        if (mode is LinkMode.Transport or LinkMode.Local)
             return;
         OnLaneUseSlow(mode);
     }

@@ -10,8 +10,8 @@ namespace Channels;
 
 /// <summary>
 /// One connection between two endpoints of a link contract, carrying all its lanes. Generated endpoints create
-/// their typed lanes on it; the link moves their messages over a Unix domain socket (one send loop and one receive
-/// loop, many frames per system call) or, when both ends live in one process, hands the objects across directly.
+/// their typed lanes on it; the link moves their messages as frames over a transport (<see cref="Transports.ILinkTransport"/>: a Unix
+/// domain socket between processes) or, when both ends of a pipe live in one process, hands the objects across directly.
 /// </summary>
 [DebuggerDisplay("{Contract.Name} {_role} link, {_mode}")]
 public sealed partial class ChannelLink : IAsyncDisposable
@@ -30,6 +30,7 @@ public sealed partial class ChannelLink : IAsyncDisposable
         _role = role;
         _options = options;
         _lanes = new ILane?[contract.Lanes.Count];
+        _outbox = new FrameOutbox(_sendLock, OnSendFailed);
     }
 
     /// <summary>The contract this link carries.</summary>
@@ -88,8 +89,8 @@ public sealed partial class ChannelLink : IAsyncDisposable
         var closed = new ChannelClosedException($"Link of contract '{Contract.Name}' ({_role} end) was disposed.");
         switch (mode)
         {
-            case LinkMode.Socket:
-                await CloseSocketAsync(closed).ConfigureAwait(false);
+            case LinkMode.Transport:
+                await CloseTransportAsync(closed).ConfigureAwait(false);
                 break;
             case LinkMode.Local:
                 _localPartner?.OnLocalPartnerDisposed();
@@ -120,7 +121,7 @@ public sealed partial class ChannelLink : IAsyncDisposable
         }
         foreach (ILane? lane in _lanes)
             lane?.FailLink(error);
-        ShutdownSocket();
+        CloseTransport();
     }
 
     /// <summary>Whether this side writes <paramref name="lane"/>.</summary>
@@ -134,7 +135,7 @@ public sealed partial class ChannelLink : IAsyncDisposable
             throw new InvalidOperationException($"The {_role} end {(writes ? "reads" : "writes")} {DescribeLane(lane)}; it cannot create its {(writes ? "writer" : "reader")}.");
         if (_lanes[lane] is not null)
             throw new InvalidOperationException($"The {(writes ? "writer" : "reader")} of {DescribeLane(lane)} was created already.");
-        if (_mode is LinkMode.Socket or LinkMode.Local)
+        if (_mode is LinkMode.Transport or LinkMode.Local)
             throw new InvalidOperationException($"Lanes of contract '{Contract.Name}' must be created before the link starts.");
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
@@ -9,12 +10,16 @@ using Channels.Wire;
 namespace Channels.Lanes;
 
 /// <summary>
-/// The reader of one lane: a ring of received messages, at most the window long. Consumed messages return window
-/// to the remote writer in batches (a quarter of the window at a time), so credit costs one small frame per many
-/// messages. Completion and errors take effect after every message received before them.
+/// The reader of one lane: a single-producer ring of received messages sized by the window (an honest writer never
+/// has more in flight, so it never fills). The producer (the link's receive loop, or the in-process writer under its
+/// lock) decodes a whole frame straight into the ring outside any lock, publishes it with one release store and
+/// wakes a parked reader once. A reader takes no lock: one compare-and-swap claims the consumer side (several
+/// readers are correct, they take turns), then it reads the slot and advances the head. Consumed messages return
+/// window to the writer a quarter of the window at a time. Completion and errors take effect after every message
+/// received before them.
 /// </summary>
 /// <typeparam name="T">The lane's message type.</typeparam>
-[DebuggerDisplay("Lane {_lane} reader: {_count} buffered, done {_done is not null}")]
+[DebuggerDisplay("Lane {_lane} reader: {Count} buffered, done {_done is not null}")]
 internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 {
     private static readonly Exception Completed = new ChannelClosedException("completed");
@@ -27,13 +32,13 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private readonly int _windowMessages;
     private readonly int _creditBatchMessages;
     private readonly long _creditBatchBytes;
-    private T[] _items;
-    private int[] _sizes;
-    private int _head;
-    private int _count;
+    private readonly T[] _items;
+    private readonly int[] _sizes;
+    private readonly int _mask;
+    private RingPositions _positions;
     private int _consumedMessages;
     private long _consumedBytes;
-    private Exception? _done;
+    private volatile Exception? _done;
     private TaskCompletionSource? _completion;
     private IWriterLane? _localWriter;
 
@@ -46,9 +51,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
         _creditBatchBytes = Math.Max(1, windowBytes / 4);
-        int initial = Math.Min(windowMessages, 64);
-        _items = new T[initial];
-        _sizes = new int[initial];
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)windowMessages);
+        _items = new T[size];
+        _sizes = new int[size];
+        _mask = size - 1;
     }
 
     public int Lane => _lane;
@@ -59,82 +65,74 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     public override bool CanPeek => true;
 
-    public override int Count
-    {
-        get
-        {
-            lock (_lock)
-                return _count;
-        }
-    }
+    public override int Count => (int)Math.Max(0, Volatile.Read(ref _positions.Tail) - Volatile.Read(ref _positions.Head));
 
     public override Task Completion
     {
         get
         {
-            bool finished;
             TaskCompletionSource completion;
             lock (_lock)
             {
                 if (_completion is not null)
                     return _completion.Task;
                 completion = _completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                finished = _done is not null && _count == 0;
             }
-            if (finished)
+            if (_done is not null && IsEmpty)
                 FinishCompletion();
             return completion.Task;
         }
     }
 
+    private bool IsEmpty => Volatile.Read(ref _positions.Tail) == Volatile.Read(ref _positions.Head);
+
     public override bool TryRead([MaybeNullWhen(false)] out T item)
     {
         _link.OnLaneUse();
-        int grantMessages = 0;
-        long grantBytes = 0;
-        bool finished;
-        lock (_lock)
+        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
+            WaitForTurn();
+        long head = _positions.Head;
+        if (head == Volatile.Read(ref _positions.Tail))
         {
-            if (_count == 0)
-            {
-                item = default;
-                return false;
-            }
-            int head = _head;
-            item = _items[head];
-            _items[head] = default!;
-            _consumedBytes += _sizes[head];
-            _head = head + 1 == _items.Length ? 0 : head + 1;
-            _count--;
-            _consumedMessages++;
-            if (_consumedMessages >= _creditBatchMessages || _consumedBytes >= _creditBatchBytes)
-            {
-                grantMessages = _consumedMessages;
-                grantBytes = _consumedBytes;
-                _consumedMessages = 0;
-                _consumedBytes = 0;
-            }
-            finished = _count == 0 && _done is not null;
+            Volatile.Write(ref _positions.Reading, 0);
+            item = default;
+            return false;
         }
-        if (grantMessages > 0)
-            ReturnCredit(grantMessages, grantBytes);
-        if (finished)
+        int index = (int)head & _mask;
+        item = _items[index];
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            _items[index] = default!;
+        int consumed = _consumedMessages + 1;
+        long bytes = _consumedBytes + _sizes[index];
+        Volatile.Write(ref _positions.Head, head + 1);
+        bool grant = consumed >= _creditBatchMessages || bytes >= _creditBatchBytes;
+        if (grant)
+        {
+            _consumedMessages = 0;
+            _consumedBytes = 0;
+        }
+        else
+        {
+            _consumedMessages = consumed;
+            _consumedBytes = bytes;
+        }
+        Volatile.Write(ref _positions.Reading, 0);
+        if (grant)
+            ReturnCredit(consumed, bytes);
+        if (_done is not null && IsEmpty)
             FinishCompletion();
         return true;
     }
 
     public override bool TryPeek([MaybeNullWhen(false)] out T item)
     {
-        lock (_lock)
-        {
-            if (_count == 0)
-            {
-                item = default;
-                return false;
-            }
-            item = _items[_head];
-            return true;
-        }
+        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
+            WaitForTurn();
+        long head = _positions.Head;
+        bool found = head != Volatile.Read(ref _positions.Tail);
+        item = found ? _items[(int)head & _mask] : default;
+        Volatile.Write(ref _positions.Reading, 0);
+        return found;
     }
 
     public override ValueTask<T> ReadAsync(CancellationToken cancellationToken = default)
@@ -163,45 +161,51 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<bool>(cancellationToken);
         _link.OnLaneUse();
+        if (!IsEmpty)
+            return new ValueTask<bool>(true);
         lock (_lock)
         {
-            if (_count > 0)
+            // Announce the parked reader before looking again (a full fence): the producer publishes, then looks for
+            // parked readers, so one of the two sees the other and no wake-up is lost.
+            Interlocked.Exchange(ref _positions.Parked, 1);
+            if (!IsEmpty)
                 return new ValueTask<bool>(true);
-            if (_done is not null)
-                return ReferenceEquals(_done, Completed) ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_done);
+            Exception? done = _done;
+            if (done is not null)
+                return ReferenceEquals(done, Completed) ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(done);
             return _waiters.Add(cancellationToken);
         }
     }
 
     void IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
     {
-        Waiter? waiters;
-        // One lock for the whole frame: the consumer waits at most one frame's decoding.
-        lock (_lock)
+        if (_done is not null)
+            return;
+        long tail = _positions.Tail;
+        long limit = Volatile.Read(ref _positions.Head) + _windowMessages;
+        if (!isBatch)
         {
-            if (!isBatch)
-            {
-                EnqueueLocked(Decode(payload), payload.Length);
-            }
-            else
-            {
-                var entries = new BatchReader(payload.Span);
-                while (entries.TryNext(out int start, out int length))
-                    EnqueueLocked(Decode(payload.Slice(start, length)), length);
-            }
-            waiters = _waiters.DetachAll();
+            Store(ref tail, ref limit, payload);
         }
-        WaiterList.Wake(waiters, true, null);
+        else
+        {
+            var entries = new BatchReader(payload.Span);
+            while (entries.TryNext(out int start, out int length))
+                Store(ref tail, ref limit, payload.Slice(start, length));
+        }
+        Publish(tail);
     }
 
-    /// <summary>Queues a message from a writer in this process (credit already checked by the writer).</summary>
+    /// <summary>Queues a message from a writer in this process; the writer checked credit and holds its lock.</summary>
     internal void EnqueueLocal(T item)
     {
-        Enqueue(item, 0);
-        Waiter? waiters;
-        lock (_lock)
-            waiters = _waiters.DetachAll();
-        WaiterList.Wake(waiters, true, null);
+        if (_done is not null)
+            return;
+        long tail = _positions.Tail;
+        if (tail - Volatile.Read(ref _positions.Head) >= _windowMessages)
+            ThrowWindowExceeded();
+        _items[(int)tail & _mask] = item;
+        Publish(tail + 1);
     }
 
     public void CompleteRemote(RemoteException? error)
@@ -209,68 +213,68 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     public void FailLink(Exception error) => End(error);
 
-    void IReaderLane.BindLocal(IWriterLane writer)
+    void IReaderLane.BindLocal(IWriterLane writer) => Volatile.Write(ref _localWriter, writer);
+
+    private void Store(ref long tail, ref long limit, ReadOnlyMemory<byte> encoded)
     {
+        if (tail >= limit)
+        {
+            limit = Volatile.Read(ref _positions.Head) + _windowMessages;
+            if (tail >= limit)
+                ThrowWindowExceeded();
+        }
+        int index = (int)tail & _mask;
+        _items[index] = Decode(encoded);
+        _sizes[index] = encoded.Length;
+        tail++;
+    }
+
+    private void Publish(long tail)
+    {
+        Volatile.Write(ref _positions.Tail, tail);
+        // Publish, then look for a parked reader (a full fence between the two; see WaitToReadAsync).
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _positions.Parked) != 0)
+            WakeReaders();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WakeReaders()
+    {
+        Waiter? waiters;
         lock (_lock)
-            _localWriter = writer;
+        {
+            _positions.Parked = 0;
+            waiters = _waiters.DetachAll();
+        }
+        WaiterList.Wake(waiters, true, null);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WaitForTurn()
+    {
+        // Another reader holds the consumer side for a few instructions.
+        SpinWait spin = default;
+        do
+            spin.SpinOnce(sleep1Threshold: -1);
+        while (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0);
     }
 
     private void End(Exception done)
     {
         Waiter? waiters;
-        bool finished;
         lock (_lock)
         {
             if (_done is not null)
                 return;
             _done = done;
+            _positions.Parked = 0;
             waiters = _waiters.DetachAll();
-            finished = _count == 0;
         }
         // Waiters retry: they find the buffered messages first, then the end.
         WaiterList.Wake(waiters, true, null);
-        if (finished)
+        if (IsEmpty)
             FinishCompletion();
-    }
-
-    private void Enqueue(T item, int size)
-    {
-        lock (_lock)
-            EnqueueLocked(item, size);
-    }
-
-    private void EnqueueLocked(T item, int size)
-    {
-        if (_done is not null)
-            return;
-        if (_count == _items.Length)
-        {
-            if (_count >= _windowMessages)
-                ThrowWindowExceeded();
-            Grow();
-        }
-        int tail = _head + _count;
-        if (tail >= _items.Length)
-            tail -= _items.Length;
-        _items[tail] = item;
-        _sizes[tail] = size;
-        _count++;
-    }
-
-    private void Grow()
-    {
-        int size = Math.Min(_windowMessages, _items.Length * 2);
-        var items = new T[size];
-        var sizes = new int[size];
-        for (int i = 0; i < _count; i++)
-        {
-            int from = (_head + i) % _items.Length;
-            items[i] = _items[from];
-            sizes[i] = _sizes[from];
-        }
-        _items = items;
-        _sizes = sizes;
-        _head = 0;
     }
 
     private T Decode(ReadOnlyMemory<byte> payload)
@@ -291,7 +295,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     private void ReturnCredit(int messages, long bytes)
     {
-        IWriterLane? local = _localWriter;
+        IWriterLane? local = Volatile.Read(ref _localWriter);
         if (local is not null)
             local.AddCredit(messages, 0);
         else
@@ -301,12 +305,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void FinishCompletion()
     {
         TaskCompletionSource? completion;
-        Exception? done;
         lock (_lock)
-        {
             completion = _completion;
-            done = _done;
-        }
+        Exception? done = _done;
         if (completion is null || done is null)
             return;
         if (ReferenceEquals(done, Completed))

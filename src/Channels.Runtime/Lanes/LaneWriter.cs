@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
@@ -21,6 +22,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
     private readonly WaiterList _waiters;
     private int _creditMessages;
     private long _creditBytes;
+    private int _outstandingMessages;
+    private long _outstandingBytes;
     private bool _active;
     private bool _completed;
     private bool _completionSent;
@@ -56,6 +59,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
             int size = _link.AppendMessage(_lane, _codec, item);
             _creditMessages--;
             _creditBytes -= size;
+            _outstandingMessages++;
+            _outstandingBytes += size;
             return true;
         }
     }
@@ -133,6 +138,20 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         WaiterList.Wake(waiters, true, null);
     }
 
+    void IWriterLane.ReturnCredit(int messages, long bytes)
+    {
+        lock (_lock)
+        {
+            // The reader returns only window it consumed: more than this side sent and has not had back is a lie
+            // (a hostile or broken peer) that would let the writer overrun the reader's memory.
+            if (messages > _outstandingMessages || bytes > _outstandingBytes)
+                ThrowCreditBeyondWindow(messages, bytes);
+            _outstandingMessages -= messages;
+            _outstandingBytes -= bytes;
+        }
+        ((IWriterLane)this).AddCredit(messages, bytes);
+    }
+
     void IWriterLane.Activate(int windowMessages, long windowBytes)
     {
         lock (_lock)
@@ -185,6 +204,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _completionSent = true;
         _link.AppendCompletion(_lane, _completionError);
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowCreditBeyondWindow(int messages, long bytes)
+        => throw new ProtocolException($"The reader of {_link.DescribeLane(_lane)} returned credit for {messages} messages and {bytes} bytes; only {_outstandingMessages} messages and {_outstandingBytes} bytes were sent and not returned, so the credit goes beyond the announced window.");
 
     private Exception ClosedException()
     {

@@ -3,7 +3,7 @@ namespace Channels.Lanes;
 /// <summary>How a link carries its lanes.</summary>
 internal enum LinkMode
 {
-    /// <summary>Created, lanes being added, not connected yet (a link over a socket before <c>Start</c>).</summary>
+    /// <summary>Created, lanes being added, not connected yet (a link over a transport before <c>Start</c>).</summary>
     Created,
 
     /// <summary>One end of a pipe whose peer end is neither used in this process nor handed to a child yet.</summary>
@@ -15,6 +15,6 @@ internal enum LinkMode
     /// <summary>Both ends in this process: messages pass as objects.</summary>
     Local,
 
-    /// <summary>Connected over a Unix domain socket.</summary>
-    Socket,
+    /// <summary>Connected over a transport (a Unix domain socket, ...): messages pass as frames.</summary>
+    Transport,
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
 using Channels.Transports;
+using Channels.Transports.UnixSocket;
 using Channels.Wire;
 
 namespace Channels;
@@ -145,7 +146,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
                 remote = await Handshake.RunAsync(stream, _contract, LinkRole.Opener, _options, _key, _address.Display, _stop.Token).ConfigureAwait(false);
             }
             var link = new ChannelLink(_contract, LinkRole.Opener, _options);
-            link.AttachSocket(accepted, remote);
+            link.AttachTransport(new UnixSocketTransport(accepted), remote);
             TOpener opener = _createOpener(link);
             link.Start();
             if (!_accepted.Writer.TryWrite(opener))

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Channels.Transports.UnixSocket;
 using Channels.Wire;
 
 namespace Channels.Transports;
@@ -54,7 +55,7 @@ internal sealed class PipeListener : IAsyncDisposable
                     {
                         remote = await Handshake.RunAsync(stream, _opener.Contract, LinkRole.Opener, _opener.Options, _key, Endpoint, _stop.Token).ConfigureAwait(false);
                     }
-                    _opener.AttachSocket(accepted, remote);
+                    _opener.AttachTransport(new UnixSocketTransport(accepted), remote);
                     _opener.Start();
                     return;
                 }

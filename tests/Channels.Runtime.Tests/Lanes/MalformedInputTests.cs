@@ -49,6 +49,9 @@ public sealed class MalformedInputTests : IDisposable
         { "unknown kind", Frame(1, 0x42, [1, 2]), false },
         { "data on a lane the listener writes", Frame(0, (byte)FrameKind.Data, [1, 2]), false },
         { "undecodable message", Frame(1, (byte)FrameKind.Data, [1]), false },
+        // Issue 15, point 3: a reader may return only window it consumed; a huge grant would let the writer overrun it.
+        { "credit of 2^31-1 messages, beyond the announced window", Frame(0, (byte)FrameKind.Credit, [0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]), false },
+        { "credit for bytes never sent", Frame(0, (byte)FrameKind.Credit, [0, 0, 0, 0, 1, 0, 0, 0]), false },
         { "truncated frame, then the connection ends", Frame(1, (byte)FrameKind.Data, new byte[100])[..50], true },
     };
 

@@ -5,8 +5,14 @@ using Channels.Benchmarks.SideBySide;
 namespace Channels.Benchmarks.Systems.ChannelsLink;
 
 /// <summary>The child end over <see cref="IBenchLink.Peer"/>: the usual <c>WaitToReadAsync</c>/<c>TryRead</c> loop.</summary>
-public sealed class ChannelsReceiver(IBenchLink.Peer link) : IPairReceiver
+public sealed class ChannelsReceiver(BenchLanes.Reading link) : IPairReceiver
 {
+    /// <summary>Receives over the lanes of <paramref name="link"/>.</summary>
+    public ChannelsReceiver(IBenchLink.Peer link)
+        : this(new BenchLanes.Reading(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link))
+    {
+    }
+
     /// <inheritdoc/>
     public async ValueTask<long> ReceiveAsync(CaseKind kind, int count, CancellationToken cancellationToken)
     {
@@ -82,7 +88,7 @@ public sealed class ChannelsReceiver(IBenchLink.Peer link) : IPairReceiver
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => link.DisposeAsync();
+    public ValueTask DisposeAsync() => link.Owner.DisposeAsync();
 
     private static InvalidOperationException Ended(int received, int count)
         => new($"the lane completed after {received} of {count} messages");

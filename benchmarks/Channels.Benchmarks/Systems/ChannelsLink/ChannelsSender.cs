@@ -7,10 +7,17 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 
 /// <summary>
 /// The parent end over the opener of <see cref="IBenchLink"/>: plain <c>WriteAsync</c> per message, as a user writes
-/// it (it completes synchronously while the remote window has room; the link batches and flushes by itself).
+/// it (it completes synchronously while the remote window has room; the link batches and flushes by itself). The same
+/// loops drive any set of <see cref="ChannelWriter{T}"/>/<see cref="ChannelReader{T}"/> lanes (the BCL channel system).
 /// </summary>
-public sealed class ChannelsSender(IBenchLink link) : IPairSender
+public sealed class ChannelsSender(BenchLanes link) : IPairSender
 {
+    /// <summary>Sends over the lanes of <paramref name="link"/>.</summary>
+    public ChannelsSender(IBenchLink link)
+        : this(new BenchLanes(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link))
+    {
+    }
+
     /// <inheritdoc/>
     public async ValueTask SendAsync(CaseKind kind, int count, CancellationToken cancellationToken)
     {
@@ -62,5 +69,5 @@ public sealed class ChannelsSender(IBenchLink link) : IPairSender
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => link.DisposeAsync();
+    public ValueTask DisposeAsync() => link.Owner.DisposeAsync();
 }

@@ -1,0 +1,27 @@
+using System.Threading.Channels;
+using Channels.Benchmarks.Messages;
+
+namespace Channels.Benchmarks.Systems.ChannelsLink;
+
+/// <summary>The sending side's lanes of the benchmark contract, whatever provides them, and what to dispose at the end.</summary>
+/// <param name="Small">Small records out.</param>
+/// <param name="Structs">32-byte structs out.</param>
+/// <param name="Bytes">Byte arrays out.</param>
+/// <param name="Ping">Pings out.</param>
+/// <param name="Pong">Pongs back.</param>
+/// <param name="Owner">Disposed with the sender.</param>
+public sealed record BenchLanes(
+    ChannelWriter<SmallRecord> Small, ChannelWriter<Struct32> Structs, ChannelWriter<byte[]> Bytes,
+    ChannelWriter<SmallRecord> Ping, ChannelReader<SmallRecord> Pong, IAsyncDisposable Owner)
+{
+    /// <summary>The receiving side's lanes.</summary>
+    /// <param name="Small">Small records in.</param>
+    /// <param name="Structs">32-byte structs in.</param>
+    /// <param name="Bytes">Byte arrays in.</param>
+    /// <param name="Ping">Pings in.</param>
+    /// <param name="Pong">Pongs out.</param>
+    /// <param name="Owner">Disposed with the receiver.</param>
+    public sealed record Reading(
+        ChannelReader<SmallRecord> Small, ChannelReader<Struct32> Structs, ChannelReader<byte[]> Bytes,
+        ChannelReader<SmallRecord> Ping, ChannelWriter<SmallRecord> Pong, IAsyncDisposable Owner);
+}

@@ -1,0 +1,276 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Channels.Contracts;
+using Channels.Lanes;
+using Channels.Transports;
+using Channels.Wire;
+
+namespace Channels;
+
+// A link over a transport (Transports/): frames go out through the one send path (FrameOutbox) and come back
+// through IFrameReceiver, whatever carries them.
+public sealed partial class ChannelLink : IFrameReceiver
+{
+    private readonly Lock _sendLock = new();
+    private readonly FrameOutbox _outbox;
+    private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ILinkTransport? _transport;
+    private HandshakeHello? _remote;
+    private Timer? _pingTimer;
+    private long _lastReceive;
+    private volatile bool _remoteClosed;
+
+    /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
+    internal Lock SendLock => _sendLock;
+
+    /// <summary>
+    /// Gives the link its connected transport and what the other side announced in the handshake; <see cref="Start"/>
+    /// begins using it once the endpoint created its lanes. The link owns the transport from here on.
+    /// </summary>
+    internal void AttachTransport(ILinkTransport transport, HandshakeHello remote)
+    {
+        _transport = transport;
+        _remote = remote;
+    }
+
+    /// <summary>Starts sending and receiving and opens every writer to the remote reader's window.</summary>
+    internal void Start()
+    {
+        ILinkTransport transport = _transport ?? throw new InvalidOperationException($"Link of contract '{Contract.Name}' has no transport to start on.");
+        HandshakeHello remote = _remote!;
+        lock (_stateLock)
+        {
+            if (_disposed || _failure is not null)
+            {
+                transport.Close();
+                return;
+            }
+            _mode = LinkMode.Transport;
+        }
+        _lastReceive = Environment.TickCount64;
+        _outbox.Start(transport, remote.MaxFrameSize);
+        transport.Start(this, _options.MaxFrameSize, _lanes.Length);
+        TimeSpan period = PingPeriod(_options.PeerTimeout);
+        _pingTimer = new Timer(static state => ((ChannelLink)state!).OnPingTimer(), this, period, period);
+        foreach (ILane? lane in _lanes)
+            (lane as IWriterLane)?.Activate(remote.WindowMessages, remote.WindowBytes);
+    }
+
+    /// <summary>Appends one message to the pending frames under the send lock and returns its encoded size.</summary>
+    internal int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item)
+    {
+        int size = _outbox.AppendMessage(lane, codec, item);
+        if (size < 0)
+            ThrowTooLarge(lane, _outbox.MaxFrameSize);
+        return size;
+    }
+
+    /// <summary>Appends the Complete or Fault frame of a lane this side writes.</summary>
+    internal void AppendCompletion(int lane, Exception? error)
+    {
+        if (error is null)
+        {
+            _outbox.AppendControl((ushort)lane, FrameKind.Complete, default);
+            return;
+        }
+        int max = _remote!.MaxFrameSize;
+        byte[] payload = FaultPayload.Encode(error);
+        if (payload.Length + FrameLayout.LengthOverhead > max)
+            payload = FaultPayload.Encode(new RemoteException(error.GetType().FullName ?? "", "(message too long for the peer's maximum frame size)"));
+        if (payload.Length + FrameLayout.LengthOverhead > max)
+            _outbox.AppendControl((ushort)lane, FrameKind.Complete, default);
+        else
+            _outbox.AppendControl((ushort)lane, FrameKind.Fault, payload);
+    }
+
+    /// <summary>Returns consumed window of a lane this side reads.</summary>
+    internal void AppendCredit(int lane, int messages, long bytes)
+    {
+        Span<byte> payload = stackalloc byte[FrameLayout.CreditPayloadSize];
+        BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)messages);
+        BinaryPrimitives.WriteUInt32LittleEndian(payload.Slice(4), (uint)Math.Min(bytes, int.MaxValue));
+        _outbox.AppendControl((ushort)lane, FrameKind.Credit, payload);
+    }
+
+    void IFrameReceiver.OnFrame(FrameHeader header, ReadOnlyMemory<byte> payload)
+    {
+        Volatile.Write(ref _lastReceive, Environment.TickCount64);
+        Dispatch(header, payload);
+    }
+
+    void IFrameReceiver.OnEnd(Exception? error)
+    {
+        try
+        {
+            switch (error)
+            {
+                case null:
+                    _ = OnEndOfStreamAsync(null);
+                    break;
+                case ProtocolException protocol:
+                    Fail(protocol);
+                    break;
+                case SocketException or ObjectDisposedException or IOException:
+                    if (_failure is null)
+                        _ = OnEndOfStreamAsync(error);
+                    break;
+                default:
+                    Fail(new ProtocolException($"Link of contract '{Contract.Name}' failed while receiving: {error.Message}", error));
+                    break;
+            }
+        }
+        finally
+        {
+            _receiveEnded.TrySetResult();
+        }
+    }
+
+    private void OnSendFailed(Exception error)
+    {
+        if (error is SocketException or ObjectDisposedException or IOException)
+        {
+            if (_failure is null)
+                _ = FailAsync(PeerLostAsync("sending failed: " + error.Message, error));
+        }
+        else
+        {
+            Fail(new ProtocolException($"Link of contract '{Contract.Name}' failed while sending: {error.Message}", error));
+        }
+    }
+
+    private async Task FailAsync(ValueTask<PeerLostException> error)
+    {
+        try
+        {
+            Fail(await error.ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    private void Dispatch(FrameHeader header, ReadOnlyMemory<byte> payload)
+    {
+        switch (header.Kind)
+        {
+            case FrameKind.Data:
+            case FrameKind.Batch:
+                ReaderOf(header).Deliver(payload, header.Kind == FrameKind.Batch);
+                break;
+            case FrameKind.Credit:
+                if (_lanes[header.Lane] is not IWriterLane writer)
+                {
+                    ThrowProtocol($"Credit frame for {DescribeLane(header.Lane)}, which this side does not write.");
+                    return;
+                }
+                (int messages, int bytes) = FrameParser.ReadCredit(payload.Span);
+                writer.ReturnCredit(messages, bytes);
+                break;
+            case FrameKind.Complete:
+                ReaderOf(header).CompleteRemote(null);
+                break;
+            case FrameKind.Fault:
+                ReaderOf(header).CompleteRemote(FaultPayload.Decode(payload.Span));
+                break;
+            case FrameKind.Close:
+                _remoteClosed = true;
+                break;
+            case FrameKind.Ping:
+                break;
+        }
+    }
+
+    private IReaderLane ReaderOf(FrameHeader header)
+    {
+        if (_lanes[header.Lane] is IReaderLane reader)
+            return reader;
+        ThrowProtocol(Writes(header.Lane)
+            ? $"{header.Kind} frame for {DescribeLane(header.Lane)}, which this side writes."
+            : $"{header.Kind} frame for {DescribeLane(header.Lane)}, which has no reader on this side.");
+        return null;
+    }
+
+    private async Task OnEndOfStreamAsync(Exception? error)
+    {
+        if (_remoteClosed)
+            Fail(new ChannelClosedException($"The other end of the link of contract '{Contract.Name}' closed it."));
+        else
+            await FailAsync(PeerLostAsync(error is null ? "the connection closed without a goodbye (the process exited, crashed or was killed)" : "the connection failed: " + error.Message, error)).ConfigureAwait(false);
+    }
+
+    private async ValueTask<PeerLostException> PeerLostAsync(string reason, Exception? inner)
+    {
+        System.Diagnostics.Process? process = _peerProcess;
+        int? exitCode = null;
+        if (process is not null)
+        {
+            try
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                exitCode = process.ExitCode;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Still running or not ours to watch: the exit code stays unknown.
+            }
+        }
+        string message = $"The peer of the link of contract '{Contract.Name}' ({_role} end) was lost: {reason}."
+                         + (exitCode is null ? "" : $" The peer process (pid {process!.Id}) exited with code {exitCode}.");
+        return new PeerLostException(message, exitCode, inner);
+    }
+
+    private void OnPingTimer()
+    {
+        if (_failure is not null)
+            return;
+        long now = Environment.TickCount64;
+        if (now - Volatile.Read(ref _lastReceive) > (long)_options.PeerTimeout.TotalMilliseconds)
+        {
+            _ = FailAsync(PeerLostAsync($"it sent nothing for longer than {_options.PeerTimeout.TotalSeconds:0.###} s (ChannelOptions.PeerTimeout)", null));
+            return;
+        }
+        // Half a period, so that timer jitter never stretches the gap between pings to two periods.
+        if (now - _outbox.LastSend >= (long)PingPeriod(_options.PeerTimeout).TotalMilliseconds / 2)
+            _outbox.AppendControl(FrameLayout.LinkLane, FrameKind.Ping, default);
+    }
+
+
+    private static TimeSpan PingPeriod(TimeSpan peerTimeout)
+    {
+        long ms = Math.Clamp((long)peerTimeout.TotalMilliseconds / 5, 10, 2000);
+        return TimeSpan.FromMilliseconds(ms);
+    }
+
+    private async ValueTask CloseTransportAsync(Exception closed)
+    {
+        _outbox.AppendControl(FrameLayout.LinkLane, FrameKind.Close, default);
+        _outbox.Shutdown();
+        if (_outbox.Loop is { } sendLoop)
+        {
+            // A peer that does not read could keep the last frames from going out; do not wait for it forever.
+            await Task.WhenAny(sendLoop, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        }
+        Fail(closed);
+        await _receiveEnded.Task.ConfigureAwait(false);
+        if (_outbox.Loop is { } loop)
+            await loop.ConfigureAwait(false);
+    }
+
+    private void CloseTransport()
+    {
+        _pingTimer?.Dispose();
+        ILinkTransport? transport = _transport;
+        if (transport is null)
+            return;
+        _outbox.Shutdown();
+        transport.Close();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowTooLarge(int lane, int max)
+        => throw new ArgumentException($"A message for {DescribeLane(lane)} does not fit in one frame of the other side's maximum size ({max} bytes, its ChannelOptions.MaxFrameSize).");
+}

@@ -1,0 +1,108 @@
+using System.Buffers;
+using Channels.Wire;
+
+namespace Channels.Transports;
+
+/// <summary>
+/// Turns a byte stream into frames for the stream transports: received bytes land in one pooled buffer, every
+/// complete frame in it goes to the receiver, a partial frame waits for the rest (the buffer grows only for a frame
+/// larger than itself, and only after its length field was checked against the maximum).
+/// </summary>
+internal sealed class FrameAssembler : IDisposable
+{
+    private const int InitialSize = 256 * 1024;
+    private const int MinimumReceive = 16 * 1024;
+
+    private readonly IFrameReceiver _receiver;
+    private readonly int _maxFrameSize;
+    private readonly int _laneCount;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private int _start;
+    private int _end;
+
+    public FrameAssembler(IFrameReceiver receiver, int maxFrameSize, int laneCount)
+    {
+        _receiver = receiver;
+        _maxFrameSize = maxFrameSize;
+        _laneCount = laneCount;
+    }
+
+    /// <summary>Bytes of a frame received only in part.</summary>
+    public int PartialBytes => _end - _start;
+
+    /// <summary>Where the next received bytes go: room for a large read, or at least for the rest of the partial frame.</summary>
+    public Memory<byte> GetReceiveMemory()
+    {
+        if (_buffer.Length - _end < MinimumReceive)
+        {
+            int needed = NeededForFrame();
+            if (needed > _buffer.Length)
+            {
+                byte[] bigger = ArrayPool<byte>.Shared.Rent(needed);
+                _buffer.AsSpan(_start, _end - _start).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+                _end -= _start;
+                _start = 0;
+            }
+            else if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+        }
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <summary>Takes <paramref name="count"/> bytes written into <see cref="GetReceiveMemory"/> and delivers every complete frame.</summary>
+    /// <exception cref="ProtocolException">A header is invalid, or the receiver refused a frame.</exception>
+    public void Commit(int count)
+    {
+        _end += count;
+        byte[] buffer = _buffer;
+        int start = _start;
+        int end = _end;
+        while (FrameParser.TryReadHeader(buffer.AsSpan(start, end - start), _maxFrameSize, _laneCount, out FrameHeader header)
+               && end - start >= header.FrameSize)
+        {
+            _receiver.OnFrame(header, buffer.AsMemory(start + FrameLayout.HeaderSize, header.PayloadLength));
+            start += header.FrameSize;
+        }
+        if (start == end)
+            start = _end = 0;
+        _start = start;
+    }
+
+    /// <summary>Copies <paramref name="bytes"/> in and delivers every complete frame (for transports that receive into their own buffers).</summary>
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            Memory<byte> room = GetReceiveMemory();
+            int count = Math.Min(room.Length, bytes.Length);
+            bytes.Slice(0, count).CopyTo(room.Span);
+            bytes = bytes.Slice(count);
+            Commit(count);
+        }
+    }
+
+    /// <summary>The error for a stream that ended now, or null when it ended at a frame boundary.</summary>
+    public ProtocolException? EndOfStreamError(string description)
+        => PartialBytes == 0 ? null : new ProtocolException($"The {description} connection ended inside a frame ({PartialBytes} bytes of an incomplete frame received).");
+
+    public void Dispose()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        if (buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private int NeededForFrame()
+    {
+        if (FrameParser.TryReadHeader(_buffer.AsSpan(_start, _end - _start), _maxFrameSize, _laneCount, out FrameHeader header))
+            return header.FrameSize;
+        return FrameLayout.HeaderSize;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Channels.Contracts;
+using Channels.Lanes;
+using Channels.Transports;
+
+namespace Channels.Wire;
+
+/// <summary>
+/// The one send path of a link, whatever its transport. Writers encode frames into one pooled buffer under the
+/// link's send lock (a message continues its lane's open Batch frame where it can); one send loop swaps that buffer
+/// for an empty one and passes everything pending to the transport at once while writers keep filling the other.
+/// The loop sleeps on a <see cref="Signal"/> only when nothing is pending, and the writer that appends the next frame
+/// wakes it, so an idle link sends a single message at once and a busy link puts many messages into each send.
+/// </summary>
+[DebuggerDisplay("Outbox: {_pending?.Written} bytes pending, idle {_idle}, shut down {_shutdown}")]
+internal sealed class FrameOutbox
+{
+    private const int BatchTargetSize = 64 * 1024;
+
+    private readonly Lock _lock;
+    private readonly Signal _signal = new();
+    private readonly Action<Exception> _onFailed;
+    private ILinkTransport? _transport;
+    private OutputBuffer? _pending;
+    private OutputBuffer? _spare;
+    private int _maxFrameSize;
+    private int _batchLimit;
+    private int _openBatchLane = -1;
+    private int _openBatchStart;
+    private bool _idle;
+    private bool _shutdown;
+    private bool _closed;
+    private long _lastSend;
+
+    /// <param name="sendLock">The link's send lock, which its writers also take for their credit.</param>
+    /// <param name="onFailed">Called once when sending fails; the transport's exception is passed on.</param>
+    public FrameOutbox(Lock sendLock, Action<Exception> onFailed)
+    {
+        _lock = sendLock;
+        _onFailed = onFailed;
+    }
+
+    /// <summary>The send loop, once started.</summary>
+    public Task? Loop { get; private set; }
+
+    /// <summary>The largest frame the other side accepts (its announced maximum).</summary>
+    public int MaxFrameSize => _maxFrameSize;
+
+    /// <summary>When the last send completed (<see cref="Environment.TickCount64"/>).</summary>
+    public long LastSend => Volatile.Read(ref _lastSend);
+
+    /// <summary>Starts sending over <paramref name="transport"/> to a side that accepts frames up to <paramref name="maxFrameSize"/>.</summary>
+    public void Start(ILinkTransport transport, int maxFrameSize)
+    {
+        lock (_lock)
+        {
+            _transport = transport;
+            _maxFrameSize = maxFrameSize;
+            _batchLimit = Math.Min(BatchTargetSize, maxFrameSize);
+            _pending = new OutputBuffer();
+            _spare = new OutputBuffer();
+        }
+        _lastSend = Environment.TickCount64;
+        Loop = SendLoopAsync(transport);
+    }
+
+    /// <summary>
+    /// Appends one message; call under the send lock. Returns its encoded size, 0 when the outbox is closed (the
+    /// message is dropped: the link is ending), or -1 when it does not fit in one frame of the other side.
+    /// </summary>
+    public int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        if (_closed || _pending is null)
+            return 0;
+        OutputBuffer buffer = _pending;
+        int mark = buffer.Written;
+        bool continues = _openBatchLane == lane && mark - _openBatchStart < _batchLimit;
+        int size = EncodeEntry(buffer, lane, codec, item, continues, mark);
+        if (size < 0 && continues)
+            size = EncodeEntry(buffer, lane, codec, item, continues: false, mark);
+        if (size >= 0)
+            WakeLocked();
+        return size;
+    }
+
+    /// <summary>Appends a frame other than Data/Batch; takes the send lock.</summary>
+    public void AppendControl(ushort lane, FrameKind kind, ReadOnlySpan<byte> payload)
+    {
+        lock (_lock)
+        {
+            if (_closed || _pending is null)
+                return;
+            _openBatchLane = -1;
+            Span<byte> span = _pending.GetSpan(FrameLayout.HeaderSize + payload.Length);
+            FrameLayout.WriteHeader(span, payload.Length, lane, kind);
+            payload.CopyTo(span.Slice(FrameLayout.HeaderSize));
+            _pending.Advance(FrameLayout.HeaderSize + payload.Length);
+            WakeLocked();
+        }
+    }
+
+    /// <summary>Lets the loop send what is pending, then end.</summary>
+    public void Shutdown()
+    {
+        lock (_lock)
+        {
+            _shutdown = true;
+            WakeLocked();
+        }
+    }
+
+    // Returns the entry's size, or -1 when the frame would exceed the remote maximum (the buffer is then unchanged).
+    private int EncodeEntry<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item, bool continues, int mark)
+    {
+        if (!continues)
+        {
+            buffer.GetSpan(FrameLayout.HeaderSize);
+            buffer.Advance(FrameLayout.HeaderSize);
+        }
+        int entryStart = buffer.Written;
+        buffer.GetSpan(FrameLayout.BatchEntryPrefixSize);
+        buffer.Advance(FrameLayout.BatchEntryPrefixSize);
+        try
+        {
+            codec.Encode(buffer, in item);
+        }
+        catch
+        {
+            buffer.Truncate(mark);
+            if (!continues)
+                _openBatchLane = -1;
+            throw;
+        }
+        int frameStart = continues ? _openBatchStart : mark;
+        int length = buffer.Written - frameStart - FrameLayout.LengthFieldSize;
+        if (length > _maxFrameSize)
+        {
+            buffer.Truncate(mark);
+            if (!continues)
+                _openBatchLane = -1;
+            return -1;
+        }
+        int size = buffer.Written - entryStart - FrameLayout.BatchEntryPrefixSize;
+        Span<byte> written = buffer.WrittenSpan;
+        BinaryPrimitives.WriteUInt32LittleEndian(written.Slice(entryStart), (uint)size);
+        FrameLayout.WriteHeader(written.Slice(frameStart), length - FrameLayout.LengthOverhead, (ushort)lane, FrameKind.Batch);
+        _openBatchLane = lane;
+        _openBatchStart = frameStart;
+        return size;
+    }
+
+    private void WakeLocked()
+    {
+        if (!_idle)
+            return;
+        _idle = false;
+        _signal.Set();
+    }
+
+    private async Task SendLoopAsync(ILinkTransport transport)
+    {
+        try
+        {
+            while (true)
+            {
+                OutputBuffer? batch = null;
+                lock (_lock)
+                {
+                    if (_pending!.Written > 0)
+                    {
+                        batch = _pending;
+                        _pending = _spare;
+                        _spare = batch;
+                        _openBatchLane = -1;
+                    }
+                    else if (_shutdown)
+                    {
+                        break;
+                    }
+                    else
+                    {
+                        _signal.Arm();
+                        _idle = true;
+                    }
+                }
+                if (batch is null)
+                {
+                    await _signal.WaitAsync().ConfigureAwait(false);
+                    continue;
+                }
+                ReadOnlyMemory<byte> bytes = batch.WrittenMemory;
+                int sent = transport.TrySend(bytes.Span);
+                if (sent < bytes.Length)
+                    await transport.SendAsync(bytes.Slice(sent)).ConfigureAwait(false);
+                Volatile.Write(ref _lastSend, Environment.TickCount64);
+                batch.Reset();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Never leave a faulted loop task behind: whatever went wrong ends the link, visibly, on every lane.
+            _onFailed(ex);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                _pending?.Dispose();
+                _spare?.Dispose();
+            }
+        }
+    }
+}
