@@ -78,7 +78,7 @@ internal static class LinkFactory
                 remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, address.Display, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
-            link.AttachTransport(new UnixSocketTransport(socket), remote);
+            link.AttachTransport(await LinkTransports.AfterHandshakeAsync(socket, LinkRole.Peer, remote, options, cancellationToken).ConfigureAwait(false), remote);
             TPeer peer = contract.NewPeer(link);
             link.Start();
             return peer;

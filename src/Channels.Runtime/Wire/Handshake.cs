@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Channels.Contracts;
+using Channels.Transports;
 
 namespace Channels.Wire;
 
@@ -50,7 +51,10 @@ internal static class Handshake
         Stream stream, ContractDescriptor contract, LinkRole role, ChannelOptions options, ReadOnlyMemory<byte> key, string endpoint, CancellationToken ct)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(HandshakeHello.NonceSize);
-        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name);
+        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name)
+        {
+            OffersSharedMemory = LinkTransports.OffersSharedMemory(options),
+        };
         await stream.WriteAsync(local.Encode(), ct).ConfigureAwait(false);
         await stream.FlushAsync(ct).ConfigureAwait(false);
 

@@ -4,12 +4,18 @@ using System.Text;
 namespace Channels.Wire;
 
 /// <summary>
-/// What each side sends first: <c>magic "CHNL" | u16 version | u8 role | u8 flags (0) | u64 fingerprint |
+/// What each side sends first: <c>magic "CHNL" | u16 version | u8 role | u8 flags (bit 0: offers shared memory) | u64 fingerprint |
 /// u32 window messages | u32 window bytes | u32 max frame size | nonce[32] | u16 name length | name (UTF-8)</c>.
 /// </summary>
 internal sealed record HandshakeHello(
     LinkRole Role, ulong Fingerprint, int WindowMessages, int WindowBytes, int MaxFrameSize, byte[] Nonce, string ContractName)
 {
+    /// <summary>Flag bit: this side can and may carry the link in shared memory (<see cref="OffersSharedMemory"/>).</summary>
+    public const byte SharedMemoryFlag = 1;
+
+    /// <summary>This side can map shared memory and its options allow it; when both sides offer it, the link moves to shared memory after the handshake.</summary>
+    public bool OffersSharedMemory { get; init; }
+
     /// <summary>The protocol version this runtime speaks.</summary>
     public const ushort ProtocolVersion = 1;
 
@@ -36,7 +42,7 @@ internal sealed record HandshakeHello(
         Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span.Slice(4), ProtocolVersion);
         span[6] = (byte)Role;
-        span[7] = 0;
+        span[7] = OffersSharedMemory ? SharedMemoryFlag : (byte)0;
         BinaryPrimitives.WriteUInt64LittleEndian(span.Slice(8), Fingerprint);
         BinaryPrimitives.WriteInt32LittleEndian(span.Slice(16), WindowMessages);
         BinaryPrimitives.WriteInt32LittleEndian(span.Slice(20), WindowBytes);
@@ -57,7 +63,7 @@ internal sealed record HandshakeHello(
             FrameParser.ThrowProtocol($"The other side speaks protocol version {version}; this side speaks {ProtocolVersion}.");
         if (fixedPart[6] is not ((byte)LinkRole.Opener or (byte)LinkRole.Peer))
             FrameParser.ThrowProtocol($"Handshake role {fixedPart[6]} is unknown.");
-        if (fixedPart[7] != 0)
+        if ((fixedPart[7] & ~SharedMemoryFlag) != 0)
             FrameParser.ThrowProtocol($"Handshake flags {fixedPart[7]} are unknown.");
         int windowMessages = BinaryPrimitives.ReadInt32LittleEndian(fixedPart.Slice(16));
         int windowBytes = BinaryPrimitives.ReadInt32LittleEndian(fixedPart.Slice(20));
@@ -91,7 +97,10 @@ internal sealed record HandshakeHello(
             BinaryPrimitives.ReadInt32LittleEndian(fixedPart.Slice(20)),
             BinaryPrimitives.ReadInt32LittleEndian(fixedPart.Slice(24)),
             fixedPart.Slice(28, NonceSize).ToArray(),
-            contractName);
+            contractName)
+        {
+            OffersSharedMemory = (fixedPart[7] & SharedMemoryFlag) != 0,
+        };
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -123,6 +123,17 @@ internal sealed unsafe class RingProducer
         return HasRoom(footprint <= toEnd ? footprint : toEnd + footprint);
     }
 
+    /// <summary>The largest payload, at most <paramref name="limit"/>, that <see cref="TryClaim"/> would take now (0 when none).</summary>
+    public int ClaimableNow(int limit)
+    {
+        RefreshHead();
+        long free = Capacity - (_tail - _cachedHead);
+        int toEnd = Capacity - (int)(_tail & _mask);
+        // Either the room before the end, or (after padding to the end) the room from the start.
+        long room = free >= toEnd ? Math.Max(toEnd, free - toEnd) : free;
+        return (int)Math.Clamp(room - RingLayout.RecordHeaderSize, 0, Math.Min(limit, MaxPayload));
+    }
+
     /// <summary>Bytes the consumer has not yet released, as this side knows it after refreshing the head.</summary>
     public int Used()
     {
