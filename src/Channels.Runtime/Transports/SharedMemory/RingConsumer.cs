@@ -41,6 +41,12 @@ internal sealed unsafe class RingConsumer
     /// <summary>The producer's futex word, which this side wakes when it releases room.</summary>
     public ref int WriterParked => ref *(int*)(_region + RingLayout.WriterParkedOffset);
 
+    /// <summary>
+    /// Sleeps that ended by their time slice rather than by a wake-up; a wake-up lost by the protocol would show here
+    /// (the slices only bound its cost), so tests watch it.
+    /// </summary>
+    public int SleepTimeouts;
+
     /// <summary>Whether anything was read since the last <see cref="Release"/>.</summary>
     public bool HasUnreleased => _read != _head;
 

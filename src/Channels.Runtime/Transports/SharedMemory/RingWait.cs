@@ -33,8 +33,8 @@ internal static unsafe class RingWait
             {
                 fixed (int* word = &consumer.ReaderParked)
                 {
-                    if (Volatile.Read(ref stop) == 0)
-                        Futex.Wait(word, 1, ParkSliceMs);
+                    if (Volatile.Read(ref stop) == 0 && !Futex.Wait(word, 1, ParkSliceMs))
+                        consumer.SleepTimeouts++;
                 }
                 Volatile.Write(ref consumer.ReaderParked, 0);
             }
