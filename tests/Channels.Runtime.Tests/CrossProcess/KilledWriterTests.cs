@@ -11,7 +11,7 @@ namespace Channels.Runtime.Tests.CrossProcess;
 /// <summary>
 /// Issue 11, acceptance 2: a writer SIGKILLed at 200 random moments. Whatever the moment (between messages, inside
 /// a message that spans several ring records, while the reader sleeps), the reader receives a prefix of the sent
-/// sequence, whole messages only, then <see cref="PeerLostException"/>. Trials run eight at a time.
+/// sequence, whole messages only, then <see cref="PeerLostException"/>. Trials run four at a time; a child may take long to start on a loaded machine, so only its connection has a long timeout.
 /// </summary>
 [Collection(nameof(ProcessTestsCollection))]
 public sealed class KilledWriterTests(ITestOutputHelper output) : IDisposable
@@ -30,7 +30,7 @@ public sealed class KilledWriterTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < Trials; i++)
             delays[i] = random.Next(0, 60);
         long[] received = new long[Trials];
-        await Parallel.ForEachAsync(Enumerable.Range(0, Trials), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+        await Parallel.ForEachAsync(Enumerable.Range(0, Trials), new ParallelOptions { MaxDegreeOfParallelism = 4 },
             async (trial, _) => received[trial] = await TrialAsync(trial, delays[trial]));
         long total = 0;
         int midStream = 0;
@@ -49,7 +49,7 @@ public sealed class KilledWriterTests(ITestOutputHelper output) : IDisposable
         string endpoint = "victim-" + trial;
         await using var listener = ITransfer.Listen(endpoint, _directory.Options());
         await using Child child = Child.Start(_directory, "stream-varied", [endpoint]);
-        await using ITransfer opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        await using ITransfer opener = await listener.AcceptAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(3));
         ((IChannelEndpoint)opener).Link.AttachPeerProcess(child.Process);
         long next = 0;
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
