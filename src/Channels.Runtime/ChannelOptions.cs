@@ -60,6 +60,32 @@ public sealed class ChannelOptions
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>
+    /// Whether a link between two processes of one machine may move its frames through shared memory (default
+    /// <see langword="true"/>): when both ends allow it, the handshake over the Unix socket hands over a segment
+    /// that only the two ends hold, and the socket stays open only to notice a lost peer. Set
+    /// <see langword="false"/> on either end to keep the link on the socket.
+    /// </summary>
+    public bool UseSharedMemory { get; init; } = true;
+
+    /// <summary>Set on the copy a remote transport uses: its bytes leave the machine, so no segment can be handed over.</summary>
+    internal bool SocketOnly { get; private set; }
+
+    /// <summary>A copy of these options that keeps links on the socket (for remote transports, whose far end is another machine).</summary>
+    internal ChannelOptions ForSocketOnly()
+    {
+        var copy = (ChannelOptions)MemberwiseClone();
+        copy.SocketOnly = true;
+        return copy;
+    }
+
+    /// <summary>
+    /// How this end of a shared-memory link waits for messages and for room (default
+    /// <see cref="SharedMemoryWait.SpinThenPark"/>); <see cref="SharedMemoryWait.BusySpin"/> trades a busy core
+    /// per waiting side for the lowest latency.
+    /// </summary>
+    public SharedMemoryWait SharedMemoryWait { get; init; } = SharedMemoryWait.SpinThenPark;
+
+    /// <summary>
     /// The bytes of shared memory that hold the items of each <see cref="ProcessQueue{T}"/> a process hosts (default
     /// 4 MiB; a power of two from 64 KiB to 128 MiB). An item may take up to a quarter of it (an eighth in a
     /// redelivery queue); a put also waits while the items in the queue fill it. Only the hosting process's value

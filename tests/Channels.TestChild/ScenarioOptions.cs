@@ -9,6 +9,9 @@ public static class ScenarioOptions
     /// <summary>Environment variable with a hex key for explicit <c>unix:</c> endpoints.</summary>
     public const string KeyVariable = "CHANNELS_TEST_KEY";
 
+    /// <summary>Environment variable: "0" keeps the scenario's links on the socket; anything else lets them use shared memory.</summary>
+    public const string SharedMemoryVariable = "CHANNELS_TEST_SHARED_MEMORY";
+
     public static ChannelOptions FromEnvironment(int? windowMessages = null, int? windowBytes = null)
     {
         string? key = Environment.GetEnvironmentVariable(KeyVariable);
@@ -20,6 +23,7 @@ public static class ScenarioOptions
             Key = string.IsNullOrEmpty(key) ? (ReadOnlyMemory<byte>?)null : Convert.FromHexString(key),
             LaneWindowMessages = windowMessages ?? defaults.LaneWindowMessages,
             LaneWindowBytes = windowBytes ?? defaults.LaneWindowBytes,
+            UseSharedMemory = Environment.GetEnvironmentVariable(SharedMemoryVariable) != "0",
         };
     }
 }

@@ -77,27 +77,27 @@ public static class MarkdownReport
 
     private static void AppendTargets(StringBuilder md, BenchmarkReport report)
     {
-        md.Append("### Targets (issue 9, DESIGN §9) in this run\n\n| target | measured | met |\n| --- | --- | --- |\n");
+        md.Append("### Targets (issues 9 and 11, DESIGN §9) in this run\n\n| target | measured | met |\n| --- | --- | --- |\n");
         string unix = SystemNames.ChannelsUnix;
         ThroughputTarget(md, report, unix, CaseKind.Small, SystemNames.HandWritten, 0.9, "small record ≥ 0.9× hand-written");
         ThroughputTarget(md, report, unix, CaseKind.Small, SystemNames.PythonPipe, 35, "small record ≥ 35× Python Pipe");
         ThroughputTarget(md, report, unix, CaseKind.Struct32, SystemNames.HandWritten, 0.5, "32 B struct ≥ 0.5× hand-written");
         ThroughputTarget(md, report, unix, CaseKind.Bytes1K, SystemNames.HandWritten, 0.9, "1 KiB ≥ 0.9× hand-written");
         ThroughputTarget(md, report, unix, CaseKind.Bytes64K, SystemNames.HandWritten, 1.0, "64 KiB ≥ 1.0× hand-written");
-        LatencyTarget(md, report, p99: false, 1.2, "ping-pong p50 ≤ 1.2× hand-written");
-        LatencyTarget(md, report, p99: true, 1.5, "ping-pong p99 ≤ 1.5× hand-written");
+        LatencyTarget(md, report, unix, p99: false, 1.2, "ping-pong p50 ≤ 1.2× hand-written");
+        LatencyTarget(md, report, unix, p99: true, 1.5, "ping-pong p99 ≤ 1.5× hand-written");
         ThroughputTarget(md, report, SystemNames.ChannelsInProcess, CaseKind.Struct32, SystemNames.BclBounded, 0.5, "in-process struct lane ≥ 0.5× BCL bounded channel");
 
-        Measurement? structs = report.Find(unix, CaseKind.Struct32);
-        if (structs is null)
-        {
-            Row(md, "struct 32 B: 0 B/msg allocated on both sides", NotMeasured(report, unix, CaseKind.Struct32), null);
-        }
-        else
-        {
-            bool zero = structs.SendAllocatedPerMessage < 0.5 && structs.ReceiveAllocatedPerMessage < 0.5;
-            Row(md, "struct 32 B: 0 B/msg allocated on both sides", $"send {Format.Bytes(structs.SendAllocatedPerMessage)} B, receive {Format.Bytes(structs.ReceiveAllocatedPerMessage)} B", zero);
-        }
+        ZeroAllocationTarget(md, report, unix, "struct 32 B: 0 B/msg allocated on both sides");
+
+        // Issue 11: links over shared memory.
+        string shm = SystemNames.ChannelsShm;
+        ThroughputTarget(md, report, shm, CaseKind.Small, SystemNames.HandWritten, 1.5, "shared memory: small record ≥ 1.5× hand-written socket");
+        ThroughputTarget(md, report, shm, CaseKind.Struct32, SystemNames.HandWritten, 1.5, "shared memory: 32 B struct ≥ 1.5× hand-written socket");
+        ZeroAllocationTarget(md, report, shm, "shared memory: struct 32 B: 0 B/msg allocated on both sides");
+        ThroughputTarget(md, report, shm, CaseKind.Bytes64K, SystemNames.HandWritten, 1.5, "shared memory: 64 KiB ≥ 1.5× hand-written socket");
+        LatencyTarget(md, report, shm, p99: false, 0.5, "shared memory: ping-pong p50 ≤ 0.5× hand-written socket");
+        AbsoluteLatencyTarget(md, report, SystemNames.ChannelsShmSpin, 3.0, "shared memory, busy-spin: ping-pong p50 ≤ 3 µs");
 
         QueueTarget(md, report, CaseKind.Queue1P1C, "queue 1P/1C ≥ 10× Python Queue (default options)");
         QueueTarget(md, report, CaseKind.Queue2P2C, "queue 2P/2C ≥ 10× Python Queue (default options)");
@@ -105,13 +105,38 @@ public static class MarkdownReport
         md.Append('\n');
     }
 
-    private static void LatencyTarget(StringBuilder md, BenchmarkReport report, bool p99, double factor, string label)
+    private static void ZeroAllocationTarget(StringBuilder md, BenchmarkReport report, string system, string label)
     {
-        Measurement? channelsPing = report.Find(SystemNames.ChannelsUnix, CaseKind.PingPong);
+        Measurement? structs = report.Find(system, CaseKind.Struct32);
+        if (structs is null)
+        {
+            Row(md, label, NotMeasured(report, system, CaseKind.Struct32), null);
+            return;
+        }
+
+        bool zero = structs.SendAllocatedPerMessage < 0.5 && structs.ReceiveAllocatedPerMessage < 0.5;
+        Row(md, label, $"send {Format.Bytes(structs.SendAllocatedPerMessage)} B, receive {Format.Bytes(structs.ReceiveAllocatedPerMessage)} B", zero);
+    }
+
+    private static void AbsoluteLatencyTarget(StringBuilder md, BenchmarkReport report, string system, double microseconds, string label)
+    {
+        Measurement? ping = report.Find(system, CaseKind.PingPong);
+        if (ping?.P50Microseconds is not double p50)
+        {
+            Row(md, label, NotMeasured(report, system, CaseKind.PingPong), null);
+            return;
+        }
+
+        Row(md, label, string.Create(CultureInfo.InvariantCulture, $"{p50:0.0} µs"), p50 <= microseconds);
+    }
+
+    private static void LatencyTarget(StringBuilder md, BenchmarkReport report, string system, bool p99, double factor, string label)
+    {
+        Measurement? channelsPing = report.Find(system, CaseKind.PingPong);
         Measurement? basePing = report.Find(SystemNames.HandWritten, CaseKind.PingPong);
         if (channelsPing is null || basePing is null)
         {
-            Row(md, label, NotMeasured(report, channelsPing is null ? SystemNames.ChannelsUnix : SystemNames.HandWritten, CaseKind.PingPong), null);
+            Row(md, label, NotMeasured(report, channelsPing is null ? system : SystemNames.HandWritten, CaseKind.PingPong), null);
             return;
         }
 

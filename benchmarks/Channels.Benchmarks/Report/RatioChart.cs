@@ -22,6 +22,8 @@ public static class RatioChart
     private static readonly (string System, string Color)[] Palette =
     [
         (SystemNames.ChannelsUnix, "#1f5fa8"),
+        (SystemNames.ChannelsShm, "#7b2fa8"),
+        (SystemNames.ChannelsShmSpin, "#c59be0"),
         (SystemNames.ChannelsInProcess, "#a9cbef"),
         (SystemNames.BclBounded, "#c7c7c7"),
         (SystemNames.JsonRpc, "#e07b1a"),

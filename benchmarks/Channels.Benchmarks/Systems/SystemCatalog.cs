@@ -13,6 +13,8 @@ public static class SystemCatalog
     [
         new HandWrittenSystem(),
         new ChannelsUnixSystem("channels-unix", SystemNames.ChannelsUnix, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes),
+        new ChannelsUnixSystem("channels-shm", SystemNames.ChannelsShm, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes, sharedMemory: true),
+        new ChannelsUnixSystem("channels-shm-spin", SystemNames.ChannelsShmSpin, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes, sharedMemory: true, SharedMemoryWait.BusySpin),
         new ChannelsInProcessSystem(),
         new BclBoundedSystem(),
         new JsonRpcSystem(),

@@ -12,6 +12,12 @@ public static class SystemNames
     /// <summary>Channels over its Unix domain socket transport, parent and child process.</summary>
     public const string ChannelsUnix = "Channels (Unix socket)";
 
+    /// <summary>Channels over shared memory negotiated on the Unix socket, default (spin-then-park) waits.</summary>
+    public const string ChannelsShm = "Channels (shared memory)";
+
+    /// <summary>Channels over shared memory with busy-spinning waits.</summary>
+    public const string ChannelsShmSpin = "Channels (shared memory, busy-spin)";
+
     /// <summary>Channels with both ends in one process (reference: no transport at all).</summary>
     public const string ChannelsInProcess = "Channels (in-process)";
 

@@ -90,6 +90,27 @@ internal sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>
+    /// Maps the memory file <paramref name="handle"/> (a memfd, which has no path to delete) of
+    /// <paramref name="length"/> bytes; the segment owns the handle. <paramref name="name"/> only names it in messages.
+    /// </summary>
+    /// <exception cref="IOException">The file is smaller than <paramref name="length"/>.</exception>
+    public static SharedSegment Adopt(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string name, long length)
+    {
+        var stream = new FileStream(handle, FileAccess.ReadWrite);
+        try
+        {
+            if (stream.Length < length)
+                throw new IOException($"Shared segment '{name}' has {stream.Length} bytes; at least {length} expected.");
+            return Map(name, stream, length, owner: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Deletes segment files whose names start with <paramref name="prefix"/> (left behind by a creator that was killed).</summary>
     public static void DeleteStale(string directory, string prefix)
     {

@@ -191,7 +191,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
                 remote = await Handshake.RunAsync(stream, _contract, LinkRole.Opener, _options, _key, _address.Display, _stop.Token).ConfigureAwait(false);
             }
             var link = new ChannelLink(_contract, LinkRole.Opener, _options);
-            link.AttachTransport(new UnixSocketTransport(accepted), remote);
+            link.AttachTransport(await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _options, _stop.Token).ConfigureAwait(false), remote);
             TOpener opener = _createOpener(link);
             link.Start();
             if (!_accepted.Writer.TryWrite(opener))

@@ -68,6 +68,7 @@ internal static class LinkFactory
         if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? transport))
         {
             key = KeyResolver.ForRemote(endpoint, options);
+            options = options.ForSocketOnly();
             socket = await transport.ConnectLinkAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -84,7 +85,7 @@ internal static class LinkFactory
                 remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, endpoint, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
-            link.AttachTransport(new UnixSocketTransport(socket), remote);
+            link.AttachTransport(await LinkTransports.AfterHandshakeAsync(socket, LinkRole.Peer, remote, options, cancellationToken).ConfigureAwait(false), remote);
             TPeer peer = contract.NewPeer(link);
             link.Start();
             return peer;
@@ -104,6 +105,7 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         KeyResolver.ForRemote(endpoint, options);
+        options = options.ForSocketOnly();
         string socketPath = Path.Combine(RuntimeDirectory.Ensure(options), "remote-" + Guid.NewGuid().ToString("N") + ".sock");
         var address = new EndpointAddress(socketPath, null, endpoint);
         var listener = ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);

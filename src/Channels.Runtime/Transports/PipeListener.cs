@@ -56,7 +56,7 @@ internal sealed class PipeListener : IAsyncDisposable
                     {
                         remote = await Handshake.RunAsync(stream, _opener.Contract, LinkRole.Opener, _opener.Options, _key, Endpoint, _stop.Token).ConfigureAwait(false);
                     }
-                    _opener.AttachTransport(new UnixSocketTransport(accepted), remote);
+                    _opener.AttachTransport(await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _opener.Options, _stop.Token).ConfigureAwait(false), remote);
                     _opener.Start();
                     return;
                 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Channels.Contracts;
 
+using Channels.Transports;
+
 namespace Channels.Wire;
 
 /// <summary>
@@ -53,10 +55,11 @@ internal static class Handshake
         Stream stream, ContractDescriptor contract, LinkRole role, ChannelOptions options, ReadOnlyMemory<byte> key, string endpoint, CancellationToken ct)
     {
         byte[] nonce = RandomNumberGenerator.GetBytes(HandshakeHello.NonceSize);
-        await WriteAsync(stream, HandshakeHello.EncodeChallenge(role, nonce), ct).ConfigureAwait(false);
+        bool offersSharedMemory = LinkTransports.OffersSharedMemory(options);
+        await WriteAsync(stream, HandshakeHello.EncodeChallenge(role, nonce, offersSharedMemory), ct).ConfigureAwait(false);
         byte[] challenge = new byte[HandshakeHello.ChallengeSize];
         await ReadExactAsync(stream, challenge, endpoint, "challenge", ct).ConfigureAwait(false);
-        (LinkRole remoteRole, byte[] remoteNonce) = HandshakeHello.ReadChallenge(challenge);
+        (LinkRole remoteRole, byte[] remoteNonce, bool remoteOffersSharedMemory) = HandshakeHello.ReadChallenge(challenge);
         if (remoteRole == role)
             throw new ProtocolException($"Both sides of endpoint '{endpoint}' are {role}s; a link joins an opener and a peer.");
 
@@ -78,7 +81,10 @@ internal static class Handshake
         }
 
         // The other side is authenticated: only now does it learn what this side serves.
-        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name);
+        var local = new HandshakeHello(role, contract.Fingerprint, options.LaneWindowMessages, options.LaneWindowBytes, options.MaxFrameSize, nonce, contract.Name)
+        {
+            OffersSharedMemory = offersSharedMemory,
+        };
         byte[] terms = local.EncodeTerms();
         byte[] verdictAndTerms = new byte[1 + terms.Length];
         verdictAndTerms[0] = Accepted;
@@ -100,7 +106,7 @@ internal static class Handshake
         await ReadExactAsync(stream, termsFixed, endpoint, "terms", ct).ConfigureAwait(false);
         byte[] name = new byte[HandshakeHello.ReadNameLength(termsFixed)];
         await ReadExactAsync(stream, name, endpoint, "contract name", ct).ConfigureAwait(false);
-        HandshakeHello remote = HandshakeHello.Decode(remoteRole, remoteNonce, termsFixed, name);
+        HandshakeHello remote = HandshakeHello.Decode(remoteRole, remoteNonce, termsFixed, name) with { OffersSharedMemory = remoteOffersSharedMemory };
         if (remote.ContractName != contract.Name || remote.Fingerprint != contract.Fingerprint)
         {
             string detail = remote.ContractName == contract.Name

@@ -7,7 +7,8 @@ namespace Channels.Wire;
 /// What each side learns of the other in the handshake, sent in two parts so that nothing about the contract
 /// reaches a side that has not proved it holds the key:
 /// <list type="bullet">
-/// <item>the challenge, first: <c>magic "CHNL" | u16 version | u8 role | u8 flags (0) | nonce[32]</c>;</item>
+/// <item>the challenge, first: <c>magic "CHNL" | u16 version | u8 role | u8 flags | nonce[32]</c>, where flag bit 0
+/// says that this side offers shared memory (a capability, nothing about the contract);</item>
 /// <item>the terms, only after the other side's proof was accepted: <c>u64 fingerprint | u32 window messages |
 /// u32 window bytes | u32 max frame size | u16 name length | name (UTF-8)</c>.</item>
 /// </list>
@@ -17,6 +18,12 @@ internal sealed record HandshakeHello(
 {
     /// <summary>The protocol version this runtime speaks (2: the contract is revealed only after authentication).</summary>
     public const ushort ProtocolVersion = 2;
+
+    /// <summary>Challenge flag bit: this side can and may carry the link in shared memory (<see cref="OffersSharedMemory"/>).</summary>
+    public const byte SharedMemoryFlag = 1;
+
+    /// <summary>This side can map shared memory and its options allow it; when both sides offer it, the link moves to shared memory after the handshake.</summary>
+    public bool OffersSharedMemory { get; init; }
 
     /// <summary>Size of the challenge.</summary>
     public const int ChallengeSize = 4 + 2 + 1 + 1 + NonceSize;
@@ -34,20 +41,20 @@ internal sealed record HandshakeHello(
     public static ReadOnlySpan<byte> Magic => "CHNL"u8;
 
     /// <summary>Encodes a challenge.</summary>
-    public static byte[] EncodeChallenge(LinkRole role, ReadOnlySpan<byte> nonce)
+    public static byte[] EncodeChallenge(LinkRole role, ReadOnlySpan<byte> nonce, bool offersSharedMemory = false)
     {
         var bytes = new byte[ChallengeSize];
         Magic.CopyTo(bytes);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(4), ProtocolVersion);
         bytes[6] = (byte)role;
-        bytes[7] = 0;
+        bytes[7] = offersSharedMemory ? SharedMemoryFlag : (byte)0;
         nonce.CopyTo(bytes.AsSpan(8));
         return bytes;
     }
 
-    /// <summary>Validates a challenge and returns the other side's role and nonce.</summary>
+    /// <summary>Validates a challenge and returns the other side's role, nonce and shared-memory offer.</summary>
     /// <exception cref="ProtocolException">Not a Channels challenge of this version.</exception>
-    public static (LinkRole Role, byte[] Nonce) ReadChallenge(ReadOnlySpan<byte> challenge)
+    public static (LinkRole Role, byte[] Nonce, bool OffersSharedMemory) ReadChallenge(ReadOnlySpan<byte> challenge)
     {
         if (challenge.Length != ChallengeSize)
             FrameParser.ThrowProtocol($"Handshake challenge is {challenge.Length} bytes; expected {ChallengeSize}.");
@@ -58,9 +65,9 @@ internal sealed record HandshakeHello(
             FrameParser.ThrowProtocol($"The other side speaks protocol version {version}; this side speaks {ProtocolVersion}.");
         if (challenge[6] is not ((byte)LinkRole.Opener or (byte)LinkRole.Peer))
             FrameParser.ThrowProtocol($"Handshake role {challenge[6]} is unknown.");
-        if (challenge[7] != 0)
+        if ((challenge[7] & ~SharedMemoryFlag) != 0)
             FrameParser.ThrowProtocol($"Handshake flags {challenge[7]} are unknown.");
-        return ((LinkRole)challenge[6], challenge.Slice(8, NonceSize).ToArray());
+        return ((LinkRole)challenge[6], challenge.Slice(8, NonceSize).ToArray(), (challenge[7] & SharedMemoryFlag) != 0);
     }
 
     /// <summary>Encodes this side's terms.</summary>

@@ -7,13 +7,13 @@ using Xunit.Abstractions;
 namespace Channels.Runtime.Tests.CrossProcess;
 
 /// <summary>Acceptance 4: a writer facing a reader that never reads stops at the window, and its memory stays bounded.</summary>
-public sealed class BackpressureTests(ITestOutputHelper output) : IDisposable
+public abstract class BackpressureTests(bool sharedMemory, ITestOutputHelper output) : IDisposable
 {
     private const int WindowMessages = 1000;
     private const int WindowBytes = 4 * 1024 * 1024;
     private const int PayloadChars = 64 * 1024;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TestRuntimeDirectory _directory = new();
+    private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
 
@@ -46,3 +46,9 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(WindowMessages, idleReader.Ticks.Count);
     }
 }
+
+/// <summary>The suite with its links kept on the Unix socket.</summary>
+public sealed class BackpressureTestsOverSocket(ITestOutputHelper output) : BackpressureTests(sharedMemory: false, output);
+
+/// <summary>The suite with its links in shared memory.</summary>
+public sealed class BackpressureTestsOverSharedMemory(ITestOutputHelper output) : BackpressureTests(sharedMemory: true, output);

@@ -5,10 +5,10 @@ using Xunit;
 namespace Channels.Runtime.Tests.CrossProcess;
 
 /// <summary>Acceptance 5 across processes: another shape of the contract, or a wrong key, fails at connect on both sides.</summary>
-public sealed class ContractCheckTests : IDisposable
+public abstract class ContractCheckTests(bool sharedMemory) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TestRuntimeDirectory _directory = new();
+    private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
 
@@ -55,3 +55,9 @@ public sealed class ContractCheckTests : IDisposable
         Assert.False(accept.IsCompleted);
     }
 }
+
+/// <summary>The suite with its links kept on the Unix socket.</summary>
+public sealed class ContractCheckTestsOverSocket() : ContractCheckTests(sharedMemory: false);
+
+/// <summary>The suite with its links in shared memory.</summary>
+public sealed class ContractCheckTestsOverSharedMemory() : ContractCheckTests(sharedMemory: true);

@@ -10,10 +10,10 @@ using Xunit.Abstractions;
 namespace Channels.Runtime.Tests.CrossProcess;
 
 /// <summary>Acceptance 2 and 3 across real processes: completion, faults, and a peer killed with SIGKILL.</summary>
-public sealed class LifecycleTests(ITestOutputHelper output) : IDisposable
+public abstract class LifecycleTests(bool sharedMemory, ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TestRuntimeDirectory _directory = new();
+    private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
 
@@ -149,3 +149,9 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(unobserved);
     }
 }
+
+/// <summary>The suite with its links kept on the Unix socket.</summary>
+public sealed class LifecycleTestsOverSocket(ITestOutputHelper output) : LifecycleTests(sharedMemory: false, output);
+
+/// <summary>The suite with its links in shared memory.</summary>
+public sealed class LifecycleTestsOverSharedMemory(ITestOutputHelper output) : LifecycleTests(sharedMemory: true, output);

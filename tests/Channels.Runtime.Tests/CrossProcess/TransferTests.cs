@@ -9,12 +9,12 @@ using Xunit.Abstractions;
 namespace Channels.Runtime.Tests.CrossProcess;
 
 /// <summary>Acceptance 1: a million messages on three lanes between two processes, in order, with equal checksums.</summary>
-public sealed class TransferTests(ITestOutputHelper output) : IDisposable
+public abstract class TransferTests(bool sharedMemory, ITestOutputHelper output) : IDisposable
 {
     private const int Orders = 300_000;
     private const int Ticks = 500_000;
     private const int Receipts = 200_000;
-    private readonly TestRuntimeDirectory _directory = new();
+    private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
 
@@ -75,3 +75,9 @@ public sealed class TransferTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{total} messages in {clock.Elapsed.TotalSeconds:0.000} s: {total / clock.Elapsed.TotalSeconds:N0} msg/s (both processes on a shared 2-core machine)");
     }
 }
+
+/// <summary>The suite with its links kept on the Unix socket.</summary>
+public sealed class TransferTestsOverSocket(ITestOutputHelper output) : TransferTests(sharedMemory: false, output);
+
+/// <summary>The suite with its links in shared memory.</summary>
+public sealed class TransferTestsOverSharedMemory(ITestOutputHelper output) : TransferTests(sharedMemory: true, output);

@@ -43,6 +43,7 @@ public sealed class Child : IAsyncDisposable
         foreach (string arg in args)
             info.ArgumentList.Add(arg);
         info.Environment[ScenarioOptions.RuntimeDirectoryVariable] = directory.Path;
+        info.Environment[ScenarioOptions.SharedMemoryVariable] = directory.SharedMemory ? "1" : "0";
         if (key is not null)
             info.Environment[ScenarioOptions.KeyVariable] = Convert.ToHexString(key);
         configure?.Invoke(info);

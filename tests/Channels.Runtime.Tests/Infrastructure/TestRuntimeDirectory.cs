@@ -12,6 +12,9 @@ public sealed class TestRuntimeDirectory : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Whether links of this test may use shared memory (the default of the runtime); false keeps them on the socket.</summary>
+    public bool SharedMemory { get; init; } = true;
+
     public ChannelOptions Options(int? windowMessages = null, int? windowBytes = null, ReadOnlyMemory<byte>? key = null, TimeSpan? peerTimeout = null, int? maxFrameSize = null)
     {
         var defaults = new ChannelOptions();
@@ -24,6 +27,7 @@ public sealed class TestRuntimeDirectory : IDisposable
             PeerTimeout = peerTimeout ?? defaults.PeerTimeout,
             MaxFrameSize = maxFrameSize ?? defaults.MaxFrameSize,
             HandshakeTimeout = TimeSpan.FromSeconds(5),
+            UseSharedMemory = SharedMemory,
         };
     }
 

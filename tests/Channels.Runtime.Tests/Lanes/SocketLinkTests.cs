@@ -6,11 +6,11 @@ using Xunit;
 
 namespace Channels.Runtime.Tests.Lanes;
 
-/// <summary>Lane semantics over the Unix-socket transport, both ends in this process.</summary>
-public sealed class SocketLinkTests : IDisposable
+/// <summary>Lane semantics over the Unix-socket transport and over shared memory negotiated on it, both ends in this process.</summary>
+public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private readonly TestRuntimeDirectory _directory = new();
+    private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
 
@@ -155,3 +155,9 @@ public sealed class SocketLinkTests : IDisposable
         Assert.Empty(_directory.LeftoverFiles());
     }
 }
+
+/// <summary>The suite with its links kept on the Unix socket.</summary>
+public sealed class SocketLinkTestsOverSocket() : SocketLinkTests(sharedMemory: false);
+
+/// <summary>The suite with its links in shared memory.</summary>
+public sealed class SocketLinkTestsOverSharedMemory() : SocketLinkTests(sharedMemory: true);

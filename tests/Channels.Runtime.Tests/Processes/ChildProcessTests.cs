@@ -6,14 +6,14 @@ namespace Channels.Runtime.Tests.Processes;
 
 // Not in parallel with other tests: one of them checks that the runtime directory is left as it was found.
 [Collection(nameof(ProcessTestsCollection))]
-public sealed class ChildProcessTests
+public abstract class ChildProcessTests(bool sharedMemory)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task EntryReceivesPeerArgumentAndTokenAndItsReturnValueIsTheExitCode()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             await using var process = await ChildProcess.StartAsync(child, EchoEntries.ExitWith, "17", TestChildren.Options());
@@ -34,7 +34,7 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task ExceptionInTheEntryReachesTheParentWithTypeAndMessage()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             await using var process = await ChildProcess.StartAsync(child, EchoEntries.Throw, "the answer is not 42", TestChildren.Options(redirectStandardError: true));
@@ -77,7 +77,7 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task KillingTheChildMidStreamEndsTheParentsReadWithPeerLostAndTheExitCode()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             await using var process = await ChildProcess.StartAsync(child, EchoEntries.Echo, TestChildren.Options());
@@ -116,7 +116,7 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task DisposingTheHandleStopsARunningChildThroughItsCancellationToken()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             ChildProcess process = await ChildProcess.StartAsync(child, EchoEntries.Echo, TestChildren.Options());
@@ -135,7 +135,7 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task ALambdaIsNotAChildEntry()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         await using (child)
         {
@@ -150,7 +150,7 @@ public sealed class ChildProcessTests
     [Fact]
     public async Task ThePeerEndCannotBeHandedToTwoChildren()
     {
-        var (parent, child) = IEcho.CreatePipe();
+        var (parent, child) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             await using var process = await ChildProcess.StartAsync(child, EchoEntries.Echo, TestChildren.Options());
@@ -160,9 +160,9 @@ public sealed class ChildProcessTests
         }
     }
 
-    private static async Task<long> EchoThroughChildAsync(int child, int messages)
+    private async Task<long> EchoThroughChildAsync(int child, int messages)
     {
-        var (parent, peer) = IEcho.CreatePipe();
+        var (parent, peer) = IEcho.CreatePipe(new ChannelOptions { UseSharedMemory = sharedMemory });
         await using (parent)
         {
             await using var process = await ChildProcess.StartAsync(peer, EchoEntries.Echo, TestChildren.Options());
@@ -196,3 +196,11 @@ public sealed class ChildProcessTests
         return sum;
     }
 }
+
+/// <summary>The suite with the parent's links kept on the Unix socket.</summary>
+[Collection(nameof(ProcessTestsCollection))]
+public sealed class ChildProcessTestsOverSocket() : ChildProcessTests(sharedMemory: false);
+
+/// <summary>The suite with the parent's links in shared memory.</summary>
+[Collection(nameof(ProcessTestsCollection))]
+public sealed class ChildProcessTestsOverSharedMemory() : ChildProcessTests(sharedMemory: true);

@@ -31,7 +31,7 @@ public sealed class HandshakeTests : IDisposable
         { "future version", Challenge(version: 99) },
         { "version 1 (contract before authentication)", Challenge(version: 1) },
         { "unknown role", Challenge(role: 7) },
-        { "unknown flags", Challenge(flags: 1) },
+        { "unknown flags", Challenge(flags: 2) },
         { "same role as the listener", Challenge(role: (byte)LinkRole.Opener) },
         { "random bytes", RandomBytes(4096) },
         { "truncated challenge", Challenge()[..20] },

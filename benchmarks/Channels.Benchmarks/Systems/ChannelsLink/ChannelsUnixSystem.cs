@@ -4,14 +4,17 @@ using Channels.Benchmarks.SideBySide;
 namespace Channels.Benchmarks.Systems.ChannelsLink;
 
 /// <summary>
-/// Channels over its Unix domain socket transport between this process and a child: the parent listens at an
-/// explicit <c>unix:</c> path with a fresh key, the child connects with the key handed over in its environment.
+/// Channels between this process and a child, over its Unix domain socket transport or over shared memory
+/// negotiated on that socket: the parent listens at an explicit <c>unix:</c> path with a fresh key, the child
+/// connects with the key handed over in its environment.
 /// </summary>
 /// <param name="id">The command-line id.</param>
 /// <param name="displayName">The table name.</param>
 /// <param name="laneWindowMessages">The receive window of each lane (both ends), in messages.</param>
 /// <param name="laneWindowBytes">The receive window of each lane (both ends), in bytes.</param>
-public sealed class ChannelsUnixSystem(string id, string displayName, int laneWindowMessages, int laneWindowBytes) : ProcessPairSystem
+/// <param name="sharedMemory">Whether the link moves to shared memory after the handshake (else it stays on the socket).</param>
+/// <param name="wait">How the shared-memory ends wait.</param>
+public sealed class ChannelsUnixSystem(string id, string displayName, int laneWindowMessages, int laneWindowBytes, bool sharedMemory = false, SharedMemoryWait wait = SharedMemoryWait.SpinThenPark) : ProcessPairSystem
 {
     private const string KeyVariable = "CHANNELS_BENCH_KEY";
     private static readonly string ParentKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
@@ -52,5 +55,7 @@ public sealed class ChannelsUnixSystem(string id, string displayName, int laneWi
         Key = Convert.FromHexString(hexKey),
         LaneWindowMessages = laneWindowMessages,
         LaneWindowBytes = laneWindowBytes,
+        UseSharedMemory = sharedMemory,
+        SharedMemoryWait = wait,
     };
 }

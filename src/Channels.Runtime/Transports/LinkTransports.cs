@@ -1,0 +1,31 @@
+using System.Net.Sockets;
+using Channels.Transports.SharedMemory;
+using Channels.Transports.UnixSocket;
+using Channels.Wire;
+
+namespace Channels.Transports;
+
+/// <summary>
+/// Chooses what carries a link once its handshake over a Unix socket is done: shared memory when both ends offered
+/// it (<see cref="HandshakeHello.OffersSharedMemory"/>), else the socket itself. The one place every accept and
+/// connect path goes through after the handshake.
+/// </summary>
+internal static class LinkTransports
+{
+    /// <summary>Whether this end offers shared memory in its handshake.</summary>
+    public static bool OffersSharedMemory(ChannelOptions options) => options.UseSharedMemory && !options.SocketOnly && SharedMemoryTransport.IsSupported;
+
+    /// <summary>The transport of a link whose handshake over <paramref name="socket"/> succeeded; it owns the socket.</summary>
+    /// <exception cref="ProtocolException">Both offered shared memory, but the opener did not hand over a valid segment.</exception>
+    /// <exception cref="IOException">The shared memory could not be created or handed over.</exception>
+    public static async ValueTask<ILinkTransport> AfterHandshakeAsync(Socket socket, LinkRole role, HandshakeHello remote, ChannelOptions options, CancellationToken cancellationToken)
+    {
+        if (!OffersSharedMemory(options) || !remote.OffersSharedMemory)
+            return new UnixSocketTransport(socket);
+        if (role == LinkRole.Opener)
+            return SharedMemoryTransport.Create(socket, options.SharedMemoryWait);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.HandshakeTimeout);
+        return await SharedMemoryTransport.AcceptAsync(socket, options.SharedMemoryWait, timeout.Token).ConfigureAwait(false);
+    }
+}

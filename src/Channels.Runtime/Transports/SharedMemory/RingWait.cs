@@ -1,0 +1,104 @@
+using Channels.SharedMemory;
+
+namespace Channels.Transports.SharedMemory;
+
+/// <summary>
+/// Blocking waits of the two ring sides: spin briefly, then (unless busy-spinning) park on the side's futex word
+/// after announcing it, so the other side makes a wake-up system call only for a sleeper. Each wait also ends when
+/// <c>stop</c> becomes non-zero; whoever sets it must then call <see cref="Interrupt"/> on both words.
+/// </summary>
+internal static unsafe class RingWait
+{
+    /// <summary>Rounds of spinning before a default wait yields and then parks.</summary>
+    public const int DefaultSpinRounds = 64;
+    private const int SpinIterations = 20;
+    private const int YieldRounds = 4;
+    private const int BusyYieldEvery = 4096;
+
+    /// <summary>Sleeps are cut into slices of this length, so that a missed interrupt costs at most one slice.</summary>
+    private const int ParkSliceMs = 200;
+
+    /// <summary>Waits until the ring has a record; false when stopped first.</summary>
+    public static bool ForRecord(RingConsumer consumer, SharedMemoryWait strategy, ref int stop, int spinRounds = DefaultSpinRounds)
+    {
+        for (long round = 0; ; round++)
+        {
+            if (consumer.HasRecord())
+                return true;
+            if (Volatile.Read(ref stop) != 0)
+                return false;
+            if (!Pause(strategy, round, spinRounds))
+                continue;
+            if (consumer.PrepareToPark())
+            {
+                fixed (int* word = &consumer.ReaderParked)
+                {
+                    if (Volatile.Read(ref stop) == 0 && !Futex.Wait(word, 1, ParkSliceMs))
+                        consumer.SleepTimeouts++;
+                }
+                Volatile.Write(ref consumer.ReaderParked, 0);
+            }
+        }
+    }
+
+    /// <summary>Waits until the ring has room for a record of <paramref name="payloadLength"/> bytes; false when stopped first.</summary>
+    public static bool ForRoom(RingProducer producer, int payloadLength, SharedMemoryWait strategy, ref int stop, int spinRounds = DefaultSpinRounds)
+    {
+        for (long round = 0; ; round++)
+        {
+            if (producer.HasRoomFor(payloadLength))
+                return true;
+            if (Volatile.Read(ref stop) != 0)
+                return false;
+            if (!Pause(strategy, round, spinRounds))
+                continue;
+            if (producer.PrepareToPark(payloadLength))
+            {
+                fixed (int* word = &producer.WriterParked)
+                {
+                    if (Volatile.Read(ref stop) == 0)
+                        Futex.Wait(word, 1, ParkSliceMs);
+                }
+                Volatile.Write(ref producer.WriterParked, 0);
+            }
+        }
+    }
+
+    /// <summary>Wakes a sleeper on <paramref name="word"/> (the other side made progress, or this process stops waiting).</summary>
+    public static void Wake(ref int word)
+    {
+        fixed (int* pointer = &word)
+            Futex.Wake(pointer);
+    }
+
+    /// <summary>Ends a wait of this process on <paramref name="word"/> after its stop flag was set: clears the word so a sleep about to start returns at once, then wakes.</summary>
+    public static void Interrupt(ref int word)
+    {
+        Interlocked.Exchange(ref word, 0);
+        Wake(ref word);
+    }
+
+    // Spins or yields for this round; true when the caller should park now.
+    private static bool Pause(SharedMemoryWait strategy, long round, int spinRounds)
+    {
+        if (strategy == SharedMemoryWait.BusySpin)
+        {
+            if (round % BusyYieldEvery == BusyYieldEvery - 1)
+                Thread.Yield();
+            else
+                Thread.SpinWait(1);
+            return false;
+        }
+        if (round < spinRounds)
+        {
+            Thread.SpinWait(SpinIterations);
+            return false;
+        }
+        if (round < spinRounds + YieldRounds)
+        {
+            Thread.Yield();
+            return false;
+        }
+        return true;
+    }
+}
