@@ -17,7 +17,7 @@ public sealed class SharedMemoryTransportTests : TransportConformanceTests
         Directory.CreateDirectory(_directory.Path);
         string path = Path.Combine(_directory.Path, Guid.NewGuid().ToString("N")[..8] + ".sock");
         using Socket listener = UnixSockets.Bind(path, "conformance");
-        Socket client = await UnixSockets.ConnectAsync(path, CancellationToken.None);
+        Socket client = await UnixSockets.ConnectAsync(EndpointAddress.Resolve("unix:" + path, ChannelOptions.Default), CancellationToken.None);
         Socket accepted = await listener.AcceptAsync().WaitAsync(Timeout);
         Task<SharedMemoryTransport> peer = SharedMemoryTransport.AcceptAsync(accepted, SharedMemoryWait.SpinThenPark, CancellationToken.None).AsTask();
         SharedMemoryTransport opener = SharedMemoryTransport.Create(client, SharedMemoryWait.SpinThenPark);
