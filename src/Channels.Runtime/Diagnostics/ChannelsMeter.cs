@@ -41,6 +41,7 @@ public static class ChannelsMeter
     {
         ContractMismatchException => "contract_mismatch",
         AuthenticationFailedException => "authentication",
+        EndpointNotFoundException => "endpoint_not_found",
         ProtocolException => "protocol",
         TimeoutException => "timeout",
         OperationCanceledException => "canceled",

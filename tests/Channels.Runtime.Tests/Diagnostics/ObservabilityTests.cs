@@ -84,13 +84,13 @@ public sealed class ObservabilityTests
         });
         meters.Start();
 
-        // No listener at all: no key file to authenticate with.
-        await Assert.ThrowsAsync<AuthenticationFailedException>(async () => await IObservedB.Peer.ConnectAsync("nobody", options));
+        // No listener at all.
+        await Assert.ThrowsAsync<EndpointNotFoundException>(async () => await IObservedB.Peer.ConnectAsync("nobody", options));
         // A listener of another shape.
         await using var listener = IObservedA.Listen("observed", options);
         await Assert.ThrowsAsync<ContractMismatchException>(async () => await IObservedB.Peer.ConnectAsync("observed", options));
 
-        Assert.Equal(new[] { "authentication", "contract_mismatch" }, failures.Select(f => (string)f.Tags["error.type"]!));
+        Assert.Equal(new[] { "endpoint_not_found", "contract_mismatch" }, failures.Select(f => (string)f.Tags["error.type"]!));
         Assert.All(failures, f =>
         {
             Assert.Equal(1, f.Value);

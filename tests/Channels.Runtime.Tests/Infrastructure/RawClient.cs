@@ -21,7 +21,8 @@ public sealed class RawClient : IDisposable
     internal async Task HandshakeAsync(Channels.Contracts.ContractDescriptor contract, byte[] key)
     {
         using var stream = new NetworkStream(Socket, ownsSocket: false);
-        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5) };
+        // Raw frames follow on this socket: offer no shared memory.
+        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), UseSharedMemory = false };
         await Handshake.RunAsync(stream, contract, LinkRole.Peer, options, key, "raw", CancellationToken.None);
     }
 

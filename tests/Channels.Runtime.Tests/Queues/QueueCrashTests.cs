@@ -264,7 +264,8 @@ public sealed class QueueCrashTests
             try
             {
                 await Assert.ThrowsAsync<PeerLostException>(() => get.WaitAsync(TimeSpan.FromSeconds(10)));
-                Assert.InRange(clock.ElapsedMilliseconds, 500, 1000 + 2000);
+                // Within the peer timeout plus 2 s. No lower bound: under load the last ping may arrive long before the stop.
+                Assert.InRange(clock.ElapsedMilliseconds, 0, 1000 + 2000);
             }
             finally
             {

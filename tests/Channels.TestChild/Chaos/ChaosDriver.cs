@@ -34,7 +34,8 @@ public static class ChaosDriver
                     int trial;
                     while ((trial = Interlocked.Increment(ref next)) < trials)
                     {
-                        var random = new Random(HashCode.Combine(seed, trial));
+                        // Not HashCode.Combine: it is randomized per process, and a seed must mean the same trials in every run.
+                        var random = new Random(unchecked(seed * 7919 + trial));
                         ChaosTrial result = await RunTrialAsync(trial, random, directory, peerTimeout).ConfigureAwait(false);
                         results[trial] = result;
                         onTrial?.Invoke(result);
@@ -53,9 +54,11 @@ public static class ChaosDriver
     private static Task<ChaosTrial> RunTrialAsync(int number, Random random, string directory, TimeSpan peerTimeout)
     {
         int delay = random.Next(20, 400);
-        string signal = random.Next(2) == 0 ? "KILL" : "STOP";
-        // Queue scenarios (hosts, producers, consumers) join here: the queue engine's branch adds its kinds to this choice.
-        return random.Next(3) switch
+        // The kinds take turns (victim, then signal), so every run of six trials or more covers all six; the moment is random.
+        int kind = number % 6;
+        string signal = kind < 3 ? "KILL" : "STOP";
+        // Queue scenarios (hosts, producers, consumers) join here as further kinds.
+        return (kind % 3) switch
         {
             0 => ChildTrialAsync(number, delay, signal, directory, peerTimeout),
             1 => LinkTrialAsync(number, "writer", delay, signal, directory, peerTimeout),
