@@ -100,6 +100,8 @@ internal sealed record ChildStartInfo(
                 LaneWindowBytes = int.Parse(link[2], NumberStyles.None, CultureInfo.InvariantCulture),
                 HandshakeTimeout = TimeSpan.FromMilliseconds(long.Parse(link[3], NumberStyles.None, CultureInfo.InvariantCulture)),
                 PeerTimeout = TimeSpan.FromMilliseconds(long.Parse(link[4], NumberStyles.None, CultureInfo.InvariantCulture)),
+                // The child offers shared memory whenever it can: the parent's options decide (both ends must offer).
+                UseSharedMemory = true,
             };
             return new ChildStartInfo(
                 entry,
