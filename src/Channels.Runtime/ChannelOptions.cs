@@ -26,7 +26,8 @@ public sealed class ChannelOptions
     /// <summary>
     /// How many handshakes a listener runs at once (default 128). A connection that arrives while this many are
     /// running is closed at once, so a flood of clients that never finish the handshake holds a bounded number of
-    /// file descriptors, each for at most <see cref="HandshakeTimeout"/>. Must be at least 1.
+    /// file descriptors, each for at most <see cref="HandshakeTimeout"/>. A listener never runs more than an eighth of
+    /// the process's open-file limit (<c>ulimit -n</c>) at once, whatever this says. Must be at least 1.
     /// </summary>
     public int MaxPendingHandshakes { get; init; } = 128;
 

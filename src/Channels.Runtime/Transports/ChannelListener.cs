@@ -26,6 +26,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     private readonly Func<ChannelLink, TOpener> _createOpener;
     private readonly EndpointAddress _address;
     private readonly ChannelOptions _options;
+    private readonly int _maxPendingHandshakes;
     private readonly byte[] _key;
     private readonly Socket _socket;
     private readonly Channel<TOpener> _accepted = Channel.CreateUnbounded<TOpener>(new UnboundedChannelOptions { SingleWriter = false });
@@ -42,6 +43,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         _createOpener = createOpener;
         _address = address;
         _options = options;
+        _maxPendingHandshakes = PendingHandshakeLimit(options);
         _key = key;
         _socket = socket;
     }
@@ -165,7 +167,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
                     await Task.Delay(backoffMilliseconds, _stop.Token).ConfigureAwait(false);
                     continue;
                 }
-                if (Interlocked.Increment(ref _pendingHandshakes) > _options.MaxPendingHandshakes)
+                if (Interlocked.Increment(ref _pendingHandshakes) > _maxPendingHandshakes)
                 {
                     Interlocked.Decrement(ref _pendingHandshakes);
                     Interlocked.Increment(ref RejectedCount);
@@ -208,5 +210,14 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         {
             Interlocked.Decrement(ref _pendingHandshakes);
         }
+    }
+
+    // Never more pending handshakes than an eighth of the process's descriptor limit: a flood that drives the process
+    // to EMFILE makes the runtime itself fail (it aborted with "Out of memory" under a limit of 1024), whatever the
+    // accept loop does about it.
+    private static int PendingHandshakeLimit(ChannelOptions options)
+    {
+        long descriptors = UnixNative.OpenFileLimit();
+        return descriptors <= 0 ? options.MaxPendingHandshakes : (int)Math.Clamp(descriptors / 8, 1, options.MaxPendingHandshakes);
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Channels.Transports;
 
 /// <summary>
-/// The two libc calls that .NET does not expose: the effective user id and a file's owner. <c>statx</c> is used
+/// The libc calls that .NET does not expose: the effective user id, a file's owner, the descriptor limit and mkdtemp. <c>statx</c> is used
 /// because its buffer layout is the same on every Linux architecture (unlike <c>struct stat</c>).
 /// </summary>
 internal static partial class UnixNative
@@ -19,6 +19,21 @@ internal static partial class UnixNative
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    private const int RlimitNoFile = 7;
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static unsafe partial int GetResourceLimit(int resource, ulong* limits);
+
+    /// <summary>The process's soft limit of open file descriptors (<c>RLIMIT_NOFILE</c>), or -1 when unknown or unlimited.</summary>
+    public static unsafe long OpenFileLimit()
+    {
+        // struct rlimit is two rlim_t (unsigned long) on every 64-bit Linux: soft, then hard.
+        ulong* limits = stackalloc ulong[2];
+        if (GetResourceLimit(RlimitNoFile, limits) != 0 || limits[0] > long.MaxValue)
+            return -1;
+        return (long)limits[0];
+    }
 
     [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
     private static unsafe partial byte* MakeTemporaryDirectory(byte* template);
