@@ -97,6 +97,7 @@ internal static class ChildRunner
         {
             return; // the entry has returned already
         }
+        RemoveUnusedReportDirectory(info);
         if (info.KeepRunningAfterParentExit)
             return;
         // An entry that ignores its token must not outlive its parent forever.
@@ -110,6 +111,21 @@ internal static class ChildRunner
             Name = "Channels parent-lost exit",
         };
         exit.Start(info.GracePeriod);
+    }
+
+    // The parent made the report's directory and removes it when the child exits; a parent that is gone (killed, say)
+    // never will. Only an empty directory goes: a report already written stays for a parent that still reads it.
+    private static void RemoveUnusedReportDirectory(ChildStartInfo info)
+    {
+        try
+        {
+            if (Path.GetDirectoryName(info.ReportPath) is { Length: > 0 } directory)
+                Directory.Delete(directory, recursive: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not empty, or gone already.
+        }
     }
 
     private static void Report(ChildStartInfo info, Exception exception)
