@@ -30,18 +30,8 @@ public sealed partial class ContractGenerator
         ChildEntryResult Fail(DiagnosticDescriptor descriptor, string problem)
             => new(null, at, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(descriptor, at, name, problem) }));
 
-        if (!method.IsStatic)
-            return Fail(DiagnosticDescriptors.ChildEntryNotAccessible, "must be static");
-        string? inaccessible = EntryInaccessibility(method);
-        if (inaccessible is not null)
-            return Fail(DiagnosticDescriptors.ChildEntryNotAccessible, inaccessible);
-        if (method.IsGenericMethod)
-            return Fail(DiagnosticDescriptors.ChildEntrySignature, "must not be generic");
-        for (INamedTypeSymbol? outer = method.ContainingType; outer is not null; outer = outer.ContainingType)
-        {
-            if (outer.IsGenericType)
-                return Fail(DiagnosticDescriptors.ChildEntrySignature, "must not be declared in a generic type");
-        }
+        if (RegistrationProblem(method, "must be static") is { } registration)
+            return Fail(registration.IsSignature ? DiagnosticDescriptors.ChildEntrySignature : DiagnosticDescriptors.ChildEntryNotAccessible, registration.Problem);
 
         EntryReturnKind? returnKind = ClassifyReturn(method);
         if (returnKind is null)
@@ -172,6 +162,27 @@ public sealed partial class ContractGenerator
             return EntryReturnKind.TaskOfInt;
         if (ofInt && SymbolNames.Is(named.OriginalDefinition, KnownTypes.ValueTaskOfT))
             return EntryReturnKind.ValueTaskOfInt;
+        return null;
+    }
+
+    /// <summary>
+    /// What keeps a method from being registered by name for another process ([ChildEntry], [PoolFunction]), checked
+    /// before its signature: not static, not accessible to generated code (both reported as not accessible), or
+    /// generic itself or in a generic type (reported as a signature problem). <see langword="null"/> when none.
+    /// </summary>
+    private static (string Problem, bool IsSignature)? RegistrationProblem(IMethodSymbol method, string notStatic)
+    {
+        if (!method.IsStatic)
+            return (notStatic, false);
+        if (EntryInaccessibility(method) is { } inaccessible)
+            return (inaccessible, false);
+        if (method.IsGenericMethod)
+            return ("must not be generic", true);
+        for (INamedTypeSymbol? outer = method.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.IsGenericType)
+                return ("must not be declared in a generic type", true);
+        }
         return null;
     }
 

@@ -31,18 +31,8 @@ public sealed partial class ContractGenerator
         PoolFunctionResult Fail(DiagnosticDescriptor descriptor, string problem)
             => new(null, at, EquatableArray<FormatterModel>.Empty, new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(descriptor, at, name, problem) }));
 
-        if (!method.IsStatic)
-            return Fail(DiagnosticDescriptors.PoolFunctionNotAccessible, "is an instance method; a worker process has no instance to call it on: make it static");
-        string? inaccessible = EntryInaccessibility(method);
-        if (inaccessible is not null)
-            return Fail(DiagnosticDescriptors.PoolFunctionNotAccessible, inaccessible);
-        if (method.IsGenericMethod)
-            return Fail(DiagnosticDescriptors.PoolFunctionSignature, "must not be generic");
-        for (INamedTypeSymbol? outer = method.ContainingType; outer is not null; outer = outer.ContainingType)
-        {
-            if (outer.IsGenericType)
-                return Fail(DiagnosticDescriptors.PoolFunctionSignature, "must not be declared in a generic type");
-        }
+        if (RegistrationProblem(method, "is an instance method; a worker process has no instance to call it on: make it static") is { } registration)
+            return Fail(registration.IsSignature ? DiagnosticDescriptors.PoolFunctionSignature : DiagnosticDescriptors.PoolFunctionNotAccessible, registration.Problem);
 
         ImmutableArray<IParameterSymbol> parameters = method.Parameters;
         foreach (IParameterSymbol parameter in parameters)
