@@ -1,8 +1,15 @@
+using Channels;
 using Channels.Benchmarks.Micro;
 using Channels.Benchmarks.SideBySide;
 
-// One executable, three roles: the side-by-side runner, BenchmarkDotNet micro benchmarks, and the child
-// processes that the runner re-launches from this same file (so every system runs the same build).
+// A ProcessPool worker of the pool cases is this executable again: it runs its [PoolFunction]s and exits here.
+if (ChildProcess.IsChild)
+{
+    return await ChildProcess.RunAsync();
+}
+
+// One executable, four roles: the side-by-side runner, BenchmarkDotNet micro benchmarks, the child processes that
+// the runner re-launches from this same file (so every system runs the same build), and pool workers.
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: Channels.Benchmarks side-by-side [--scale S] [--runs N] [--out DIR] [--systems a,b] [--python-script PATH]");

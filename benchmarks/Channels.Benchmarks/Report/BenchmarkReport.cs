@@ -1,5 +1,6 @@
 using Channels.Benchmarks.SideBySide;
 using Channels.Benchmarks.Systems;
+using Channels.Benchmarks.Systems.Python;
 
 namespace Channels.Benchmarks.Report;
 
@@ -49,9 +50,9 @@ public sealed class BenchmarkReport
         return null;
     }
 
-    /// <summary>The Python row for <paramref name="kind"/> (the Pipe, or the Queue for queue cases).</summary>
+    /// <summary>The Python row for <paramref name="kind"/> (the Pipe, the Queue or the Pool), if the seed has that case.</summary>
     public Measurement? FindPython(CaseKind kind)
-        => Find(kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C ? SystemNames.PythonQueue : SystemNames.PythonPipe, kind);
+        => PythonSystem.NameOf(kind) is { } name ? Find(name, kind) : null;
 
     /// <summary>
     /// <paramref name="row"/> relative to <paramref name="reference"/>: throughput divided by the reference's, or for
@@ -64,7 +65,7 @@ public sealed class BenchmarkReport
             return null;
         }
 
-        if (row.Case.Kind == CaseKind.PingPong)
+        if (row.Case.IsLatency)
         {
             return row.P50Microseconds / reference.P50Microseconds;
         }
@@ -76,6 +77,6 @@ public sealed class BenchmarkReport
     public double? SpeedupOverBaseline(Measurement row)
     {
         double? ratio = Ratio(row, Find(SystemNames.HandWritten, row.Case.Kind));
-        return row.Case.Kind == CaseKind.PingPong && ratio is > 0 ? 1 / ratio : ratio;
+        return row.Case.IsLatency && ratio is > 0 ? 1 / ratio : ratio;
     }
 }

@@ -50,7 +50,7 @@ public static class MarkdownReport
     {
         md.Append("### Results\n\n");
         md.Append("Ratios are against the hand-written baseline and against Python **measured in this same run**: for throughput ")
-          .Append("(msgs/s) higher is better; for ping-pong the ratio is of p50 latencies, so lower is better. ")
+          .Append("(msgs/s; items/s for queues, tasks/s for pools) higher is better; for ping-pong and call round trips the ratio is of p50 latencies, so lower is better. ")
           .Append("Allocation is bytes allocated per message by the whole sending and receiving process during the timed rounds.\n\n");
         md.Append("| system | case | msgs/s | MB/s | × hand-written | × Python | p50 µs | p99 µs | alloc B/msg send | alloc B/msg recv | note |\n");
         md.Append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
@@ -77,7 +77,7 @@ public static class MarkdownReport
 
     private static void AppendTargets(StringBuilder md, BenchmarkReport report)
     {
-        md.Append("### Targets (issues 9 and 11, DESIGN §9) in this run\n\n| target | measured | met |\n| --- | --- | --- |\n");
+        md.Append("### Targets (issues 9, 11, 12 and 13, DESIGN §9) in this run\n\n| target | measured | met |\n| --- | --- | --- |\n");
         string unix = SystemNames.ChannelsUnix;
         ThroughputTarget(md, report, unix, CaseKind.Small, SystemNames.HandWritten, 0.9, "small record ≥ 0.9× hand-written");
         ThroughputTarget(md, report, unix, CaseKind.Small, SystemNames.PythonPipe, 35, "small record ≥ 35× Python Pipe");
@@ -99,10 +99,36 @@ public static class MarkdownReport
         LatencyTarget(md, report, shm, p99: false, 0.5, "shared memory: ping-pong p50 ≤ 0.5× hand-written socket");
         AbsoluteLatencyTarget(md, report, SystemNames.ChannelsShmSpin, 3.0, "shared memory, busy-spin: ping-pong p50 ≤ 3 µs");
 
-        QueueTarget(md, report, CaseKind.Queue1P1C, "queue 1P/1C ≥ 10× Python Queue (default options)");
-        QueueTarget(md, report, CaseKind.Queue2P2C, "queue 2P/2C ≥ 10× Python Queue (default options)");
-        QueueTarget(md, report, CaseKind.Queue4P4C, "queue 4P/4C ≥ 10× Python Queue (default options)");
+        string queue = SystemNames.ChannelsQueue;
+        ThroughputTarget(md, report, queue, CaseKind.Queue1P1C, SystemNames.PythonQueue, 10, "queue 1P/1C ≥ 10× Python Queue (default options)", "items/s");
+        ThroughputTarget(md, report, queue, CaseKind.Queue2P2C, SystemNames.PythonQueue, 10, "queue 2P/2C ≥ 10× Python Queue (default options)", "items/s");
+        ThroughputTarget(md, report, queue, CaseKind.Queue4P4C, SystemNames.PythonQueue, 10, "queue 4P/4C ≥ 10× Python Queue (default options)", "items/s");
+
+        // Issue 12: the same contracts over a local nats-server, against NATS.Net used directly.
+        ThroughputTarget(md, report, SystemNames.ChannelsNats, CaseKind.Small, SystemNames.NatsRaw, 0.8, "NATS: small record one way ≥ 0.8× raw NATS.Net pub/sub (same bytes, batched up to 64 KiB)");
+        ThroughputTarget(md, report, SystemNames.ChannelsNatsQueue, CaseKind.QueueJetStream1P1C, SystemNames.NatsRawJetStream, 0.8, "NATS: queue 1P/1C over JetStream ≥ 0.8× raw NATS.Net JetStream publish + pull-consume with acks", "items/s");
+
+        // Issue 13: ProcessPool against Python's Pool, and calls against the same link's ping-pong.
+        string pool = SystemNames.ChannelsPool;
+        ThroughputTarget(md, report, pool, CaseKind.PoolMap, SystemNames.PythonPool, 2, "pool: MapAsync x*x ≥ 2× Python Pool.map (same worker count)", "tasks/s");
+        ThroughputTarget(md, report, pool, CaseKind.PoolUnordered, SystemNames.PythonPool, 20, "pool: MapUnorderedAsync chunk 1 ≥ 20× Python imap_unordered chunk 1", "tasks/s");
+        ThroughputTarget(md, report, SystemNames.ChannelsPoolTwoWorkers, CaseKind.PoolCpu, SystemNames.ChannelsPoolOneWorker, 1.8, "pool: CPU-bound ~5 ms tasks, 2 workers ≥ 1.8× 1 worker", "tasks/s");
+        CallTarget(md, report, SystemNames.ChannelsUnix, 1.3, "call: CallAsync round trip p50 ≤ 1.3× the same link's ping-pong p50 (Unix socket)");
         md.Append('\n');
+    }
+
+    private static void CallTarget(StringBuilder md, BenchmarkReport report, string system, double factor, string label)
+    {
+        Measurement? call = report.Find(system, CaseKind.CallRoundTrip);
+        Measurement? ping = report.Find(system, CaseKind.PingPong);
+        if (call?.P50Microseconds is not double callP50 || ping?.P50Microseconds is not double pingP50)
+        {
+            Row(md, label, NotMeasured(report, system, call is null ? CaseKind.CallRoundTrip : CaseKind.PingPong), null);
+            return;
+        }
+
+        double ratio = callP50 / pingP50;
+        Row(md, label, string.Create(CultureInfo.InvariantCulture, $"{callP50:0.0} µs vs {pingP50:0.0} µs = {Format.Ratio(ratio)}"), ratio <= factor);
     }
 
     private static void ZeroAllocationTarget(StringBuilder md, BenchmarkReport report, string system, string label)
@@ -146,7 +172,7 @@ public static class MarkdownReport
         Row(md, label, string.Create(CultureInfo.InvariantCulture, $"{channels:0.0} µs vs {baseline:0.0} µs = {Format.Ratio(ratio)}"), ratio <= factor);
     }
 
-    private static void ThroughputTarget(StringBuilder md, BenchmarkReport report, string system, CaseKind kind, string reference, double factor, string label)
+    private static void ThroughputTarget(StringBuilder md, BenchmarkReport report, string system, CaseKind kind, string reference, double factor, string label, string unit = "msgs/s")
     {
         Measurement? channels = report.Find(system, kind);
         Measurement? against = report.Find(reference, kind);
@@ -157,21 +183,7 @@ public static class MarkdownReport
         }
 
         double ratio = channels.MessagesPerSecond!.Value / against.MessagesPerSecond!.Value;
-        Row(md, label, $"{Format.Rate(channels.MessagesPerSecond)} vs {Format.Rate(against.MessagesPerSecond)} msgs/s = {Format.Ratio(ratio)}", ratio >= factor);
-    }
-
-    private static void QueueTarget(StringBuilder md, BenchmarkReport report, CaseKind kind, string label)
-    {
-        Measurement? channels = report.Find(SystemNames.ChannelsQueue, kind);
-        Measurement? python = report.Find(SystemNames.PythonQueue, kind);
-        if (channels is null || python is null)
-        {
-            Row(md, label, channels is null ? NotMeasured(report, SystemNames.ChannelsQueue, kind) : NotMeasured(report, SystemNames.PythonQueue, kind), null);
-            return;
-        }
-
-        double ratio = channels.MessagesPerSecond!.Value / python.MessagesPerSecond!.Value;
-        Row(md, label, $"{Format.Rate(channels.MessagesPerSecond)} vs {Format.Rate(python.MessagesPerSecond)} items/s = {Format.Ratio(ratio)}", ratio >= 10);
+        Row(md, label, $"{Format.Rate(channels.MessagesPerSecond)} vs {Format.Rate(against.MessagesPerSecond)} {unit} = {Format.Ratio(ratio)}", ratio >= factor);
     }
 
     private static string NotMeasured(BenchmarkReport report, string system, CaseKind kind)

@@ -18,6 +18,9 @@ public enum CaseKind
     /// <summary>Round-trip latency of one small record.</summary>
     PingPong,
 
+    /// <summary>Round-trip latency of one <c>CallAsync</c> of a small record on a call lane of the same link as <see cref="PingPong"/>.</summary>
+    CallRoundTrip,
+
     /// <summary>Queue throughput, one producer process and one consumer process.</summary>
     Queue1P1C,
 
@@ -26,4 +29,16 @@ public enum CaseKind
 
     /// <summary>Queue throughput, four producer processes and four consumer processes.</summary>
     Queue4P4C,
+
+    /// <summary>Queue throughput over JetStream on a local nats-server, one producer process and one consumer process.</summary>
+    QueueJetStream1P1C,
+
+    /// <summary>A process pool's ordered map of x*x over ints (Python <c>Pool.map</c>), tasks per second.</summary>
+    PoolMap,
+
+    /// <summary>A process pool's unordered map of x*x, one item per message (Python <c>imap_unordered</c>, chunk size 1), tasks per second.</summary>
+    PoolUnordered,
+
+    /// <summary>CPU-bound tasks of about 5 ms each on a pool of one worker and of two workers, tasks per second.</summary>
+    PoolCpu,
 }

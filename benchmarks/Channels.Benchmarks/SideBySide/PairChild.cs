@@ -5,7 +5,8 @@ namespace Channels.Benchmarks.SideBySide;
 
 /// <summary>
 /// The receiving side's command loop, the same for every system: <c>recv KIND COUNT</c> receives a round and
-/// replies <c>done END_TIMESTAMP ALLOCATED_BYTES CHECKSUM</c>; <c>echo COUNT</c> echoes pings; <c>quit</c> ends.
+/// replies <c>done END_TIMESTAMP ALLOCATED_BYTES CHECKSUM</c>; <c>echo COUNT</c> echoes pings; <c>serve COUNT</c>
+/// answers calls (receivers with a call lane); <c>quit</c> ends.
 /// The end time is taken by the receiver when it has counted the last message, as in the Python seed.
 /// </summary>
 public static class PairChild
@@ -44,6 +45,15 @@ public static class PairChild
                         int count = int.Parse(parts[1], CultureInfo.InvariantCulture);
                         await control.ReplyAsync("ready").ConfigureAwait(false);
                         await receiver.EchoAsync(count, cancellationToken).ConfigureAwait(false);
+                        await control.ReplyAsync("done").ConfigureAwait(false);
+                        break;
+                    }
+
+                    case "serve" when receiver is ICallPairReceiver callee:
+                    {
+                        int count = int.Parse(parts[1], CultureInfo.InvariantCulture);
+                        await control.ReplyAsync("ready").ConfigureAwait(false);
+                        await callee.ServeCallsAsync(count, cancellationToken).ConfigureAwait(false);
                         await control.ReplyAsync("done").ConfigureAwait(false);
                         break;
                     }

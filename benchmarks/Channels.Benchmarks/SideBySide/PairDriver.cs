@@ -22,7 +22,7 @@ public static class PairDriver
 
             foreach (CaseSpec spec in cases)
             {
-                if (spec.IsQueue)
+                if (!spec.IsPair)
                 {
                     continue;
                 }

@@ -62,9 +62,9 @@ public sealed class PairSession : IAsyncDisposable
 
         try
         {
-            if (spec.Kind == CaseKind.PingPong)
+            if (spec.IsLatency)
             {
-                await PingPongRoundAsync(spec, timed, settings).ConfigureAwait(false);
+                await RoundTripRoundAsync(spec, timed, settings).ConfigureAwait(false);
             }
             else
             {
@@ -88,7 +88,7 @@ public sealed class PairSession : IAsyncDisposable
             return Measurement.Missing(System.DisplayName, spec, Failure ?? "not run");
         }
 
-        if (spec.Kind == CaseKind.PingPong)
+        if (spec.IsLatency)
         {
             return new Measurement
             {
@@ -186,13 +186,16 @@ public sealed class PairSession : IAsyncDisposable
         }
     }
 
-    private async Task PingPongRoundAsync(CaseSpec spec, bool timed, RunSettings settings)
+    // Ping-pong (the child echoes on a lane) or calls (the child serves a call lane): the parent times each round trip.
+    private async Task RoundTripRoundAsync(CaseSpec spec, bool timed, RunSettings settings)
     {
         PairConnection connection = Connection!;
         long[] latencies = _latencies is { } existing && existing.Length == spec.Count ? existing : (_latencies = new long[spec.Count]);
-        await connection.Peer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"echo {spec.Count}")).ConfigureAwait(false);
+        bool calls = spec.Kind == CaseKind.CallRoundTrip;
+        ICallPairSender? caller = calls ? connection.Sender as ICallPairSender ?? throw new InvalidOperationException($"{System.DisplayName} has no call lane") : null;
+        await connection.Peer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"{(calls ? "serve" : "echo")} {spec.Count}")).ConfigureAwait(false);
         await ExpectAsync(connection.Peer, "ready", settings).ConfigureAwait(false);
-        await WithWatchdogAsync(connection, settings, token => connection.Sender.PingPongAsync(latencies, token)).ConfigureAwait(false);
+        await WithWatchdogAsync(connection, settings, token => caller is null ? connection.Sender.PingPongAsync(latencies, token) : caller.CallRoundTripsAsync(latencies, token)).ConfigureAwait(false);
         await ExpectAsync(connection.Peer, "done", settings).ConfigureAwait(false);
         if (!timed)
         {

@@ -15,8 +15,8 @@ public abstract class PairSystem
     /// <summary>Why the system cannot run in this build, or <see langword="null"/> when it can.</summary>
     public virtual string? Unavailable => null;
 
-    /// <summary>Whether the system takes part in a case (every pair system does the throughput and ping-pong cases).</summary>
-    public virtual bool Supports(CaseKind kind) => kind is not (CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C);
+    /// <summary>Whether the system takes part in a case (every pair system does the throughput and ping-pong cases; calls only where it has them).</summary>
+    public virtual bool Supports(CaseKind kind) => kind is CaseKind.Small or CaseKind.Struct32 or CaseKind.Bytes1K or CaseKind.Bytes64K or CaseKind.PingPong;
 
     /// <summary>Starts the receiving end (a child process, or a task for in-process transports) and connects the parent's sender to it.</summary>
     public abstract Task<PairConnection> ConnectAsync(string workDirectory, CancellationToken cancellationToken);

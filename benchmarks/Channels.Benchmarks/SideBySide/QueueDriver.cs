@@ -16,7 +16,7 @@ public static class QueueDriver
         var rows = new List<Measurement>();
         foreach (CaseSpec spec in cases)
         {
-            if (!spec.IsQueue)
+            if (!spec.IsQueue || !system.Supports(spec.Kind))
             {
                 continue;
             }
@@ -46,7 +46,7 @@ public static class QueueDriver
     {
         int producers = spec.Kind switch
         {
-            CaseKind.Queue1P1C => 1,
+            CaseKind.Queue1P1C or CaseKind.QueueJetStream1P1C => 1,
             CaseKind.Queue2P2C => 2,
             _ => 4,
         };

@@ -18,6 +18,9 @@ public abstract class QueueSystem
     /// <summary>Whether the system runs only when named in <c>--systems</c> (a slow configuration kept for comparison).</summary>
     public virtual bool OptIn => false;
 
+    /// <summary>Whether the system takes part in a queue case (the Unix-machine queues in the three seed cases, NATS queues in the JetStream case).</summary>
+    public virtual bool Supports(CaseKind kind) => kind is CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C;
+
     /// <summary>Why the system cannot run in this build, or <see langword="null"/> when it can.</summary>
     public virtual string? Unavailable => null;
 

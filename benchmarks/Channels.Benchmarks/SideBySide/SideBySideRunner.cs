@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Channels.Benchmarks.Report;
 using Channels.Benchmarks.Systems;
+using Channels.Benchmarks.Systems.Pool;
 using Channels.Benchmarks.Systems.Python;
 
 namespace Channels.Benchmarks.SideBySide;
@@ -43,6 +44,12 @@ public static class SideBySideRunner
 
                 Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {system.DisplayName}");
                 rows.AddRange(await QueueDriver.RunAsync(system, cases, settings).ConfigureAwait(false));
+            }
+
+            if (options.Includes(PoolSystem.Id))
+            {
+                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {SystemNames.ChannelsPool}");
+                rows.AddRange(await PoolSystem.RunAsync(cases, settings).ConfigureAwait(false));
             }
 
             if (options.Includes("python"))

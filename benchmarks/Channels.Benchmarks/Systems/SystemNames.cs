@@ -27,6 +27,30 @@ public static class SystemNames
     /// <summary>Channels ProcessQueue with default options.</summary>
     public const string ChannelsQueue = "Channels ProcessQueue (default options)";
 
+    /// <summary>Channels ProcessPool with one worker per core (the map cases).</summary>
+    public const string ChannelsPool = "Channels ProcessPool";
+
+    /// <summary>Channels ProcessPool with one worker (the CPU-bound case).</summary>
+    public const string ChannelsPoolOneWorker = "Channels ProcessPool, 1 worker";
+
+    /// <summary>Channels ProcessPool with two workers (the CPU-bound case).</summary>
+    public const string ChannelsPoolTwoWorkers = "Channels ProcessPool, 2 workers";
+
+    /// <summary>Channels links over a local nats-server.</summary>
+    public const string ChannelsNats = "Channels over NATS (link)";
+
+    /// <summary>NATS.Net publish/subscribe of MemoryPack bytes, several records per message.</summary>
+    public const string NatsRaw = "raw NATS.Net pub/sub (MemoryPack, batched)";
+
+    /// <summary>Channels ProcessQueue on the NATS (JetStream) engine.</summary>
+    public const string ChannelsNatsQueue = "Channels ProcessQueue (JetStream)";
+
+    /// <summary>NATS.Net JetStream publish and pull-consume with acks.</summary>
+    public const string NatsRawJetStream = "raw NATS.Net JetStream (publish, pull-consume, ack)";
+
+    /// <summary>Python's Pool.</summary>
+    public const string PythonPool = "Python mp Pool";
+
     /// <summary>Python's Pipe.</summary>
     public const string PythonPipe = "Python mp Pipe";
 

@@ -10,9 +10,11 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 /// <param name="Ping">Pings out.</param>
 /// <param name="Pong">Pongs back.</param>
 /// <param name="Owner">Disposed with the sender.</param>
+/// <param name="Echo">The call lane, where the lanes come from a link (not for the BCL channels).</param>
 public sealed record BenchLanes(
     ChannelWriter<SmallRecord> Small, ChannelWriter<Struct32> Structs, ChannelWriter<byte[]> Bytes,
-    ChannelWriter<SmallRecord> Ping, ChannelReader<SmallRecord> Pong, IAsyncDisposable Owner)
+    ChannelWriter<SmallRecord> Ping, ChannelReader<SmallRecord> Pong, IAsyncDisposable Owner,
+    ChannelCall<SmallRecord, SmallRecord>? Echo = null)
 {
     /// <summary>The receiving side's lanes.</summary>
     /// <param name="Small">Small records in.</param>
@@ -21,7 +23,9 @@ public sealed record BenchLanes(
     /// <param name="Ping">Pings in.</param>
     /// <param name="Pong">Pongs out.</param>
     /// <param name="Owner">Disposed with the receiver.</param>
+    /// <param name="Echo">The served call lane, where the lanes come from a link.</param>
     public sealed record Reading(
         ChannelReader<SmallRecord> Small, ChannelReader<Struct32> Structs, ChannelReader<byte[]> Bytes,
-        ChannelReader<SmallRecord> Ping, ChannelWriter<SmallRecord> Pong, IAsyncDisposable Owner);
+        ChannelReader<SmallRecord> Ping, ChannelWriter<SmallRecord> Pong, IAsyncDisposable Owner,
+        ChannelCallServer<SmallRecord, SmallRecord>? Echo = null);
 }

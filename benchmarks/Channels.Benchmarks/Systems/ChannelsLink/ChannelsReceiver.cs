@@ -5,11 +5,11 @@ using Channels.Benchmarks.SideBySide;
 namespace Channels.Benchmarks.Systems.ChannelsLink;
 
 /// <summary>The child end over <see cref="IBenchLink.Peer"/>: the usual <c>WaitToReadAsync</c>/<c>TryRead</c> loop.</summary>
-public sealed class ChannelsReceiver(BenchLanes.Reading link) : IPairReceiver
+public sealed class ChannelsReceiver(BenchLanes.Reading link) : IPairReceiver, ICallPairReceiver
 {
     /// <summary>Receives over the lanes of <paramref name="link"/>.</summary>
     public ChannelsReceiver(IBenchLink.Peer link)
-        : this(new BenchLanes.Reading(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link))
+        : this(new BenchLanes.Reading(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link, link.Echo))
     {
     }
 
@@ -85,6 +85,23 @@ public sealed class ChannelsReceiver(BenchLanes.Reading link) : IPairReceiver
         {
             await pongs.WriteAsync(await pings.ReadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ServeCallsAsync(int count, CancellationToken cancellationToken)
+    {
+        ChannelCallServer<SmallRecord, SmallRecord> echo = link.Echo ?? throw new InvalidOperationException("these lanes have no call lane");
+        int served = 0;
+        await foreach (IncomingCall<SmallRecord, SmallRecord> call in echo.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await call.ReplyAsync(call.Request).ConfigureAwait(false);
+            if (++served == count)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException($"the call lane ended after {served} of {count} calls");
     }
 
     /// <inheritdoc/>

@@ -10,11 +10,11 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 /// it (it completes synchronously while the remote window has room; the link batches and flushes by itself). The same
 /// loops drive any set of <see cref="ChannelWriter{T}"/>/<see cref="ChannelReader{T}"/> lanes (the BCL channel system).
 /// </summary>
-public sealed class ChannelsSender(BenchLanes link) : IPairSender
+public sealed class ChannelsSender(BenchLanes link) : IPairSender, ICallPairSender
 {
     /// <summary>Sends over the lanes of <paramref name="link"/>.</summary>
     public ChannelsSender(IBenchLink link)
-        : this(new BenchLanes(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link))
+        : this(new BenchLanes(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, link, link.Echo))
     {
     }
 
@@ -65,6 +65,24 @@ public sealed class ChannelsSender(BenchLanes link) : IPairSender
             await pings.WriteAsync(ping, cancellationToken).ConfigureAwait(false);
             ping = await pongs.ReadAsync(cancellationToken).ConfigureAwait(false);
             latencies[i] = Stopwatch.GetTimestamp() - start;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CallRoundTripsAsync(long[] latencies, CancellationToken cancellationToken)
+    {
+        ChannelCall<SmallRecord, SmallRecord> echo = link.Echo ?? throw new InvalidOperationException("these lanes have no call lane");
+        SmallRecord[] ring = Payloads.SmallRing;
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            SmallRecord request = ring[i % Payloads.RingSize];
+            long start = Stopwatch.GetTimestamp();
+            SmallRecord response = await echo.CallAsync(request, cancellationToken).ConfigureAwait(false);
+            latencies[i] = Stopwatch.GetTimestamp() - start;
+            if (response.Id != request.Id)
+            {
+                throw new InvalidOperationException($"call {i} asked for {request.Id} and got the answer to {response.Id}");
+            }
         }
     }
 

@@ -26,6 +26,9 @@ public sealed class ChannelsUnixSystem(string id, string displayName, int laneWi
     public override string DisplayName => displayName;
 
     /// <inheritdoc/>
+    public override bool Supports(CaseKind kind) => kind == CaseKind.CallRoundTrip || base.Supports(kind);
+
+    /// <inheritdoc/>
     protected override IReadOnlyDictionary<string, string>? ChildEnvironment => new Dictionary<string, string> { [KeyVariable] = ParentKey };
 
     /// <inheritdoc/>

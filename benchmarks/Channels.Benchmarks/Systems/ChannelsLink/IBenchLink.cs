@@ -21,4 +21,7 @@ public partial interface IBenchLink
 
     /// <summary>Pongs, child to parent.</summary>
     ChannelReader<SmallRecord> Pong { get; }
+
+    /// <summary>Calls the child answers with their own request (the call round-trip case, on the same link as the ping-pong).</summary>
+    ChannelCall<SmallRecord, SmallRecord> Echo { get; }
 }

@@ -7,7 +7,7 @@ using Channels.Benchmarks.SideBySide;
 namespace Channels.Benchmarks.Systems.Python;
 
 /// <summary>
-/// Python's multiprocessing Pipe and Queue, measured by the seed script <c>bench_multiprocessing.py</c> in this
+/// Python's multiprocessing Pipe, Queue and Pool, measured by the seed script <c>bench_multiprocessing.py</c> in this
 /// run with the same scale (hence the same message counts) and the same number of runs; its medians are parsed
 /// from the last line <c>JSON {...}</c>. Without python3 or the script the rows say so instead.
 /// </summary>
@@ -42,7 +42,11 @@ public static class PythonSystem
         var rows = new List<Measurement>();
         foreach (CaseSpec spec in cases)
         {
-            string name = spec.IsQueue ? SystemNames.PythonQueue : SystemNames.PythonPipe;
+            if (NameOf(spec.Kind) is not { } name)
+            {
+                continue; // a case the seed has no counterpart of (calls, JetStream, the CPU-bound pool)
+            }
+
             if (spec.Kind == CaseKind.Struct32)
             {
                 rows.Add(Measurement.Missing(name, spec, "no such case in the seed (Python has no unmanaged structs)"));
@@ -61,6 +65,15 @@ public static class PythonSystem
         return rows;
     }
 
+    /// <summary>The Python row's name for <paramref name="kind"/>, or <see langword="null"/> where the seed has no such case.</summary>
+    public static string? NameOf(CaseKind kind) => kind switch
+    {
+        CaseKind.Small or CaseKind.Struct32 or CaseKind.Bytes1K or CaseKind.Bytes64K or CaseKind.PingPong => SystemNames.PythonPipe,
+        CaseKind.Queue1P1C or CaseKind.Queue2P2C or CaseKind.Queue4P4C => SystemNames.PythonQueue,
+        CaseKind.PoolMap or CaseKind.PoolUnordered => SystemNames.PythonPool,
+        _ => null,
+    };
+
     private static Measurement ToMeasurement(string name, CaseSpec spec, JsonElement medians, string? version)
     {
         string key = spec.Kind switch
@@ -71,7 +84,9 @@ public static class PythonSystem
             CaseKind.PingPong => "pingpong_us_p50_p99",
             CaseKind.Queue1P1C => "queue_1p1c_items_per_s",
             CaseKind.Queue2P2C => "queue_2p2c_items_per_s",
-            _ => "queue_4p4c_items_per_s",
+            CaseKind.Queue4P4C => "queue_4p4c_items_per_s",
+            CaseKind.PoolMap => "pool_map_tasks_per_s",
+            _ => "pool_imap_unordered_tasks_per_s",
         };
         if (!medians.TryGetProperty(key, out JsonElement value))
         {
@@ -79,6 +94,11 @@ public static class PythonSystem
         }
 
         string? note = version is null ? null : "python " + version;
+        if (spec.IsPool)
+        {
+            note += string.Create(CultureInfo.InvariantCulture, $", {Environment.ProcessorCount} workers (os.cpu_count())");
+        }
+
         if (spec.Kind == CaseKind.PingPong)
         {
             return new Measurement { System = name, Case = spec, P50Microseconds = value[0].GetDouble(), P99Microseconds = value[1].GetDouble(), Note = note };
