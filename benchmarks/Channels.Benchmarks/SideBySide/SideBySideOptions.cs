@@ -20,7 +20,13 @@ public sealed record SideBySideOptions
     /// <summary>Where <c>benchmarks.md</c> and <c>benchmarks.svg</c> go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine(RepositoryPaths.Root, "docs");
 
-    /// <summary>Only these system ids (empty: all); ids are <c>handwritten</c>, <c>jsonrpc</c>, <c>channels-unix</c>, <c>channels-inproc</c>, <c>bcl-bounded</c>, <c>channels-queue</c>, <c>python</c>.</summary>
+    /// <summary>
+    /// Only these system ids (empty: all). Ids: <c>handwritten</c>, <c>channels-unix</c> (also the call round trip),
+    /// <c>channels-shm</c>, <c>channels-shm-spin</c>, <c>channels-inproc</c>, <c>bcl-bounded</c>, <c>jsonrpc</c>,
+    /// <c>channels-queue</c>, <c>channels-pool</c> (ProcessPool: map, unordered map, CPU-bound 1 vs 2 workers),
+    /// <c>channels-nats</c> (link and JetStream queue over a nats-server the runner starts), <c>nats-raw</c> (NATS.Net
+    /// used directly, the same two cases), <c>python</c> (the seed script: Pipe, Queue and Pool cases).
+    /// </summary>
     public IReadOnlyList<string> Systems { get; init; } = [];
 
     /// <summary>The Python seed script, when not found by the usual search.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Channels.Benchmarks.Report;
 using Channels.Benchmarks.Systems;
+using Channels.Benchmarks.Systems.Nats;
 using Channels.Benchmarks.Systems.Pool;
 using Channels.Benchmarks.Systems.Python;
 
@@ -21,8 +22,15 @@ public static class SideBySideRunner
         DirectoryInfo work = Directory.CreateTempSubdirectory("channels-bench-");
         var settings = new RunSettings(options.Runs, options.WarmupRounds, options.RoundTimeout, work.FullName);
         var rows = new List<Measurement>();
+        BenchNatsServer? nats = null;
         try
         {
+            if (options.Includes("channels-nats") || options.Includes("nats-raw"))
+            {
+                Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] starting nats-server for the NATS rows");
+                nats = await BenchNatsServer.TryStartAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+
             var pairSystems = new List<PairSystem>();
             foreach (PairSystem system in SystemCatalog.PairSystems)
             {
@@ -62,6 +70,11 @@ public static class SideBySideRunner
         }
         finally
         {
+            if (nats is not null)
+            {
+                await nats.DisposeAsync().ConfigureAwait(false);
+            }
+
             try
             {
                 work.Delete(recursive: true);

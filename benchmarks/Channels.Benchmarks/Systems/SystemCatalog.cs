@@ -2,6 +2,7 @@ using Channels.Benchmarks.SideBySide;
 using Channels.Benchmarks.Systems.ChannelsLink;
 using Channels.Benchmarks.Systems.HandWritten;
 using Channels.Benchmarks.Systems.JsonRpc;
+using Channels.Benchmarks.Systems.Nats;
 
 namespace Channels.Benchmarks.Systems;
 
@@ -18,6 +19,8 @@ public static class SystemCatalog
         new ChannelsInProcessSystem(),
         new BclBoundedSystem(),
         new JsonRpcSystem(),
+        new ChannelsNatsSystem(),
+        new NatsRawSystem(),
     ];
 
     /// <summary>The queue systems.</summary>
@@ -25,6 +28,10 @@ public static class SystemCatalog
     [
         // Default options: Python's semantics, items in shared memory.
         new ChannelsQueueSystem("channels-queue", SystemNames.ChannelsQueue, ChannelOptions.Default),
+
+        // On the runner's nats-server: the JetStream engine against NATS.Net's JetStream client used directly.
+        new ChannelsQueueSystem("channels-nats", SystemNames.ChannelsNatsQueue, ChannelOptions.Default, overNats: true),
+        new NatsRawQueueSystem(),
     ];
 
     /// <summary>The queue system with <paramref name="id"/>.</summary>

@@ -18,6 +18,9 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>The bytes written since the last <see cref="Clear"/>.</summary>
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
+    /// <summary>The bytes written since the last <see cref="Clear"/>, as memory (valid until the next write or clear).</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
     /// <summary>Writable view of already written bytes from <paramref name="start"/>, for patching a length prefix.</summary>
     public Span<byte> WrittenFrom(int start) => _buffer.AsSpan(start, _written - start);
 
