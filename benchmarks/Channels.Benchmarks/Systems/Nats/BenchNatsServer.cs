@@ -100,8 +100,15 @@ public sealed class BenchNatsServer : IAsyncDisposable
             return null;
         }
 
+        // The server logs to standard error; its warnings and errors (a slow consumer cut off, say) explain a failed row.
         process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, line) =>
+        {
+            if (line.Data is { } text && (text.Contains("[WRN]", StringComparison.Ordinal) || text.Contains("[ERR]", StringComparison.Ordinal)))
+            {
+                Console.Error.WriteLine("    [nats-server] " + text);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var server = new BenchNatsServer(process, store, string.Create(CultureInfo.InvariantCulture, $"nats://127.0.0.1:{port}"));
