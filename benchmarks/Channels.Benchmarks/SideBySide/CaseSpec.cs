@@ -38,7 +38,7 @@ public sealed record CaseSpec(CaseKind Kind, string Label, int Count, int Payloa
         new(CaseKind.Queue1P1C, "queue 1P/1C", Scaled(200_000, scale), 0),
         new(CaseKind.Queue2P2C, "queue 2P/2C", Scaled(200_000, scale), 0),
         new(CaseKind.Queue4P4C, "queue 4P/4C", Scaled(200_000, scale), 0),
-        new(CaseKind.QueueJetStream1P1C, "queue 1P/1C JetStream", Scaled(20_000, scale), 0),
+        new(CaseKind.QueueJetStream1P1C, "queue 1P/1C JetStream", Scaled(10_000, scale), 0),
         new(CaseKind.PoolMap, "pool map x*x", Scaled(200_000, scale), 0),
         new(CaseKind.PoolUnordered, "pool imap_unordered x*x, chunk 1", Scaled(20_000, scale), 0),
         new(CaseKind.PoolCpu, "pool CPU task ~5 ms", Scaled(400, scale), 0),

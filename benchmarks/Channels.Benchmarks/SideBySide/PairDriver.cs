@@ -11,6 +11,11 @@ public static class PairDriver
     /// <summary>Measures <paramref name="systems"/>; returns one row per system and supported case.</summary>
     public static async Task<IReadOnlyList<Measurement>> RunAsync(IReadOnlyList<PairSystem> systems, IReadOnlyList<CaseSpec> cases, RunSettings settings)
     {
+        if (systems.Count == 0)
+        {
+            return [];
+        }
+
         var sessions = new List<PairSession>();
         try
         {
