@@ -26,7 +26,7 @@ internal sealed class PoolMapRun<TArg, TResult> : IPoolTaskSink
         _pool = pool;
         _function = function;
         _chunkSize = chunkSize;
-        int window = pool.WorkerCount * pool.Options.PrefetchPerWorker * 2;
+        int window = pool.WorkerCount * (pool.Options.PrefetchPerWorker ?? PrefetchWindow.AutomaticMaximum) * 2;
         _window = new SemaphoreSlim(window, window);
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }

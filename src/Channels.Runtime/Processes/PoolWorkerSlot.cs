@@ -61,46 +61,37 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
     /// <summary>Sends chunks to <paramref name="worker"/> until it dies (true), must retire, or the pool is drained (false).</summary>
     private async Task<bool> FeedAsync(Worker worker)
     {
-        int prefetch = pool.Options.PrefetchPerWorker;
         int maxTasks = pool.Options.MaxTasksPerWorker;
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(pool.Terminating);
-        using var room = new SemaphoreSlim(prefetch, prefetch);
+        var window = new PrefetchWindow(pool.Options.PrefetchPerWorker);
         _ = WatchExitAsync(worker, lost);
         int taken = 0;
-        bool holding = false; // a place in the prefetch window taken and not yet given to a chunk
         try
         {
             while (maxTasks == 0 || taken < maxTasks)
             {
-                if (!holding)
-                {
-                    await room.WaitAsync(lost.Token).ConfigureAwait(false);
-                    holding = true;
-                }
+                // Room first, then a chunk: a chunk taken from the pool's queue is never held back from other workers.
+                await window.WaitForRoomAsync(lost.Token).ConfigureAwait(false);
                 if (!await pool.Queue.WaitToReadAsync(lost.Token).ConfigureAwait(false))
                     break;
                 if (!pool.Queue.TryRead(out PoolTask? task))
                     continue;
                 taken++;
-                holding = false;
-                _ = RunAsync(worker, task, room, lost);
+                _ = RunAsync(worker, task, window, window.Sent(), lost);
             }
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
             // The worker died (or the pool is terminating): what it held comes back through RunAsync.
         }
-        if (holding)
-            room.Release();
         // Wait until every chunk sent to this worker is answered or handed back.
-        for (int i = 0; i < prefetch; i++)
-            await room.WaitAsync().ConfigureAwait(false);
+        await window.WhenIdleAsync().ConfigureAwait(false);
         bool died = lost.IsCancellationRequested;
         lost.Cancel(); // ends the exit watch
         return died;
     }
 
-    private async Task RunAsync(Worker worker, PoolTask task, SemaphoreSlim room, CancellationTokenSource lost)
+    private async Task RunAsync(Worker worker, PoolTask task, PrefetchWindow window, long sentAt, CancellationTokenSource lost)
     {
         try
         {
@@ -123,7 +114,7 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
         }
         finally
         {
-            room.Release();
+            window.Answered(sentAt);
         }
     }
 

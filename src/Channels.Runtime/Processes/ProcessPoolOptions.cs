@@ -13,10 +13,11 @@ public sealed class ProcessPoolOptions
     public int MaxTasksPerWorker { get; init; }
 
     /// <summary>
-    /// How many chunks are sent to one worker ahead of its answers, so that it never waits for the next one
-    /// (default 8). Higher helps many tiny tasks; lower balances long tasks better at the end of a map.
+    /// How many chunks are sent to one worker ahead of its answers. Null (the default) sizes it from the measured time
+    /// of a chunk: up to 256 ahead for tiny tasks, so that they share the link's batches, down to 2 for long ones, so
+    /// that the end of a map stays balanced across workers. A fixed number of at least 1 overrides that.
     /// </summary>
-    public int PrefetchPerWorker { get; init; } = 8;
+    public int? PrefetchPerWorker { get; init; }
 
     /// <summary>How workers are started (default: this program again; see <see cref="ChildProcessOptions.ExecutablePath"/>).</summary>
     public ChildProcessOptions? Child { get; init; }
@@ -25,7 +26,7 @@ public sealed class ProcessPoolOptions
     {
         if (MaxTasksPerWorker < 0)
             throw new ArgumentOutOfRangeException(nameof(MaxTasksPerWorker), MaxTasksPerWorker, "MaxTasksPerWorker must be 0 (no limit) or more.");
-        if (PrefetchPerWorker < 1)
+        if (PrefetchPerWorker is < 1)
             throw new ArgumentOutOfRangeException(nameof(PrefetchPerWorker), PrefetchPerWorker, "PrefetchPerWorker must be at least 1.");
     }
 }
