@@ -4,14 +4,16 @@ namespace Channels;
 public enum SharedMemoryWait
 {
     /// <summary>
-    /// Spin a few microseconds, then sleep on a futex; the other side makes the wake-up system call only when this
-    /// side sleeps. Low latency under load, no CPU burnt when idle. The default.
+    /// A reader that waits polls the ring on its own thread for about 50 µs, then sleeps on a futex; the other side
+    /// makes the wake-up system call only when this side sleeps. Low latency under load, no CPU burnt when idle.
+    /// The default.
     /// </summary>
     SpinThenPark,
 
     /// <summary>
-    /// Never sleep: keep a core busy polling the ring, for the lowest latency. Use only with a core to spare per
-    /// waiting side.
+    /// A reader that waits polls the ring on its own thread without pausing for up to 2 ms before it sleeps, and a
+    /// writer waiting for room never sleeps: the lowest latency, for a busy core per waiting side. Use only with a
+    /// core to spare per waiting side.
     /// </summary>
     BusySpin,
 }

@@ -17,6 +17,7 @@ public sealed partial class ChannelLink : IFrameReceiver
     private readonly FrameOutbox _outbox;
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILinkTransport? _transport;
+    private IInlineReceiver? _inlineReceiver;
     private HandshakeHello? _remote;
     private Timer? _pingTimer;
     private long _lastReceive;
@@ -24,6 +25,9 @@ public sealed partial class ChannelLink : IFrameReceiver
 
     /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
     internal Lock SendLock => _sendLock;
+
+    /// <summary>The transport, once started, when a waiting reader may receive on its own thread (shared memory).</summary>
+    internal IInlineReceiver? InlineReceiver => _inlineReceiver;
 
     /// <summary>
     /// Gives the link its connected transport and what the other side announced in the handshake; <see cref="Start"/>
@@ -52,6 +56,7 @@ public sealed partial class ChannelLink : IFrameReceiver
         _lastReceive = Environment.TickCount64;
         _outbox.Start(transport, remote.MaxFrameSize);
         transport.Start(this, _options.MaxFrameSize, _lanes.Length);
+        _inlineReceiver = transport as IInlineReceiver;
         TimeSpan period = PingPeriod(_options.PeerTimeout);
         _pingTimer = new Timer(static state => ((ChannelLink)state!).OnPingTimer(), this, period, period);
         foreach (ILane? lane in _lanes)
@@ -97,6 +102,7 @@ public sealed partial class ChannelLink : IFrameReceiver
     void IFrameReceiver.OnFrame(FrameHeader header, ReadOnlyMemory<byte> payload)
     {
         Volatile.Write(ref _lastReceive, Environment.TickCount64);
+        _outbox.OnHeard();
         Dispatch(header, payload);
     }
 
@@ -132,12 +138,21 @@ public sealed partial class ChannelLink : IFrameReceiver
         if (error is SocketException or ObjectDisposedException or IOException)
         {
             if (_failure is null)
-                _ = FailAsync(PeerLostAsync("sending failed: " + error.Message, error));
+                _ = FailAfterSendFailedAsync(error);
         }
         else
         {
             Fail(new ProtocolException($"Link of contract '{Contract.Name}' failed while sending: {error.Message}", error));
         }
+    }
+
+    // A send fails as soon as the other end has closed its socket, possibly before this side received the Close
+    // frame sent just before: let receiving finish (briefly) so an orderly close is not reported as a lost peer.
+    private async Task FailAfterSendFailedAsync(Exception error)
+    {
+        await Task.WhenAny(_receiveEnded.Task, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+        if (_failure is null)
+            await FailAsync(PeerLostAsync("sending failed: " + error.Message, error)).ConfigureAwait(false);
     }
 
     private async Task FailAsync(ValueTask<PeerLostException> error)

@@ -84,6 +84,8 @@ public sealed partial class ChannelLink : IAsyncDisposable
             ActivateLocalPipe();
             mode = _mode;
         }
+        if (mode == LinkMode.Transport)
+            _outbox.BeginClosing();
         foreach (ILane? lane in _lanes)
             (lane as IWriterLane)?.CompleteForDispose();
         var closed = new ChannelClosedException($"Link of contract '{Contract.Name}' ({_role} end) was disposed.");

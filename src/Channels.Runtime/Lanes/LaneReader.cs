@@ -5,6 +5,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
+using Channels.Transports;
 using Channels.Wire;
 
 namespace Channels.Lanes;
@@ -163,6 +164,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _link.OnLaneUse();
         if (!IsEmpty)
             return new ValueTask<bool>(true);
+        if (_link.InlineReceiver is { } inline && _done is null && PollForMessages(inline, cancellationToken))
+            return new ValueTask<bool>(true);
+        if (cancellationToken.IsCancellationRequested)
+            return ValueTask.FromCanceled<bool>(cancellationToken);
         lock (_lock)
         {
             // Announce the parked reader before looking again (a full fence): the producer publishes, then looks for
@@ -174,6 +179,37 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             if (done is not null)
                 return ReferenceEquals(done, Completed) ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(done);
             return _waiters.Add(cancellationToken);
+        }
+    }
+
+    // Receives on this thread for a while before parking (see IInlineReceiver): a message that arrives meanwhile
+    // costs no thread wake-up on either side. True when this lane has a message.
+    private bool PollForMessages(IInlineReceiver inline, CancellationToken cancellationToken)
+    {
+        if (!inline.BeginPolling())
+            return false;
+        try
+        {
+            long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
+            bool busy = inline.BusySpin;
+            for (int round = 1; ; round++)
+            {
+                inline.Poll();
+                if (!IsEmpty)
+                    return true;
+                if (_done is not null)
+                    return false;
+                if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
+                    return false;
+                if (busy && (round & 1023) == 0)
+                    Thread.Yield();
+                else
+                    Thread.SpinWait(busy ? 1 : 4);
+            }
+        }
+        finally
+        {
+            inline.EndPolling();
         }
     }
 

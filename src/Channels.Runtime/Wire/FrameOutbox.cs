@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Net.Sockets;
 using Channels.Contracts;
 using Channels.Transports;
 
@@ -9,13 +10,22 @@ namespace Channels.Wire;
 /// The one send path of a link, whatever its transport. Writers encode frames into one pooled buffer under the
 /// link's send lock (a message continues its lane's open Batch frame where it can); one send loop swaps that buffer
 /// for an empty one and passes everything pending to the transport at once while writers keep filling the other.
-/// The loop sleeps on a <see cref="Signal"/> only when nothing is pending, and the writer that appends the next frame
-/// wakes it, so an idle link sends a single message at once and a busy link puts many messages into each send.
+/// The loop sleeps on a <see cref="Signal"/> only when nothing is pending.
 /// </summary>
+/// <remarks>
+/// A writer that appends to an idle link (the loop asleep, and the link quiet: the other side sent something since
+/// the last send, or nothing was sent for <see cref="QuietTicks"/>) passes the frame to the transport itself, still
+/// under the send lock, with the transport's non-blocking <see cref="ILinkTransport.TrySend"/>: no thread hop on the
+/// way out, which is what a request/response exchange waits for. Any other append wakes the loop, whose thread hop
+/// lets a burst of writes pile up into one send; so does an inline send the transport could not take whole.
+/// </remarks>
 [DebuggerDisplay("Outbox: {_pending?.Written} bytes pending, idle {_idle}, shut down {_shutdown}")]
 internal sealed class FrameOutbox
 {
     private const int BatchTargetSize = 64 * 1024;
+
+    /// <summary>Without anything received, a link counts as quiet again this long after its last send (20 µs).</summary>
+    private static readonly long QuietTicks = Stopwatch.Frequency / 50_000;
 
     private readonly Lock _lock;
     private readonly Signal _signal = new();
@@ -30,7 +40,10 @@ internal sealed class FrameOutbox
     private bool _idle;
     private bool _shutdown;
     private bool _closed;
+    private bool _closing;
     private long _lastSend;
+    private long _lastSendStamp;
+    private volatile bool _heardSinceSend = true;
 
     /// <param name="sendLock">The link's send lock, which its writers also take for their credit.</param>
     /// <param name="onFailed">Called once when sending fails; the transport's exception is passed on.</param>
@@ -80,7 +93,7 @@ internal sealed class FrameOutbox
         if (size < 0 && continues)
             size = EncodeEntry(buffer, lane, codec, item, continues: false, mark);
         if (size >= 0)
-            WakeLocked();
+            SendOrWakeLocked();
         return size;
     }
 
@@ -96,8 +109,18 @@ internal sealed class FrameOutbox
             FrameLayout.WriteHeader(span, payload.Length, lane, kind);
             payload.CopyTo(span.Slice(FrameLayout.HeaderSize));
             _pending.Advance(FrameLayout.HeaderSize + payload.Length);
-            WakeLocked();
+            SendOrWakeLocked();
         }
+    }
+
+    /// <summary>
+    /// The link is being closed: from here on every frame goes through the loop, so that the last frames (lane
+    /// completions, then Close) leave together and the other side sees them at once, in order.
+    /// </summary>
+    public void BeginClosing()
+    {
+        lock (_lock)
+            _closing = true;
     }
 
     /// <summary>Lets the loop send what is pending, then end.</summary>
@@ -150,6 +173,58 @@ internal sealed class FrameOutbox
         return size;
     }
 
+    /// <summary>The other side sent a frame: the next write after it answers, and goes out at once (see remarks).</summary>
+    public void OnHeard()
+    {
+        if (!_heardSinceSend)
+            _heardSinceSend = true;
+    }
+
+    private void SendOrWakeLocked()
+    {
+        if (!_idle)
+            return;
+        if (_closing)
+        {
+            WakeLocked();
+            return;
+        }
+        long now = Stopwatch.GetTimestamp();
+        if (_heardSinceSend || now - _lastSendStamp >= QuietTicks)
+        {
+            _heardSinceSend = false;
+            _lastSendStamp = now;
+            if (TrySendInlineLocked())
+                return;
+        }
+        WakeLocked();
+    }
+
+    // Passes everything pending to the transport while the loop sleeps; true when the transport took it all.
+    private bool TrySendInlineLocked()
+    {
+        OutputBuffer pending = _pending!;
+        int sent;
+        try
+        {
+            sent = _transport!.TrySend(pending.WrittenSpan);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The loop sends the same bytes again, meets the same failure and reports it.
+            return false;
+        }
+        if (sent == 0)
+            return false;
+        // Whatever follows starts a new frame: part of the open one may be gone.
+        _openBatchLane = -1;
+        pending.Discard(sent);
+        if (pending.Written > 0)
+            return false;
+        Volatile.Write(ref _lastSend, Environment.TickCount64);
+        return true;
+    }
+
     private void WakeLocked()
     {
         if (!_idle)
@@ -194,6 +269,7 @@ internal sealed class FrameOutbox
                 if (sent < bytes.Length)
                     await transport.SendAsync(bytes.Slice(sent)).ConfigureAwait(false);
                 Volatile.Write(ref _lastSend, Environment.TickCount64);
+                Volatile.Write(ref _lastSendStamp, Stopwatch.GetTimestamp());
                 batch.Reset();
             }
         }

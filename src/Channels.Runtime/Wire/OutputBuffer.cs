@@ -41,6 +41,15 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Drops everything after <paramref name="length"/> (a message whose encoding failed).</summary>
     public void Truncate(int length) => _written = length;
 
+    /// <summary>Drops the first <paramref name="count"/> bytes (sent already), moving the rest to the front.</summary>
+    public void Discard(int count)
+    {
+        if ((uint)count > (uint)_written)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Cannot discard {count} bytes: {_written} are written.");
+        _array.AsSpan(count, _written - count).CopyTo(_array);
+        _written -= count;
+    }
+
     /// <summary>Empties the buffer after a send, giving back an array grown by a huge message.</summary>
     public void Reset()
     {

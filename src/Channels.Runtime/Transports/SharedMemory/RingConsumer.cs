@@ -113,19 +113,62 @@ internal sealed unsafe class RingConsumer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasRecord() => _read - _head < Capacity && Volatile.Read(ref *(int*)(_data + (int)(_read & _mask))) != 0;
 
+    /// <summary>A value of <see cref="ReaderParked"/>: the consumer sleeps and the producer must wake it.</summary>
+    public const int ParkedWakeMe = 1;
+
     /// <summary>
-    /// Before sleeping on <see cref="ReaderParked"/>: sets the flag, then looks again; returns false (flag cleared)
-    /// when a record arrived meanwhile, so the caller must not sleep.
+    /// A value of <see cref="ReaderParked"/>: the consumer's thread sleeps, but a reader of its process polls the ring
+    /// meanwhile (<see cref="BeginPolling"/>), so the producer makes no wake-up call.
     /// </summary>
-    public bool PrepareToPark()
+    public const int ParkedPolled = 2;
+
+    /// <summary>Readers of this process polling the ring now (<see cref="BeginPolling"/>); process-local.</summary>
+    public int Pollers;
+
+    /// <summary>
+    /// Before sleeping on <see cref="ReaderParked"/>: sets the flag, then looks again. Returns the value to sleep on
+    /// (<see cref="ParkedPolled"/> while a reader polls, else <see cref="ParkedWakeMe"/>), or 0 (flag cleared) when a
+    /// record arrived meanwhile, so the caller must not sleep.
+    /// </summary>
+    public int PrepareToPark()
     {
-        Interlocked.Exchange(ref ReaderParked, 1);
+        int parked = Volatile.Read(ref Pollers) > 0 ? ParkedPolled : ParkedWakeMe;
+        Interlocked.Exchange(ref ReaderParked, parked);
+        // The last poller may have left before the flag was set (its hand-back found nothing to hand back): look
+        // again after the full fence above, and ask for wake-ups after all. See EndPolling for the other half.
+        if (parked == ParkedPolled && Volatile.Read(ref Pollers) == 0)
+        {
+            parked = ParkedWakeMe;
+            Interlocked.Exchange(ref ReaderParked, parked);
+        }
         if (HasRecord())
         {
             Volatile.Write(ref ReaderParked, 0);
-            return false;
+            return 0;
         }
-        return true;
+        return parked;
+    }
+
+    /// <summary>
+    /// A reader of this process starts polling the ring itself: while any does, a parked consumer thread is not
+    /// woken by the producer (its flag goes from <see cref="ParkedWakeMe"/> to <see cref="ParkedPolled"/>).
+    /// </summary>
+    public void BeginPolling()
+    {
+        Interlocked.Increment(ref Pollers);
+        Interlocked.CompareExchange(ref ReaderParked, ParkedPolled, ParkedWakeMe);
+    }
+
+    /// <summary>
+    /// A reader stops polling. The last one hands the duty back to a parked consumer thread (its flag goes back to
+    /// <see cref="ParkedWakeMe"/>, a full fence), then looks for a record that came after its last poll; true when
+    /// there is one, in which case the caller must wake the consumer thread.
+    /// </summary>
+    public bool EndPolling()
+    {
+        if (Interlocked.Decrement(ref Pollers) != 0)
+            return false;
+        return Interlocked.CompareExchange(ref ReaderParked, ParkedWakeMe, ParkedPolled) == ParkedPolled && HasRecord();
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

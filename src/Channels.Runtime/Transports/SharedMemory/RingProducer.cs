@@ -97,7 +97,10 @@ internal sealed unsafe class RingProducer
         // look at the flag. Without the fence both could miss the other's store, and the consumer would sleep on
         // a record.
         Interlocked.MemoryBarrier();
-        return Volatile.Read(ref ReaderParked) != 0 && Interlocked.Exchange(ref ReaderParked, 0) != 0;
+        // Only a consumer parked with nobody polling for it (1) needs the system call; 2 means a reader of its
+        // process polls the ring meanwhile (RingConsumer.BeginPolling).
+        return Volatile.Read(ref ReaderParked) == RingConsumer.ParkedWakeMe
+            && Interlocked.CompareExchange(ref ReaderParked, 0, RingConsumer.ParkedWakeMe) == RingConsumer.ParkedWakeMe;
     }
 
     /// <summary>

@@ -27,13 +27,16 @@ internal static unsafe class RingWait
                 return true;
             if (Volatile.Read(ref stop) != 0)
                 return false;
-            if (!Pause(strategy, round, spinRounds))
+            // While a reader of this process polls the ring, it does the waiting: park at once, out of its way.
+            if (Volatile.Read(ref consumer.Pollers) == 0 && !Pause(strategy, round, spinRounds))
                 continue;
-            if (consumer.PrepareToPark())
+            int parked = consumer.PrepareToPark();
+            if (parked != 0)
             {
                 fixed (int* word = &consumer.ReaderParked)
                 {
-                    if (Volatile.Read(ref stop) == 0 && !Futex.Wait(word, 1, ParkSliceMs))
+                    // A sleep covered by a poller may well end by its slice; only the others measure lost wake-ups.
+                    if (Volatile.Read(ref stop) == 0 && !Futex.Wait(word, parked, ParkSliceMs) && parked == RingConsumer.ParkedWakeMe)
                         consumer.SleepTimeouts++;
                 }
                 Volatile.Write(ref consumer.ReaderParked, 0);

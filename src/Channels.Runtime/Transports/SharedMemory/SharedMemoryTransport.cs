@@ -20,12 +20,21 @@ namespace Channels.Transports.SharedMemory;
 /// once whole. A producer killed mid-send leaves only whole records behind, and a frame is delivered only when all
 /// its bytes are, so the reader never decodes part of a message. An orderly close writes an End record before the
 /// socket closes; a socket that closes without one means a lost peer, and the unfinished frame is dropped.
+/// A reader of the link that waits for messages polls the ring itself for a while (<see cref="IInlineReceiver"/>):
+/// whoever holds the consumer side (the receive thread or one polling reader) reads and delivers, and while a reader
+/// polls, the receive thread stays parked and the other process makes no wake-up call.
 /// </remarks>
 [DebuggerDisplay("shared-memory transport, stopped {_stop != 0}")]
-internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
+internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, IValueTaskSource
 {
     /// <summary>Data bytes of each direction's ring.</summary>
     public const int RingCapacity = 1 << 20;
+
+    /// <summary>
+    /// Spin rounds of the receive thread before it parks: short on a machine of two cores or fewer, where its spinning
+    /// takes the core that the threads it would deliver to need.
+    /// </summary>
+    private static readonly int ReceiveSpinRounds = Environment.ProcessorCount > 2 ? RingWait.DefaultSpinRounds : 8;
 
     /// <summary>The smallest piece worth waiting for when the ring is full: waiting for less would wake per record.</summary>
     private const int RoomWorthWaitingFor = 16 * 1024;
@@ -45,6 +54,14 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
     private int _stop;
     private int _closed;
     private int _ended;
+    private int _consuming;
+    private IFrameReceiver? _receiver;
+    private FrameAssembler? _assembler;
+    private int _maxFrameSize;
+    private int _laneCount;
+    private Exception? _endRecordError;
+    private volatile Exception? _pollError;
+    private volatile bool _endRecordSeen;
 
     private unsafe SharedMemoryTransport(Socket socket, SharedSegment segment, int outboundOffset, int inboundOffset, SharedMemoryWait wait)
     {
@@ -134,9 +151,18 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
         return new SharedMemoryTransport(socket, segment, second, 0, wait);
     }
 
+    /// <summary>A polling reader looks this long before it parks: a round trip of two busy processes, with room.</summary>
+    public long PollTicks => _wait == SharedMemoryWait.BusySpin ? Stopwatch.Frequency / 500 : Stopwatch.Frequency / 20_000;
+
+    public bool BusySpin => _wait == SharedMemoryWait.BusySpin;
+
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
-        var thread = new Thread(() => ReceiveLoop(receiver, maxFrameSize, laneCount))
+        _receiver = receiver;
+        _maxFrameSize = maxFrameSize;
+        _laneCount = laneCount;
+        _assembler = new FrameAssembler(receiver, maxFrameSize, laneCount);
+        var thread = new Thread(ReceiveLoop)
         {
             IsBackground = true,
             Name = "Channels shared-memory receive",
@@ -261,32 +287,100 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
         Stop(error);
     }
 
-    private void ReceiveLoop(IFrameReceiver receiver, int maxFrameSize, int laneCount)
+    public bool BeginPolling()
+    {
+        if (Volatile.Read(ref _stop) != 0 || !_segment.TryAcquire())
+            return false;
+        _consumer.BeginPolling();
+        return true;
+    }
+
+    public bool Poll()
+    {
+        if (!_consumer.HasRecord() || Volatile.Read(ref _stop) != 0 || Interlocked.CompareExchange(ref _consuming, 1, 0) != 0)
+            return false;
+        try
+        {
+            return Drain();
+        }
+        catch (Exception ex)
+        {
+            // The receive thread reports it: it wakes, finds the transport stopped and ends with this error.
+            _pollError = ex;
+            Stop(ex);
+            return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    public void EndPolling()
+    {
+        if (_consumer.EndPolling())
+            RingWait.Wake(ref _consumer.ReaderParked);
+        _segment.Release();
+    }
+
+    // Reads and delivers every committed record; the caller holds the consumer side. An End record stops the
+    // transport (the receive thread then reports the end). True when anything was read.
+    private bool Drain()
+    {
+        if (_endRecordSeen)
+            return false;
+        bool any = false;
+        while (_consumer.TryRead(out RecordType type, out int offset, out int length))
+        {
+            any = true;
+            if (type == RecordType.End)
+            {
+                _endRecordError = _assembler!.EndOfStreamError(Description);
+                _endRecordSeen = true;
+                break;
+            }
+            Deliver(_receiver!, _assembler!, offset, length, _maxFrameSize, _laneCount);
+        }
+        if (any && _consumer.Release())
+            RingWait.Wake(ref _consumer.WriterParked);
+        if (_endRecordSeen)
+            Stop(_endRecordError);
+        return any;
+    }
+
+    private void ReceiveLoop()
     {
         bool acquired = _segment.TryAcquire();
         Exception? end = null;
-        using var assembler = new FrameAssembler(receiver, maxFrameSize, laneCount);
         try
         {
             while (acquired)
             {
-                bool any = false;
-                bool finished = false;
-                while (_consumer.TryRead(out RecordType type, out int offset, out int length))
+                if (Interlocked.CompareExchange(ref _consuming, 1, 0) != 0)
                 {
-                    any = true;
-                    if (type == RecordType.End)
-                    {
-                        end = assembler.EndOfStreamError(Description);
-                        finished = true;
-                        break;
-                    }
-                    Deliver(receiver, assembler, offset, length, maxFrameSize, laneCount);
+                    // A polling reader is delivering; it is done within microseconds.
+                    Thread.Yield();
+                    continue;
                 }
-                if (any && _consumer.Release())
-                    RingWait.Wake(ref _consumer.WriterParked);
-                if (finished)
+                if (_pollError is { } pollError)
+                {
+                    Volatile.Write(ref _consuming, 0);
+                    end = pollError;
                     break;
+                }
+                try
+                {
+                    Drain();
+                }
+                finally
+                {
+                    Volatile.Write(ref _consuming, 0);
+                }
+                if (_endRecordSeen)
+                {
+                    end = _endRecordError;
+                    break;
+                }
                 if (Volatile.Read(ref _stop) != 0)
                 {
                     // Everything the other end committed before its socket closed is in the ring: drain it first.
@@ -295,7 +389,9 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
                     end = _endError;
                     break;
                 }
-                RingWait.ForRecord(_consumer, _wait, ref _stop);
+                // The receive thread never busy-spins: a reader that waits polls the ring itself (BusySpin makes that
+                // poll spin hard), and a second spinning thread per process would starve the others on two cores.
+                RingWait.ForRecord(_consumer, SharedMemoryWait.SpinThenPark, ref _stop, ReceiveSpinRounds);
             }
         }
         catch (Exception ex)
@@ -307,9 +403,14 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IValueTaskSource
             if (acquired)
                 _segment.Release();
         }
+        // Wait for a polling reader to leave the consumer side, so that nothing is delivered after the end.
+        SpinWait leaving = default;
+        while (Interlocked.CompareExchange(ref _consuming, 1, 0) != 0)
+            leaving.SpinOnce();
+        _assembler!.Dispose();
         Stop(end);
         if (Interlocked.Exchange(ref _ended, 1) == 0)
-            receiver.OnEnd(end);
+            _receiver!.OnEnd(end);
         _sender?.Join();
         _segment.Dispose();
     }

@@ -1,0 +1,25 @@
+namespace Channels.Transports;
+
+/// <summary>
+/// A transport whose received frames a waiting reader may take on its own thread (shared memory): instead of
+/// parking until the transport's receive thread delivers and wakes it (two thread wake-ups per message), the reader
+/// polls for a while and delivers whatever arrived itself. Deliveries keep the <see cref="ILinkTransport"/> rules:
+/// one thread at a time, in order, whole frames.
+/// </summary>
+internal interface IInlineReceiver
+{
+    /// <summary>How long (<see cref="System.Diagnostics.Stopwatch"/> ticks) a reader polls before it parks.</summary>
+    long PollTicks { get; }
+
+    /// <summary>Whether a polling reader spins hard (busy-spin) rather than pausing between polls.</summary>
+    bool BusySpin { get; }
+
+    /// <summary>Starts a polling session; false when the transport is stopping (do not poll, and do not end it).</summary>
+    bool BeginPolling();
+
+    /// <summary>Delivers every frame that has arrived, unless another thread is delivering; true when any was.</summary>
+    bool Poll();
+
+    /// <summary>Ends a session that <see cref="BeginPolling"/> started.</summary>
+    void EndPolling();
+}
