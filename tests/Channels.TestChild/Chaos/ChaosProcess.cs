@@ -7,11 +7,18 @@ internal sealed class ChaosProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly OutputLines _lines;
+    private long _lastPut;
 
     private ChaosProcess(Process process)
     {
         _process = process;
         _lines = new OutputLines(process);
+        // A producer's "put N" lines: the last one seen tells how many of its puts had returned at least.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.StartsWith("put ", StringComparison.Ordinal) && long.TryParse(line.AsSpan(4), out long put))
+                Volatile.Write(ref _lastPut, put);
+        };
     }
 
     public int Id => _process.Id;
@@ -38,7 +45,28 @@ internal sealed class ChaosProcess : IAsyncDisposable
     /// <summary>The next line starting with <paramref name="prefix"/>, or null if none comes within <paramref name="timeout"/> or the process ends first.</summary>
     public async Task<string?> LineAsync(string prefix, TimeSpan timeout) => (await _lines.NextAsync(prefix, timeout)).Line;
 
+    /// <summary>The number of the last "put N" line received so far (0 if none): at least that many puts had returned.</summary>
+    public long LastPut => Volatile.Read(ref _lastPut);
+
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
+
+    /// <summary>Waits until the process has exited and its output has been read to the end; false if that takes longer than <paramref name="timeout"/>.</summary>
+    public async Task<bool> ExitedAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What the process wrote to its standard error, for reports.</summary>
+    public string StandardError => _lines.StandardError;
 
     public async ValueTask DisposeAsync()
     {
