@@ -21,7 +21,7 @@ public static class ChaosDriver
     public const int Kinds = 18;
 
     /// <summary>How often a trial that cannot start (a process that does not come up in time, before any signal) is tried again.</summary>
-    public const int StartAttempts = 3;
+    public const int StartAttempts = 5;
 
     /// <summary>What the promise allows past PeerTimeout for a survivor's pending call to end.</summary>
     internal static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
@@ -57,8 +57,10 @@ public static class ChaosDriver
                             if (result.NotStarted is null || reasons.Count + 1 >= StartAttempts)
                                 break;
                             reasons.Add(result.NotStarted);
+                            // A machine too loaded to start a process now may manage in a moment.
+                            await Task.Delay(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
                         }
-                        result = result with { StartRetries = reasons.Count };
+                        result = result with { StartRetries = reasons.Count, RetryReasons = reasons.Count == 0 ? null : string.Join(" | ", reasons) };
                         results[trial] = result;
                         onTrial?.Invoke(result);
                     }
@@ -269,7 +271,7 @@ public static class ChaosDriver
             else if (trial.NotStarted is not null)
                 Console.WriteLine("NOT STARTED " + trial);
             else if (trial.StartRetries > 0)
-                Console.WriteLine($"started after {trial.StartRetries} retries: trial {trial.Number}");
+                Console.WriteLine($"started after {trial.StartRetries} retries: trial {trial.Number}: {trial.RetryReasons}");
             if (n % 50 == 0)
                 Console.WriteLine($"{n} trials done, {clock.Elapsed.TotalSeconds:0} s");
         });

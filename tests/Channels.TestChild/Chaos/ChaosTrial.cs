@@ -27,6 +27,9 @@ public sealed record ChaosTrial(
     /// <summary>Attempts that could not start before this one ran (each is retried with the same moment and victim).</summary>
     public int StartRetries { get; init; }
 
+    /// <summary>Why the attempts before this one could not start, one reason per retry, or null.</summary>
+    public string? RetryReasons { get; init; }
+
     /// <summary>A trial that never started: no signal was sent, so it says nothing about the promises.</summary>
     public static ChaosTrial StartFailure(int number, string kind, string victim, string signal, int delay, string reason)
         => new(number, kind, victim, signal, delay, null, 0, null, null) { NotStarted = reason };

@@ -75,7 +75,15 @@ public static class QueueChaosScenarios
         while (true)
         {
             WorkItem item = board.Items.Get();
+            // Work on each item for a moment, on even items before reporting and on odd ones after, so that a signal
+            // at a random moment usually finds the consumer holding an item in one of the two states the semantics
+            // tell apart: got and not reported (gone with it in a plain queue, put back in a redelivery queue), or
+            // reported and not settled (settled for it in a plain queue, delivered again in a redelivery queue).
+            if (item.Sequence % 2 == 0)
+                Thread.Sleep(1);
             board.Results.Put(new WorkResult(1, item.Producer, item.Sequence));
+            if (item.Sequence % 2 == 1)
+                Thread.Sleep(1);
             board.Items.TaskDone();
         }
     }
