@@ -246,7 +246,7 @@ internal static class QueueChaosTrials
         using var stopCollecting = new CancellationTokenSource();
         using var stopDraining = new CancellationTokenSource();
         Task<CallEnd> putting = Task.Run(() => PutAllAsync(board.Items, putter, stopPutting.Token));
-        Task<CallEnd> collecting = Task.Run(() => CollectAsync(board.Results, reports, stopCollecting.Token));
+        Task<CallEnd> collecting = Task.Run(() => CollectAsync(board.Results, static result => result.Sequence, settle: false, reports, stopCollecting.Token));
         Task<CallEnd>? draining = null;
         try
         {
@@ -263,7 +263,7 @@ internal static class QueueChaosTrials
             long produced = Volatile.Read(ref putter.Returned);
 
             // Get and settle what is left; Join completes once the victim's unsettled item is put back or settled for it.
-            draining = Task.Run(() => DrainAsync(board.Items, drained, stopDraining.Token));
+            draining = Task.Run(() => CollectAsync(board.Items, static item => item.Sequence, settle: true, drained, stopDraining.Token));
             Task<long> joined = StampAsync(board.Items.JoinAsync().AsTask());
             if (await Task.WhenAny(joined, Task.Delay(setup.Bound + Slack)).ConfigureAwait(false) != joined)
                 return setup.Result(null, Count(drained), $"hang: Join did not complete ({board.Items.Count} items in the queue)");
@@ -330,33 +330,18 @@ internal static class QueueChaosTrials
         }
     }
 
-    private static async Task<CallEnd> DrainAsync(ProcessQueue<WorkItem> items, List<long> drained, CancellationToken cancellationToken)
+    /// <summary>Gets items until cancelled or failed, adding each one's sequence number to <paramref name="into"/>, and settles each when <paramref name="settle"/>.</summary>
+    private static async Task<CallEnd> CollectAsync<T>(ProcessQueue<T> queue, Func<T, long> sequence, bool settle, List<long> into, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                WorkItem item = await items.GetAsync(cancellationToken).ConfigureAwait(false);
-                lock (drained)
-                    drained.Add(item.Sequence);
-                items.TaskDone();
-            }
-        }
-        catch (Exception ex)
-        {
-            return CallEnd.Of(ex);
-        }
-    }
-
-    private static async Task<CallEnd> CollectAsync(ProcessQueue<WorkResult> results, List<long> reports, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                WorkResult result = await results.GetAsync(cancellationToken).ConfigureAwait(false);
-                lock (reports)
-                    reports.Add(result.Sequence);
+                T item = await queue.GetAsync(cancellationToken).ConfigureAwait(false);
+                lock (into)
+                    into.Add(sequence(item));
+                if (settle)
+                    queue.TaskDone();
             }
         }
         catch (Exception ex)
