@@ -261,6 +261,9 @@ public static class ChaosDriver
         int seed = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : Environment.TickCount;
         var peerTimeout = TimeSpan.FromMilliseconds(args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1000);
         Console.WriteLine($"chaos: {trials} trials, {parallel} at a time, seed {seed}, PeerTimeout {peerTimeout.TotalMilliseconds} ms");
+        // A run stopped early must not leave its ends behind, stopped ones least of all.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => ChaosProcess.KillAll());
+        using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => ChaosProcess.KillAll());
         var clock = Stopwatch.StartNew();
         int done = 0;
         IReadOnlyList<ChaosTrial> results = await RunAsync(trials, parallel, seed, peerTimeout, trial =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Channels.TestChild.Chaos;
@@ -5,6 +6,9 @@ namespace Channels.TestChild.Chaos;
 /// <summary>A chaos end: <c>dotnet Channels.TestChild.dll scenario args</c>, its output lines, and signals. Disposing kills it.</summary>
 internal sealed class ChaosProcess : IAsyncDisposable
 {
+    // Every end not yet disposed, so that a run stopped by SIGTERM or SIGINT kills them (a stopped end would outlive it).
+    private static readonly ConcurrentDictionary<ChaosProcess, bool> Live = new();
+
     private readonly Process _process;
     private readonly OutputLines _lines;
     private long _lastPut;
@@ -34,6 +38,7 @@ internal sealed class ChaosProcess : IAsyncDisposable
         var process = new Process { StartInfo = info };
         var chaos = new ChaosProcess(process);
         process.Start();
+        Live[chaos] = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return chaos;
@@ -68,8 +73,16 @@ internal sealed class ChaosProcess : IAsyncDisposable
     /// <summary>What the process wrote to its standard error, for reports.</summary>
     public string StandardError => _lines.StandardError;
 
+    /// <summary>Kills every end not yet disposed (SIGKILL ends stopped processes too).</summary>
+    public static void KillAll()
+    {
+        foreach (ChaosProcess chaos in Live.Keys)
+            Signals.Send(chaos.Id, Signals.Kill);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        Live.TryRemove(this, out _);
         try
         {
             if (!_process.HasExited)
