@@ -14,7 +14,7 @@ namespace Channels.TestChild.Chaos;
 /// </summary>
 public static class ChaosDriver
 {
-    /// <summary>Largest working set a survivor may end with.</summary>
+    /// <summary>Largest working set a survivor process may end with (a link end), or grow by during a trial (this process, when it survives a queue trial).</summary>
     public const long MemoryBoundMegabytes = 512;
 
     /// <summary>The kinds of trial (victim, signal, and for queues redelivery), taking turns by trial number.</summary>
