@@ -42,6 +42,13 @@ internal static class QueueSegmentLayout
     public const int MemberHeldHeadOffset = 8;
     public const int MemberHeldTailOffset = 16;
 
+    // A TaskDone in progress (written under the lock before it changes anything): the flag, then the got count,
+    // held-ring head and done counter it started from, so that the host can undo a TaskDone its process died inside.
+    public const int MemberSettlingOffset = 24;
+    public const int MemberSettlingDoneOffset = 28;
+    public const int MemberSettlingHeldHeadOffset = 32;
+    public const int MemberSettlingGotOffset = 40;
+
     /// <summary>How many processes can be members at once, the host included.</summary>
     public const int MemberSlots = 64;
 

@@ -37,7 +37,6 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
     private readonly int _owner;
     private readonly byte* _member;
     private readonly byte* _held;
-    private readonly Lock _settleLock = new();
     private volatile Exception? _failure;
 
     private SharedQueueEngine(SharedSegment segment, string name, int slot)
@@ -258,21 +257,15 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
         Enter();
         try
         {
-            int* got = (int*)(_member + MemberGotOffset);
-            while (true)
+            LockShared();
+            try
             {
-                int current = Volatile.Read(ref *got);
-                if (current <= 0)
-                    QueueThrow.TooManyTaskDone(Name);
-                if (Interlocked.CompareExchange(ref *got, current - 1, current) == current)
-                    break;
+                Settle(SettleStop.Never);
             }
-            if (_redeliver)
+            finally
             {
-                lock (_settleLock)
-                    DropOldestHeld(_member, _held);
+                SharedLock.Exit(_lock);
             }
-            Interlocked.Increment(ref *_done);
             if (Unfinished == 0)
                 _joined.Notify();
         }
@@ -280,6 +273,66 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
         {
             _segment.Release();
         }
+    }
+
+    /// <summary>Where <see cref="Settle"/> stops as if its process were killed there (tests of the host's repair).</summary>
+    internal enum SettleStop
+    {
+        Never,
+        BeforeCountingDone,
+        AfterCountingDone,
+    }
+
+    /// <summary>
+    /// Tests only: a TaskDone whose process is killed at <paramref name="stop"/>: it keeps the lock and leaves the
+    /// segment exactly as a process killed at that instruction leaves it.
+    /// </summary>
+    internal void TaskDoneKilledAt(SettleStop stop)
+    {
+        LockShared();
+        Settle(stop);
+    }
+
+    // Under the lock. TaskDone changes three words (the member's got count, its held ring's head, the done counter),
+    // so it writes a journal first: a process killed at any instruction in here leaves the lock naming it and the
+    // journal set, and the host's repair undoes what the done counter does not show (see RollBackSettle). Only lock
+    // holders change the done counter, which is what makes that counter the evidence.
+    private void Settle(SettleStop stop)
+    {
+        int* got = (int*)(_member + MemberGotOffset);
+        int current = *got;
+        if (current <= 0)
+            QueueThrow.TooManyTaskDone(Name);
+        long* heldHead = (long*)(_member + MemberHeldHeadOffset);
+        *(int*)(_member + MemberSettlingGotOffset) = current;
+        *(long*)(_member + MemberSettlingHeldHeadOffset) = *heldHead;
+        *(int*)(_member + MemberSettlingDoneOffset) = Volatile.Read(ref *_done);
+        Volatile.Write(ref *(int*)(_member + MemberSettlingOffset), 1);
+        Volatile.Write(ref *got, current - 1);
+        if (_redeliver)
+            DropOldestHeld(_member, _held);
+        if (stop == SettleStop.BeforeCountingDone)
+            return;
+        Interlocked.Increment(ref *_done);
+        if (stop == SettleStop.AfterCountingDone)
+            return;
+        Volatile.Write(ref *(int*)(_member + MemberSettlingOffset), 0);
+    }
+
+    // Under the lock, taken over from the dead member: a TaskDone it died inside either counted its item done (then
+    // it happened whole) or did not (then its got count and held ring are put back as they were: the item is still
+    // unsettled, and is put back or settled below like any other).
+    private void RollBackSettle(byte* member)
+    {
+        int* settling = (int*)(member + MemberSettlingOffset);
+        if (Volatile.Read(ref *settling) == 0)
+            return;
+        if (Volatile.Read(ref *_done) == *(int*)(member + MemberSettlingDoneOffset))
+        {
+            Volatile.Write(ref *(int*)(member + MemberGotOffset), *(int*)(member + MemberSettlingGotOffset));
+            Volatile.Write(ref *(long*)(member + MemberHeldHeadOffset), *(long*)(member + MemberSettlingHeldHeadOffset));
+        }
+        Volatile.Write(ref *settling, 0);
     }
 
     public bool Close()
@@ -386,24 +439,36 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
             return;
         try
         {
-            SharedLock.TryBreak(_lock, slot + 1);
             byte* member = MemberEntry(slot);
-            if (_redeliver)
+            if (SharedLock.TryTakeOver(_lock, slot + 1, _owner))
             {
+                RollBackSettle(member);
+                SharedLock.Exit(_lock);
+            }
+            try
+            {
+                if (_redeliver)
+                    PutBackHeld(member, HeldRing(slot));
+                // Under the lock: only lock holders change the done counter (see Settle).
+                LockShared();
                 try
                 {
-                    PutBackHeld(member, HeldRing(slot));
+                    int got = Interlocked.Exchange(ref *(int*)(member + MemberGotOffset), 0);
+                    if (!_redeliver && got > 0)
+                        Interlocked.Add(ref *_done, got);
+                    Volatile.Write(ref *(long*)(member + MemberHeldHeadOffset), 0);
+                    Volatile.Write(ref *(long*)(member + MemberHeldTailOffset), 0);
+                    Volatile.Write(ref *(int*)(member + MemberSettlingOffset), 0);
                 }
-                catch (ObjectDisposedException)
+                finally
                 {
-                    return; // The host itself is closing: the queue goes with it.
+                    SharedLock.Exit(_lock);
                 }
             }
-            int got = Interlocked.Exchange(ref *(int*)(member + MemberGotOffset), 0);
-            if (!_redeliver && got > 0)
-                Interlocked.Add(ref *_done, got);
-            Volatile.Write(ref *(long*)(member + MemberHeldHeadOffset), 0);
-            Volatile.Write(ref *(long*)(member + MemberHeldTailOffset), 0);
+            catch (ObjectDisposedException)
+            {
+                return; // The host itself is closing: the queue goes with it.
+            }
             WakeEveryone();
         }
         finally
@@ -421,6 +486,7 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
         Volatile.Write(ref *(int*)(member + MemberGotOffset), 0);
         Volatile.Write(ref *(long*)(member + MemberHeldHeadOffset), 0);
         Volatile.Write(ref *(long*)(member + MemberHeldTailOffset), 0);
+        Volatile.Write(ref *(int*)(member + MemberSettlingOffset), 0);
         _segment.Release();
     }
 

@@ -70,6 +70,23 @@ internal static unsafe class SharedLock
     /// <summary>The current holder's id (0 when free).</summary>
     public static int Holder(int* word) => Volatile.Read(ref *word) & MaxOwner;
 
+    /// <summary>
+    /// Takes the lock over from <paramref name="deadOwner"/> if it holds it (it died holding it), so that the
+    /// supervisor can repair what the dead holder left half-done before anyone else looks; release with <see cref="Exit"/>.
+    /// </summary>
+    public static bool TryTakeOver(int* word, int deadOwner, int owner)
+    {
+        while (true)
+        {
+            int current = Volatile.Read(ref *word);
+            if ((current & MaxOwner) != deadOwner || current == 0)
+                return false;
+            // Keep the contended mark: the release must still wake a sleeper.
+            if (Interlocked.CompareExchange(ref *word, owner | (current & Contended), current) == current)
+                return true;
+        }
+    }
+
     /// <summary>Frees the lock if <paramref name="deadOwner"/> holds it (it died holding it) and wakes every sleeper.</summary>
     public static bool TryBreak(int* word, int deadOwner)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Channels.TestChild.Contracts;
@@ -7,7 +8,8 @@ namespace Channels.TestChild.Chaos;
 /// <summary>
 /// The two ends of a chaos link. The writer listens and writes 0, 1, 2, ... on ISimple.Numbers until the link ends;
 /// the reader connects and checks that it reads exactly that sequence (a prefix of what was sent, whole messages, in
-/// order). Each prints "end &lt;count&gt; &lt;how it ended&gt; &lt;verdict&gt; &lt;working set MB&gt;" and exits.
+/// order). Each prints "end &lt;count&gt; &lt;how it ended&gt; &lt;verdict&gt; &lt;working set MB&gt; &lt;when it ended&gt;" and exits;
+/// the time is a <see cref="Stopwatch.GetTimestamp"/> stamp, on the system-wide monotonic clock the driver reads too.
 /// </summary>
 public static class ChaosScenarios
 {
@@ -34,7 +36,8 @@ public static class ChaosScenarios
         {
             outcome = ex.GetType().Name;
         }
-        Report(written, outcome, "ok");
+        long ended = Stopwatch.GetTimestamp();
+        Report(written, outcome, "ok", ended);
         return 0;
     }
 
@@ -60,7 +63,8 @@ public static class ChaosScenarios
         {
             outcome = ex is ChannelClosedException { InnerException: { } inner } ? inner.GetType().Name : ex.GetType().Name;
         }
-        Report(expected, outcome, verdict);
+        long ended = Stopwatch.GetTimestamp();
+        Report(expected, outcome, verdict, ended);
         return 0;
     }
 
@@ -75,9 +79,9 @@ public static class ChaosScenarios
         };
     }
 
-    private static void Report(long count, string outcome, string verdict)
+    private static void Report(long count, string outcome, string verdict, long ended)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end {count} {outcome} {verdict} {Environment.WorkingSet / (1024 * 1024)}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"end {count} {outcome} {verdict} {Environment.WorkingSet / (1024 * 1024)} {ended}"));
         Console.Out.Flush();
     }
 }
