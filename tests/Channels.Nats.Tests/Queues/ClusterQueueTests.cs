@@ -66,10 +66,9 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
             // and comes back.
             foreach (PeerProcess process in peers)
                 await process.WaitForLineAsync("opened", TimeSpan.FromSeconds(60));
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            ulong putBefore = await WaitForPutsAsync(cluster, name, items / 20);
+            Assert.True(putBefore < (ulong)items, $"The kill must come in the middle of the run ({putBefore} items put).");
             int victim = await ConsumerLeaderAsync(cluster, name);
-            ulong putBefore = await ItemsPutAsync(cluster, victim, name);
-            Assert.True(putBefore is > 0 and < Items, $"The kill must come in the middle of the run ({putBefore} items put).");
             cluster.Nodes[victim].Kill();
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: killed node n{victim} (consumer leader), {putBefore} items put so far");
             await Task.Delay(TimeSpan.FromSeconds(3));
@@ -121,11 +120,19 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         return Array.FindIndex(cluster.Nodes, node => node.Name == leader) is >= 0 and int index ? index : throw new InvalidOperationException($"Leader '{leader}' is no node of the cluster.");
     }
 
-    /// <summary>The items stream's last sequence (every put so far), asked of node <paramref name="node"/>.</summary>
-    private static async Task<ulong> ItemsPutAsync(NatsCluster cluster, int node, string name)
+    /// <summary>Waits until at least <paramref name="count"/> items were put (the items stream's last sequence); returns how many.</summary>
+    private static async Task<ulong> WaitForPutsAsync(NatsCluster cluster, string name, int count)
     {
-        await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Nodes[node].Url });
-        INatsJSStream stream = await new NatsJSContext(connection).GetStreamAsync(QueueStreams.For(name, "Items").Items);
-        return stream.Info.State.LastSeq;
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+        var js = new NatsJSContext(connection);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (true)
+        {
+            INatsJSStream stream = await js.GetStreamAsync(QueueStreams.For(name, "Items").Items);
+            if (stream.Info.State.LastSeq >= (ulong)count)
+                return stream.Info.State.LastSeq;
+            Assert.True(DateTime.UtcNow < deadline, $"Only {stream.Info.State.LastSeq} items were put in 2 minutes.");
+            await Task.Delay(100);
+        }
     }
 }
