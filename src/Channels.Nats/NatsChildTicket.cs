@@ -97,7 +97,7 @@ internal static class NatsChildTicket
             var field = (Field)rest[0];
             int length = BinaryPrimitives.ReadUInt16LittleEndian(rest[1..]);
             if (rest.Length < 3 + length)
-                throw Malformed($"field {rest[0]} claims {length} bytes, more than remain");
+                throw Malformed($"field {rest[0]} is cut short ({length} bytes claimed, {rest.Length - 3} remain)");
             string value;
             try
             {
