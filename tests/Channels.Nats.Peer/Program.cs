@@ -7,6 +7,10 @@ using Channels.Nats.Peer;
 // Started by ChildProcess instead: run the [ChildEntry] the parent asked for (ChildEntries).
 if (ChildProcess.IsChild)
     return await ChildProcess.RunAsync();
+// Each queue call over JetStream holds a thread while it talks to the server (the runtime's engine interface is
+// synchronous): 32 concurrent puts or gets must not wait for the thread pool to grow one thread at a time.
+ThreadPool.GetMinThreads(out int minWorkers, out int minCompletions);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 128), minCompletions);
 try
 {
     return args switch

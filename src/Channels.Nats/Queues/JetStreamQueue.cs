@@ -169,6 +169,12 @@ internal sealed class JetStreamQueue
                 _puts.Settle(id);
                 return false;
             }
+            if (IsStagedDuplicate(ack))
+            {
+                // The id is known but its first publication is not stored yet (it may never be): tried again.
+                _puts.Unknown(id, item.Span);
+                return false;
+            }
             _puts.Settle(id);
             return true;
         }
@@ -211,6 +217,14 @@ internal sealed class JetStreamQueue
         NatsException or TimeoutException or OperationCanceledException => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether an acknowledgement says "duplicate" of a publication not yet stored: a clustered stream's leader notes a
+    /// message id when it proposes the message, with sequence 0 until the replicas store it, and a 2.9 server answers
+    /// a second publication of the id in that time as a duplicate of sequence 0. If the first proposal is then lost
+    /// with its leader, nothing was stored: so such an answer is no acknowledgement, and the publication is tried again.
+    /// </summary>
+    private static bool IsStagedDuplicate(PubAckResponse ack) => ack.Duplicate && ack.Seq == 0;
 
     /// <summary>JetStream API status codes that a cluster gives while it elects a leader or a node is away.</summary>
     private static bool IsTransient(int code) => code is 503 or 408 or 504;
@@ -333,9 +347,9 @@ internal sealed class JetStreamQueue
                 {
                     using var bounded = Bounded(CancellationToken.None);
                     PubAckResponse ack = await _js.PublishAsync(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty, opts: new NatsJSPubOpts { MsgId = id }, cancellationToken: bounded.Token).ConfigureAwait(false);
-                    if (ack.Error is null)
+                    if (ack.Error is null && !IsStagedDuplicate(ack))
                         return;
-                    if (!IsTransient(ack.Error.Code))
+                    if (ack.Error is not null && !IsTransient(ack.Error.Code))
                     {
                         Interlocked.Increment(ref _gotNotDone);
                         throw new IOException($"Queue '{Name}': the server refused a TaskDone: {ack.Error.Description} (code {ack.Error.ErrCode}).");
