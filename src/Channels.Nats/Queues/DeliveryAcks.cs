@@ -4,68 +4,58 @@ using Delivery = Channels.Nats.Queues.PullGetters.Delivery;
 namespace Channels.Nats.Queues;
 
 /// <summary>
-/// Acknowledges the messages a process got, through the failure of a cluster node.
+/// Settles the messages a process got, through the failure of a cluster node: a plain queue's get claims its message
+/// (<see cref="ClaimAsync"/>), a redelivery queue's TaskDone acknowledges it (<see cref="SettleAsync"/>).
 /// </summary>
 /// <remarks>
-/// <para>
-/// JetStream (2.9) confirms an acknowledgement as soon as the consumer's leader has taken it, before its replicas
-/// agree on it: if the leader dies then, the acknowledgement is lost with it and the new leader delivers the message
-/// again after the ack wait, although the confirmation came. And a confirmation can be lost although the
-/// acknowledgement landed. Neither the confirmation nor its absence settles anything, so a plain queue's get asks
-/// the stream instead (<see cref="ClaimAsync"/>): a work-queue stream removes a message once its acknowledgement is
-/// agreed on, and until the ack wait has passed since the delivery no other getter can have had the message, so a
-/// removal seen by then was this getter's acknowledgement, for good.
-/// </para>
-/// <para>
-/// The ack wait is measured by the server from the delivery, this side from the arrival: a claim assumes a message
-/// reaches the getter within a fifth of the ack wait (6 s of the 30 s that plain queues use), and settles by three
-/// quarters of it.
-/// </para>
+/// An acknowledgement cannot make a plain queue's item one getter's. JetStream (2.9) confirms it as soon as the
+/// consumer's leader has taken it, before its replicas agree: if the leader dies then, the acknowledgement is lost
+/// and the item is delivered again. And the leader records a delivery in its replicas only after sending it: a new
+/// leader may give an item to a second getter at once, not knowing the first has it, and then the first getter's
+/// acknowledgement, taken by the new leader, removes the item just as the second's does. So each get claims its item
+/// in the queue's claims stream (<see cref="ClaimLedger"/>), which takes one claim per item, and only the get whose
+/// claim was taken returns the item.
 /// </remarks>
-internal sealed class DeliveryAcks(PullGetters getters, StoredMessageProbe probe, Func<bool> isConnected, TimeSpan ackWait)
+internal sealed class DeliveryAcks(PullGetters getters, ClaimLedger claims, Func<bool> isConnected, TimeSpan ackWait)
 {
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(1);
-    private const int ResendAckMs = 1000;
     private const int RetryPauseMs = 100;
-    private const int MaxCheckPauseMs = 100;
 
     private readonly long _ackWaitMs = (long)ackWait.TotalMilliseconds;
+    private readonly string _ownerPrefix = Guid.NewGuid().ToString("N") + "-";
+    private long _claims;
 
     /// <summary>
-    /// Makes a plain queue's message this getter's for good: acknowledges it (again while unconfirmed) until half the
-    /// ack wait has passed since it arrived, and asks the stream whether it still holds it until three quarters have:
-    /// true once the stream no longer has it (the acknowledgement was agreed on before any other getter could have
-    /// had the message); false when that was not seen in time, and the message is delivered again after the ack wait.
+    /// Claims a plain queue's message for this get: true when this get's claim was taken, false when another get
+    /// claimed the message (it was delivered twice). Tried again until the claims stream answers: a claim whose answer
+    /// was lost may have been taken, and then no other get can return the item, so giving up could lose it. Either
+    /// way the message is acknowledged afterwards, so that it leaves the queue.
     /// </summary>
-    public async ValueTask<bool> ClaimAsync(Delivery delivery)
+    /// <exception cref="OperationCanceledException">The queue is being disposed.</exception>
+    public async ValueTask<bool> ClaimAsync(Delivery delivery, CancellationToken stopping)
     {
         if (!AckSubject.TryGetStreamSequence(delivery.Message.ReplyTo, out ulong sequence))
             throw new InvalidOperationException($"A JetStream delivery on '{delivery.Message.Subject}' has no acknowledgement subject ('{delivery.Message.ReplyTo}').");
-        long ackUntil = delivery.ReceivedAt + _ackWaitMs / 2;
-        long checkUntil = delivery.ReceivedAt + _ackWaitMs * 3 / 4;
-        long nextAck = 0;
-        int pause = 1;
+        string owner = _ownerPrefix + Interlocked.Increment(ref _claims).ToString(System.Globalization.CultureInfo.InvariantCulture);
         while (true)
         {
-            long now = Environment.TickCount64;
-            if (now >= checkUntil)
-                return false;
-            if (!isConnected())
+            stopping.ThrowIfCancellationRequested();
+            if (isConnected())
             {
-                // A request now would wait in the client's buffer and reach the server at some later time.
-                await Task.Delay(RetryPauseMs).ConfigureAwait(false);
-                continue;
+                bool? mine;
+                using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                {
+                    bounded.CancelAfter(s_callTimeout);
+                    mine = await claims.TryClaimAsync(sequence, owner, bounded.Token).ConfigureAwait(false);
+                }
+                if (mine is { } settled)
+                {
+                    await TryPublishAckAsync(delivery.Message).ConfigureAwait(false);
+                    return settled;
+                }
             }
-            if (now < ackUntil && now >= nextAck)
-                nextAck = Environment.TickCount64 + (await TryAckAsync(delivery.Message).ConfigureAwait(false) ? ResendAckMs : RetryPauseMs);
-            bool? stored;
-            using (var bounded = new CancellationTokenSource(s_callTimeout))
-                stored = await probe.IsStoredAsync(sequence, bounded.Token).ConfigureAwait(false);
-            if (stored == false)
-                return true;
-            // Usually the replicas agree within milliseconds of the confirmation.
-            await Task.Delay(pause).ConfigureAwait(false);
-            pause = Math.Min(pause * 2, MaxCheckPauseMs);
+            // No answer (or no connection: a request now would wait in the client's buffer): ask again shortly.
+            await Task.Delay(RetryPauseMs, stopping).ConfigureAwait(false);
         }
     }
 
@@ -83,6 +73,19 @@ internal sealed class DeliveryAcks(PullGetters getters, StoredMessageProbe probe
             if (Environment.TickCount64 >= until)
                 return;
             await Task.Delay(RetryPauseMs).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask TryPublishAckAsync(NatsMsg<NatsMemoryOwner<byte>> message)
+    {
+        try
+        {
+            using var bounded = new CancellationTokenSource(s_callTimeout);
+            await getters.PublishAckAsync(message, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+        {
+            // Sent again shortly if the stream still has the message.
         }
     }
 

@@ -16,8 +16,8 @@ namespace Channels.Nats.Queues;
 /// </summary>
 /// <remarks>
 /// Puts carry a message id, so a put retried after a lost acknowledgement (a server node failing) is stored once
-/// (<see cref="RetriedPuts"/>); a plain queue's get returns only a message whose acknowledgement the stream has
-/// applied (<see cref="DeliveryAcks.ClaimAsync"/>), so no other getter is given it again; TaskDone's publications
+/// (<see cref="RetriedPuts"/>); a plain queue's get returns only a message it claimed (<see cref="ClaimLedger"/>),
+/// so no two gets return the same item although JetStream may deliver it twice; TaskDone's publications
 /// carry message ids too and are retried until the stream acknowledges them.
 /// </remarks>
 [DebuggerDisplay("JetStream queue {Name}")]
@@ -27,14 +27,14 @@ internal sealed class JetStreamQueue
     private static readonly TimeSpan s_maxPull = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_minPull = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_openPatience = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the server remembers a message id (every stream of a queue).</summary>
     internal static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// The ack wait of plain queues' consumers: not the user's (<see cref="NatsTransportOptions.AckWait"/> is the
-    /// redelivery queues'), but the time a get has to make its message its own through a cluster's failover
-    /// (<see cref="DeliveryAcks.ClaimAsync"/>), and after which a message whose getter died unsettled comes again.
+    /// The ack wait of plain queues' consumers (<see cref="NatsTransportOptions.AckWait"/> is the redelivery queues'):
+    /// the time after which a message whose getter died before settling it comes again.
     /// </summary>
     internal static readonly TimeSpan PlainAckWait = TimeSpan.FromSeconds(30);
 
@@ -51,6 +51,7 @@ internal sealed class JetStreamQueue
     private readonly DeliveryAcks _acks;
     private readonly RetriedPuts _puts = new(DuplicateWindow);
     private readonly string _doneIdPrefix = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stopping = new();
     private long _doneCount;
     private int _gotNotDone;
     private volatile bool _closed;
@@ -64,8 +65,8 @@ internal sealed class JetStreamQueue
         _streams = streams;
         _consumer = consumer;
         _redeliver = redeliver;
-        var connection = (NatsConnection)js.Connection;
-        _acks = new DeliveryAcks(getters, new StoredMessageProbe(connection, streams.Items), () => IsConnected, consumer.Info.Config.AckWait);
+        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject);
+        _acks = new DeliveryAcks(getters, claims, () => IsConnected, consumer.Info.Config.AckWait);
     }
 
     /// <summary>"Contract.Lane", for messages.</summary>
@@ -80,10 +81,29 @@ internal sealed class JetStreamQueue
     /// <summary>Whether the queue was closed (by any process).</summary>
     public bool IsClosed => _closed;
 
-    /// <summary>Creates or opens the streams and the consumer of one queue.</summary>
+    /// <summary>
+    /// Creates or opens the streams and the consumer of one queue. A cluster that is electing a leader answers no
+    /// request for a few seconds, so an attempt that finds no answer is made again, for up to 30 s.
+    /// </summary>
     /// <exception cref="ContractMismatchException">The streams exist for another contract or another delivery mode.</exception>
     /// <exception cref="IOException">Opening: there is no such queue.</exception>
     public static async ValueTask<JetStreamQueue> OpenAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
+    {
+        long until = Environment.TickCount64 + (long)s_openPatience.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                return await OpenOnceAsync(js, contract, endpoint, endpointName, lane, create, transport, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex) && Environment.TickCount64 < until)
+            {
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async ValueTask<JetStreamQueue> OpenOnceAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
     {
         LaneDescriptor descriptor = contract.Lanes[lane];
         bool redeliver = descriptor.QueueRedeliver;
@@ -105,6 +125,8 @@ internal sealed class JetStreamQueue
             }, cancellationToken).ConfigureAwait(false);
             await EnsureStreamAsync(js, Counter(streams.Done, streams.DoneSubject, description, transport), cancellationToken).ConfigureAwait(false);
             await EnsureStreamAsync(js, Counter(streams.State, streams.StateSubject, description, transport), cancellationToken).ConfigureAwait(false);
+            if (!redeliver)
+                await EnsureStreamAsync(js, ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, description, transport.Replicas), cancellationToken).ConfigureAwait(false);
             await js.CreateOrUpdateConsumerAsync(streams.Items, new ConsumerConfig(streams.Consumer)
             {
                 AckPolicy = ConsumerConfigAckPolicy.Explicit,
@@ -128,11 +150,10 @@ internal sealed class JetStreamQueue
         if (items.Info.Config.Description != description)
             throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        var queue = new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
-        queue._closed = state.Info.State.Messages > 0;
-        return queue;
+        // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
+        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
+        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver) { _closed = state.Info.State.Messages > 0 };
     }
 
     /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>
@@ -294,9 +315,9 @@ internal sealed class JetStreamQueue
                         _held.Enqueue(got);
                     return true;
                 }
-                // Plain: the message is this get's only once the stream has applied its acknowledgement; one that
-                // cannot be made ours in time is delivered again after the ack wait, to whichever getter asks.
-                if (await _acks.ClaimAsync(got).ConfigureAwait(false))
+                // Plain: the message is this get's only if its claim is the one the claims stream took; a message
+                // delivered twice (a leader's failover) is another get's.
+                if (await _acks.ClaimAsync(got, _stopping.Token).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref _gotNotDone);
                     if (accept(state, new ReadOnlySequence<byte>(data.Memory)))
@@ -378,7 +399,11 @@ internal sealed class JetStreamQueue
     }
 
     /// <summary>Stops this process's gets.</summary>
-    public ValueTask DisposeAsync() => _getters.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        return _getters.DisposeAsync();
+    }
 
     /// <summary>Closes the queue for every process: records it and announces it on the state subject.</summary>
     public async ValueTask CloseAsync()

@@ -106,6 +106,10 @@ internal sealed class PullGetters : IAsyncDisposable
     public async ValueTask AckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
         => await _connection.RequestAsync<ReadOnlyMemory<byte>, NatsMemoryOwner<byte>>(message.ReplyTo!, s_ack, cancellationToken: cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Acknowledges <paramref name="message"/> without asking for a confirmation.</summary>
+    public ValueTask PublishAckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
+        => _connection.PublishAsync(message.ReplyTo!, s_ack, cancellationToken: cancellationToken);
+
     /// <summary>Gives <paramref name="message"/> back to the queue at once.</summary>
     public ValueTask NakAsync(NatsMsg<NatsMemoryOwner<byte>> message)
         => message.ReplyTo is { } reply ? _connection.PublishAsync(reply, s_nak) : ValueTask.CompletedTask;

@@ -22,7 +22,7 @@ namespace Channels.Nats.Tests.Queues;
 public sealed class ClusterQueueTests(ITestOutputHelper output)
 {
     private const int Items = 200_000;
-    private const int GettersPerConsumer = 16;
+    private const int GettersPerConsumer = 32;
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(12);
 
     [Fact]
@@ -55,9 +55,10 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         {
             var environment = TestKeys.PeerEnvironment(TestKeys.NewKey(), plain: plain);
             string[] outputs = [Path.Combine(directory, "c0"), Path.Combine(directory, "c1")];
-            // Each consumer gets with 16 concurrent getters, calling TaskDone for each item, each until its sentinel.
-            await using var consumer0 = PeerProcess.Start(environment, "get", Endpoint(1), GettersPerConsumer.ToString(), outputs[0], "done");
-            await using var consumer1 = PeerProcess.Start(environment, "get", Endpoint(2), GettersPerConsumer.ToString(), outputs[1], "done");
+            // Each consumer gets with 32 concurrent getters, each until its sentinel; redelivery: TaskDone for each item.
+            string mode = plain ? "keep" : "done";
+            await using var consumer0 = PeerProcess.Start(environment, "get", Endpoint(1), GettersPerConsumer.ToString(), outputs[0], mode);
+            await using var consumer1 = PeerProcess.Start(environment, "get", Endpoint(2), GettersPerConsumer.ToString(), outputs[1], mode);
             await using var producer0 = PeerProcess.Start(environment, "put", Endpoint(0), "0", (items / 2).ToString(), "0");
             await using var producer1 = PeerProcess.Start(environment, "put", Endpoint(1), (items / 2).ToString(), (items - items / 2).ToString(), "0");
             PeerProcess[] peers = [consumer0, consumer1, producer0, producer1];
@@ -78,12 +79,16 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
             Assert.True(await producer1.WaitForExitAsync(s_limit) == 0, "producer 1: " + producer1.Errors);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: producers done");
 
-            // Every item done: then one sentinel per getter ends the consumers.
+            // Every item taken for good (plain: removed from the stream, which a get waits for before it returns;
+            // redelivery: Join, every item acknowledged): then one sentinel per getter ends the consumers.
             (IAsyncDisposable opened, ProcessQueue<int> queue) = await Boards.OpenAsync(Endpoint((victim + 1) % 3), plain, create: false);
             await using (opened)
             {
-                await queue.JoinAsync().AsTask().WaitAsync(s_limit);
-                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: joined");
+                if (plain)
+                    await WaitForEmptyAsync(cluster, name);
+                else
+                    await queue.JoinAsync().AsTask().WaitAsync(s_limit);
+                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: every item taken");
                 for (int i = 0; i < 2 * GettersPerConsumer; i++)
                     await queue.PutAsync(-1, TimeSpan.FromSeconds(60));
             }
@@ -127,6 +132,29 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         INatsJSConsumer consumer = await new NatsJSContext(connection).GetConsumerAsync(streams.Items, streams.Consumer);
         string leader = consumer.Info.Cluster?.Leader ?? throw new InvalidOperationException("The consumer has no leader.");
         return Array.FindIndex(cluster.Nodes, node => node.Name == leader) is >= 0 and int index ? index : throw new InvalidOperationException($"Leader '{leader}' is no node of the cluster.");
+    }
+
+    /// <summary>Waits until the items stream is empty: every item was removed (acknowledged).</summary>
+    private static async Task WaitForEmptyAsync(NatsCluster cluster, string name)
+    {
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+        var js = new NatsJSContext(connection);
+        var deadline = DateTime.UtcNow + s_limit;
+        while (true)
+        {
+            try
+            {
+                INatsJSStream stream = await js.GetStreamAsync(QueueStreams.For(name, "Items").Items);
+                if (stream.Info.State.Messages == 0)
+                    return;
+            }
+            catch (NatsException) when (DateTime.UtcNow < deadline)
+            {
+                // The cluster is settling after the restart.
+            }
+            Assert.True(DateTime.UtcNow < deadline, "The queue did not empty in time.");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Waits until at least <paramref name="count"/> items were put (the items stream's last sequence); returns how many.</summary>
