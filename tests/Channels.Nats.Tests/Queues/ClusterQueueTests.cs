@@ -88,12 +88,16 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
                     await WaitForEmptyAsync(cluster, name);
                 else
                     await queue.JoinAsync().AsTask().WaitAsync(s_limit);
-                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: every item taken");
+                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: every item taken; " + await DescribeAsync(cluster, name));
                 for (int i = 0; i < 2 * GettersPerConsumer; i++)
                     await queue.PutAsync(-1, TimeSpan.FromSeconds(60));
             }
-            Assert.True(await consumer0.WaitForExitAsync(s_limit) == 0, "consumer 0: " + consumer0.Errors);
-            Assert.True(await consumer1.WaitForExitAsync(s_limit) == 0, "consumer 1: " + consumer1.Errors);
+            int exit0 = await consumer0.WaitForExitAsync(s_limit);
+            int exit1 = await consumer1.WaitForExitAsync(s_limit);
+            if (exit0 != 0 || exit1 != 0)
+                output.WriteLine("after the consumers: " + await DescribeAsync(cluster, name));
+            Assert.True(exit0 == 0, "consumer 0: " + consumer0.Errors);
+            Assert.True(exit1 == 0, "consumer 1: " + consumer1.Errors);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: consumers done");
 
             // Every put stored once: the stream's sequence counts the items and the sentinels, no more, no fewer.
@@ -132,6 +136,27 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         INatsJSConsumer consumer = await new NatsJSContext(connection).GetConsumerAsync(streams.Items, streams.Consumer);
         string leader = consumer.Info.Cluster?.Leader ?? throw new InvalidOperationException("The consumer has no leader.");
         return Array.FindIndex(cluster.Nodes, node => node.Name == leader) is >= 0 and int index ? index : throw new InvalidOperationException($"Leader '{leader}' is no node of the cluster.");
+    }
+
+    /// <summary>The items stream's and the consumer's state, for failure messages.</summary>
+    private static async Task<string> DescribeAsync(NatsCluster cluster, string name)
+    {
+        try
+        {
+            await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+            var js = new NatsJSContext(connection);
+            var streams = QueueStreams.For(name, "Items");
+            INatsJSStream stream = await js.GetStreamAsync(streams.Items);
+            INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer);
+            var info = consumer.Info;
+            return $"stream: {stream.Info.State.Messages} messages, first {stream.Info.State.FirstSeq}, last {stream.Info.State.LastSeq}, leader {stream.Info.Cluster?.Leader}; "
+                + $"consumer: delivered {info.Delivered.StreamSeq}, ack floor {info.AckFloor.StreamSeq}, pending {info.NumPending}, ack pending {info.NumAckPending}, "
+                + $"redelivered {info.NumRedelivered}, waiting {info.NumWaiting}, leader {info.Cluster?.Leader}";
+        }
+        catch (Exception ex)
+        {
+            return "(state not available: " + ex.Message + ")";
+        }
     }
 
     /// <summary>Waits until the items stream is empty: every item was removed (acknowledged).</summary>
