@@ -1,10 +1,13 @@
 using System.Text;
 using Channels.Nats.Queues;
+using Channels.Nats.Tests.Infrastructure;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
 
 namespace Channels.Nats.Tests.Queues;
 
 /// <summary>The parts the queue engine settles puts and gets with: message ids of retried puts, acknowledgement subjects, the stream's answer.</summary>
-public sealed class SettlementPartsTests
+public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
 {
     private static readonly byte[] s_a = [1, 2, 3];
     private static readonly byte[] s_b = [1, 2, 4];
@@ -84,4 +87,22 @@ public sealed class SettlementPartsTests
     [InlineData("not json", null)]
     public void The_owner_of_a_claim_is_read_from_the_streams_answer(string answer, string? expected)
         => Assert.Equal(expected, ClaimLedger.Owner(Encoding.UTF8.GetBytes(answer)));
+
+    [Fact]
+    public async Task The_first_claim_of_an_item_wins_and_its_owner_is_told_again_when_it_asks_again()
+    {
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        var js = new NatsJSContext(connection);
+        var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
+        await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        Assert.True(await ledger.TryClaimAsync(5, "get-a", timeout.Token));
+        Assert.False(await ledger.TryClaimAsync(5, "get-b", timeout.Token));
+        // An owner whose answer was lost asks again: the claim is still its own.
+        Assert.True(await ledger.TryClaimAsync(5, "get-a", timeout.Token));
+        Assert.True(await ledger.TryClaimAsync(6, "get-b", timeout.Token));
+        Assert.False(await ledger.TryClaimAsync(6, "get-a", timeout.Token));
+    }
 }
