@@ -174,7 +174,7 @@ internal sealed class JetStreamQueue
     {
         if (_closed)
             throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
-        string id = _puts.Claim(item.Span);
+        string id = _puts.Claim(item.Span, out bool retried);
         try
         {
             using var bounded = Bounded(CancellationToken.None);
@@ -186,8 +186,10 @@ internal sealed class JetStreamQueue
                     _puts.Settle(id);
                     throw new IOException($"Queue '{Name}': the server refused a put: {error.Description} (code {error.ErrCode}).");
                 }
-                // Full, or no stream leader to store it (a cluster electing one): not stored under this id.
-                _puts.Settle(id);
+                // Full, or no stream leader to store it (a cluster electing one): not stored now. An earlier attempt
+                // under this id may still have been stored (the server need not look for duplicates before it
+                // refuses), so a retried id stays unknown.
+                NotStoredNow(id, retried, item.Span);
                 return false;
             }
             if (IsStagedDuplicate(ack))
@@ -201,7 +203,7 @@ internal sealed class JetStreamQueue
         }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == MaxMessagesExceeded)
         {
-            _puts.Settle(id);
+            NotStoredNow(id, retried, item.Span);
             return false;
         }
         catch (Exception ex) when (IsServerAway(ex))
@@ -209,6 +211,15 @@ internal sealed class JetStreamQueue
             _puts.Unknown(id, item.Span);
             return false;
         }
+    }
+
+    /// <summary>A put was refused: a first attempt's id is forgotten, a retried one's outcome stays unknown.</summary>
+    private void NotStoredNow(string id, bool retried, ReadOnlySpan<byte> item)
+    {
+        if (retried)
+            _puts.Unknown(id, item);
+        else
+            _puts.Settle(id);
     }
 
     /// <summary>Whether the queue has room for a put (the server's count of stored items is below the capacity).</summary>

@@ -35,9 +35,13 @@ internal sealed class RetriedPuts
     /// <param name="duplicateWindow">The stream's duplicate window.</param>
     public RetriedPuts(TimeSpan duplicateWindow) => _reuseMs = (long)duplicateWindow.TotalMilliseconds / 2;
 
-    /// <summary>The id a put of <paramref name="item"/> publishes under: an unclaimed unknown outcome of the same bytes, or a new one.</summary>
-    public string Claim(ReadOnlySpan<byte> item)
+    /// <summary>
+    /// The id a put of <paramref name="item"/> publishes under: an unclaimed unknown outcome of the same bytes
+    /// (<paramref name="retried"/>), or a new one.
+    /// </summary>
+    public string Claim(ReadOnlySpan<byte> item, out bool retried)
     {
+        retried = true;
         lock (_lock)
         {
             long now = Environment.TickCount64;
@@ -56,10 +60,11 @@ internal sealed class RetriedPuts
                 }
             }
         }
+        retried = false;
         return _prefix + "-" + Interlocked.Increment(ref _next).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The put under <paramref name="id"/> has a known outcome (stored, a duplicate of a stored one, or refused): forget it.</summary>
+    /// <summary>The put under <paramref name="id"/> is known to be stored (or a duplicate of a stored one): forget it.</summary>
     public void Settle(string id)
     {
         lock (_lock)

@@ -16,38 +16,40 @@ public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixt
     public void A_retried_put_reuses_the_id_of_its_unknown_outcome_and_a_new_put_gets_a_new_id()
     {
         var puts = new RetriedPuts(TimeSpan.FromMinutes(2));
-        string first = puts.Claim(s_a);
+        string first = puts.Claim(s_a, out bool retried);
+        Assert.False(retried);
         puts.Unknown(first, s_a);
-        Assert.NotEqual(first, puts.Claim(s_b));
-        Assert.Equal(first, puts.Claim(s_a));
+        Assert.NotEqual(first, puts.Claim(s_b, out _));
+        Assert.Equal(first, puts.Claim(s_a, out retried));
+        Assert.True(retried);
         // Claimed: a concurrent put of equal bytes is another item, with its own id.
-        Assert.NotEqual(first, puts.Claim(s_a));
+        Assert.NotEqual(first, puts.Claim(s_a, out _));
         puts.Settle(first);
-        Assert.NotEqual(first, puts.Claim(s_a));
+        Assert.NotEqual(first, puts.Claim(s_a, out _));
     }
 
     [Fact]
     public void Equal_items_each_keep_an_id_of_their_own()
     {
         var puts = new RetriedPuts(TimeSpan.FromMinutes(2));
-        string one = puts.Claim(s_a);
-        string two = puts.Claim(s_a);
+        string one = puts.Claim(s_a, out _);
+        string two = puts.Claim(s_a, out _);
         Assert.NotEqual(one, two);
         puts.Unknown(one, s_a);
         puts.Unknown(two, s_a);
-        var again = new HashSet<string> { puts.Claim(s_a), puts.Claim(s_a) };
+        var again = new HashSet<string> { puts.Claim(s_a, out _), puts.Claim(s_a, out _) };
         Assert.Equal([one, two], again.Order());
-        Assert.DoesNotContain(puts.Claim(s_a), again);
+        Assert.DoesNotContain(puts.Claim(s_a, out _), again);
     }
 
     [Fact]
     public void An_id_older_than_half_the_duplicate_window_is_not_reused()
     {
         var puts = new RetriedPuts(TimeSpan.FromMilliseconds(100));
-        string first = puts.Claim(s_a);
+        string first = puts.Claim(s_a, out _);
         puts.Unknown(first, s_a);
         Thread.Sleep(200);
-        Assert.NotEqual(first, puts.Claim(s_a));
+        Assert.NotEqual(first, puts.Claim(s_a, out _));
     }
 
     [Theory]
