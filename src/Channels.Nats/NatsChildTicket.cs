@@ -42,6 +42,27 @@ internal static class NatsChildTicket
         InsecureSkipVerify,
     }
 
+    /// <summary>The settings a ticket carries besides the server, each as text.</summary>
+    private static readonly (Field Field, Func<NatsOpts, string?> Value)[] s_settings =
+    [
+        (Field.Username, static o => o.AuthOpts.Username),
+        (Field.Password, static o => o.AuthOpts.Password),
+        (Field.Token, static o => o.AuthOpts.Token),
+        (Field.Jwt, static o => o.AuthOpts.Jwt),
+        (Field.NKey, static o => o.AuthOpts.NKey),
+        (Field.Seed, static o => o.AuthOpts.Seed),
+        (Field.CredsFile, static o => o.AuthOpts.CredsFile),
+        (Field.NKeyFile, static o => o.AuthOpts.NKeyFile),
+        (Field.TlsMode, static o => o.TlsOpts.Mode.ToString()),
+        (Field.CaFile, static o => o.TlsOpts.CaFile),
+        (Field.CertFile, static o => o.TlsOpts.CertFile),
+        (Field.KeyFile, static o => o.TlsOpts.KeyFile),
+        (Field.KeyFilePassword, static o => o.TlsOpts.KeyFilePassword),
+        (Field.CertBundleFile, static o => o.TlsOpts.CertBundleFile),
+        (Field.CertBundleFilePassword, static o => o.TlsOpts.CertBundleFilePassword),
+        (Field.InsecureSkipVerify, static o => o.TlsOpts.InsecureSkipVerify ? "1" : null),
+    ];
+
     /// <summary>Whether <paramref name="key"/> is a ticket (and not a link key).</summary>
     public static bool IsTicket(ReadOnlySpan<byte> key) => key.StartsWith(Magic);
 
@@ -49,30 +70,14 @@ internal static class NatsChildTicket
     /// <exception cref="InvalidOperationException">The options use callbacks, which cannot travel to another process.</exception>
     public static byte[] Write(string serverUrl, NatsOpts connection)
     {
-        NatsAuthOpts auth = connection.AuthOpts;
-        NatsTlsOpts tls = connection.TlsOpts;
-        if (auth.AuthCredCallback is not null || tls.ConfigureClientAuthentication is not null)
+        if (connection.AuthOpts.AuthCredCallback is not null || connection.TlsOpts.ConfigureClientAuthentication is not null)
             throw new InvalidOperationException(
                 "A nats:// endpoint whose NatsOpts use a callback (AuthOpts.AuthCredCallback or TlsOpts.ConfigureClientAuthentication) cannot be handed to a child: a callback cannot travel to another process. Give the credentials as values or file paths.");
         using var buffer = new MemoryStream();
         buffer.Write(Magic);
         Add(buffer, Field.ServerUrl, serverUrl);
-        Add(buffer, Field.Username, auth.Username);
-        Add(buffer, Field.Password, auth.Password);
-        Add(buffer, Field.Token, auth.Token);
-        Add(buffer, Field.Jwt, auth.Jwt);
-        Add(buffer, Field.NKey, auth.NKey);
-        Add(buffer, Field.Seed, auth.Seed);
-        Add(buffer, Field.CredsFile, auth.CredsFile);
-        Add(buffer, Field.NKeyFile, auth.NKeyFile);
-        Add(buffer, Field.TlsMode, tls.Mode.ToString());
-        Add(buffer, Field.CaFile, tls.CaFile);
-        Add(buffer, Field.CertFile, tls.CertFile);
-        Add(buffer, Field.KeyFile, tls.KeyFile);
-        Add(buffer, Field.KeyFilePassword, tls.KeyFilePassword);
-        Add(buffer, Field.CertBundleFile, tls.CertBundleFile);
-        Add(buffer, Field.CertBundleFilePassword, tls.CertBundleFilePassword);
-        Add(buffer, Field.InsecureSkipVerify, tls.InsecureSkipVerify ? "1" : null);
+        foreach ((Field field, Func<NatsOpts, string?> value) in s_settings)
+            Add(buffer, field, value(connection));
         if (buffer.Length > MaxLength)
             throw new InvalidOperationException($"The NATS connection settings to hand to a child take {buffer.Length} bytes, over the {MaxLength} bytes allowed.");
         return buffer.ToArray();
