@@ -111,7 +111,8 @@ internal static class Scenarios
             {
                 while (true)
                 {
-                    int item = await items.GetAsync(TimeSpan.FromSeconds(60));
+                    // Long: the getters wait through the failover, and for the sentinels, on a busy machine.
+                    int item = await items.GetAsync(TimeSpan.FromMinutes(10));
                     if (mode == "done")
                         items.TaskDone();
                     if (item == -1)

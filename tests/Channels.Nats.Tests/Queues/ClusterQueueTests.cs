@@ -25,6 +25,13 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
     private const int GettersPerConsumer = 32;
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(12);
 
+    static ClusterQueueTests()
+    {
+        // Each queue call over JetStream holds a thread while it talks to the server: the sentinels are put 64 at once.
+        ThreadPool.GetMinThreads(out int workers, out int completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, 128), completions);
+    }
+
     [Fact]
     public async Task Plain_queue_every_item_is_got_exactly_once_while_a_node_is_killed_and_restarted()
     {
@@ -89,8 +96,10 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
                 else
                     await queue.JoinAsync().AsTask().WaitAsync(s_limit);
                 output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: every item taken; " + await DescribeAsync(cluster, name));
-                for (int i = 0; i < 2 * GettersPerConsumer; i++)
-                    await queue.PutAsync(-1, TimeSpan.FromSeconds(60));
+                var sentinels = new Task[2 * GettersPerConsumer];
+                for (int i = 0; i < sentinels.Length; i++)
+                    sentinels[i] = Task.Run(async () => await queue.PutAsync(-1, TimeSpan.FromSeconds(120)));
+                await Task.WhenAll(sentinels);
             }
             int exit0 = await consumer0.WaitForExitAsync(s_limit);
             int exit1 = await consumer1.WaitForExitAsync(s_limit);
