@@ -11,9 +11,14 @@ internal static class NatsConnections
 
     /// <summary>Connects to the server of <paramref name="endpoint"/>.</summary>
     /// <exception cref="IOException">The server cannot be reached or refused the credentials.</exception>
-    public static async ValueTask<NatsConnection> ConnectAsync(NatsEndpoint endpoint, ChannelOptions options, CancellationToken cancellationToken)
+    public static ValueTask<NatsConnection> ConnectAsync(NatsEndpoint endpoint, ChannelOptions options, CancellationToken cancellationToken)
+        => ConnectAsync(endpoint, NatsTransportOptions.From(options), cancellationToken);
+
+    /// <summary>Connects to the server of <paramref name="endpoint"/> with <paramref name="transport"/>'s connection options.</summary>
+    /// <exception cref="IOException">The server cannot be reached or refused the credentials.</exception>
+    public static async ValueTask<NatsConnection> ConnectAsync(NatsEndpoint endpoint, NatsTransportOptions transport, CancellationToken cancellationToken)
     {
-        NatsOpts opts = NatsTransportOptions.From(options).Connection with
+        NatsOpts opts = transport.Connection with
         {
             Url = endpoint.ServerUrl,
             Name = "channels:" + endpoint.Name,

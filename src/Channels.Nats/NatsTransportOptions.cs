@@ -39,7 +39,8 @@ public sealed class NatsTransportOptions : TransportOptions
     /// <summary>
     /// How long an item got from a redelivery queue may stay without <c>TaskDone</c> before JetStream delivers it
     /// again to another consumer (default 30 s). A consumer that dies holding items gives them up after this time.
-    /// Used when a queue is created.
+    /// Used when a redelivery queue is created; plain queues always use 30 s, the time a get has to settle its item
+    /// through a cluster's failover.
     /// </summary>
     public TimeSpan AckWait
     {

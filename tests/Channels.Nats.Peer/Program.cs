@@ -4,6 +4,13 @@ using Channels.Nats.Peer;
 // The other "machine" of the NATS tests: a plain program that reaches the test process only through nats-server.
 // Usage: <scenario> <endpoint> [arguments]; the key of links is the hex in NATS_TEST_KEY. Exit codes: 0 done,
 // 3 PeerLostException, 4 ContractMismatchException, 5 AuthenticationFailedException, 6 other failure.
+// Started by ChildProcess instead: run the [ChildEntry] the parent asked for (ChildEntries).
+if (ChildProcess.IsChild)
+    return await ChildProcess.RunAsync();
+// Each queue call over JetStream holds a thread while it talks to the server (the runtime's engine interface is
+// synchronous): 32 concurrent puts or gets must not wait for the thread pool to grow one thread at a time.
+ThreadPool.GetMinThreads(out int minWorkers, out int minCompletions);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 128), minCompletions);
 try
 {
     return args switch

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Channels.Nats;
+using NATS.Client.Core;
 
 namespace Channels.Nats.Peer;
 
@@ -15,16 +16,19 @@ internal static class Scenarios
             Key = hex is null ? null : Convert.FromHexString(hex),
             LaneWindowMessages = int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window) ? window : 1024,
             PeerTimeout = TimeSpan.FromSeconds(3),
-            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2) },
+            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Connection = Connection },
         };
     }
+
+    /// <summary>NATS.Net's defaults but a patient first connection: the machine of the tests is shared and busy.</summary>
+    private static NatsOpts Connection => NatsOpts.Default with { ConnectTimeout = TimeSpan.FromSeconds(15) };
 
     /// <summary>The board of the scenario: the plain one when NATS_TEST_PLAIN is 1, else the redelivery one.</summary>
     public static async Task<(IAsyncDisposable Board, ProcessQueue<int> Items)> OpenBoardAsync(string endpoint, bool create = false, int replicas = 1)
     {
         ChannelOptions options = Options();
         if (create)
-            options = new ChannelOptions { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas } };
+            options = new ChannelOptions { Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Replicas = replicas, Connection = Connection } };
         if (Environment.GetEnvironmentVariable("NATS_TEST_PLAIN") == "1")
         {
             INatsBoard plain = create ? INatsBoard.Create(endpoint, options) : await INatsBoard.OpenAsync(endpoint, options);
@@ -107,7 +111,8 @@ internal static class Scenarios
             {
                 while (true)
                 {
-                    int item = await items.GetAsync(TimeSpan.FromSeconds(60));
+                    // Long: the getters wait through the failover, and for the sentinels, on a busy machine.
+                    int item = await items.GetAsync(TimeSpan.FromMinutes(10));
                     if (mode == "done")
                         items.TaskDone();
                     if (item == -1)

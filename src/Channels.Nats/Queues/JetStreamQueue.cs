@@ -15,9 +15,10 @@ namespace Channels.Nats.Queues;
 /// queue: JetStream delivers it again after the ack wait when the getter dies first).
 /// </summary>
 /// <remarks>
-/// Puts carry a message id, so a put retried after a lost acknowledgement (a server node failing) is stored once;
-/// acknowledgements are confirmed by the server (double ack) and retried, so a get that returned is never
-/// delivered again to another getter of a plain queue.
+/// Puts carry a message id, so a put retried after a lost acknowledgement (a server node failing) is stored once
+/// (<see cref="RetriedPuts"/>); a plain queue's get returns only a message it claimed (<see cref="ClaimLedger"/>),
+/// so no two gets return the same item although JetStream may deliver it twice; TaskDone's publications
+/// carry message ids too and are retried until the stream acknowledges them.
 /// </remarks>
 [DebuggerDisplay("JetStream queue {Name}")]
 internal sealed class JetStreamQueue
@@ -25,34 +26,47 @@ internal sealed class JetStreamQueue
     private const int MaxMessagesExceeded = 10077;
     private static readonly TimeSpan s_maxPull = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_minPull = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_openPatience = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the server remembers a message id (every stream of a queue).</summary>
+    internal static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The ack wait of plain queues' consumers (<see cref="NatsTransportOptions.AckWait"/> is the redelivery queues'):
+    /// the time after which a message whose getter died before settling it comes again.
+    /// </summary>
+    internal static readonly TimeSpan PlainAckWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a plain queue's TaskDone tries to reach the server: within the duplicate window, so that its retries count once.</summary>
+    private static readonly TimeSpan s_doneRetry = DuplicateWindow / 2;
 
     private readonly NatsJSContext _js;
     private readonly QueueStreams _streams;
     private readonly INatsJSConsumer _consumer;
     private readonly bool _redeliver;
-    private readonly TimeSpan _ackWait;
-    private readonly string _putIdPrefix = Guid.NewGuid().ToString("N");
     private readonly Lock _heldLock = new();
-    private readonly Queue<NatsMsg<NatsMemoryOwner<byte>>> _held = new();
+    private readonly Queue<PullGetters.Delivery> _held = new();
     private readonly PullGetters _getters;
-    private const int MaxRetrying = 256;
-    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
-    private readonly Lock _retryLock = new();
-    private readonly List<(byte[] Item, string Id)> _retrying = [];
-    private long _putCount;
+    private readonly DeliveryAcks _acks;
+    private readonly RetriedPuts _puts = new(DuplicateWindow);
+    private readonly string _doneIdPrefix = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stopping = new();
+    private long _doneCount;
     private int _gotNotDone;
     private volatile bool _closed;
 
-    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver, TimeSpan ackWait)
+    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver)
     {
         _getters = getters;
-        _ackWait = ackWait;
         Name = name;
         Capacity = capacity;
         _js = js;
         _streams = streams;
         _consumer = consumer;
         _redeliver = redeliver;
+        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject);
+        _acks = new DeliveryAcks(getters, claims, () => IsConnected, consumer.Info.Config.AckWait);
     }
 
     /// <summary>"Contract.Lane", for messages.</summary>
@@ -67,10 +81,29 @@ internal sealed class JetStreamQueue
     /// <summary>Whether the queue was closed (by any process).</summary>
     public bool IsClosed => _closed;
 
-    /// <summary>Creates or opens the streams and the consumer of one queue.</summary>
+    /// <summary>
+    /// Creates or opens the streams and the consumer of one queue. A cluster that is electing a leader answers no
+    /// request for a few seconds, so an attempt that finds no answer is made again, for up to 30 s.
+    /// </summary>
     /// <exception cref="ContractMismatchException">The streams exist for another contract or another delivery mode.</exception>
     /// <exception cref="IOException">Opening: there is no such queue.</exception>
     public static async ValueTask<JetStreamQueue> OpenAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
+    {
+        long until = Environment.TickCount64 + (long)s_openPatience.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                return await OpenOnceAsync(js, contract, endpoint, endpointName, lane, create, transport, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex) && Environment.TickCount64 < until)
+            {
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async ValueTask<JetStreamQueue> OpenOnceAsync(NatsJSContext js, ContractDescriptor contract, string endpoint, string endpointName, int lane, bool create, NatsTransportOptions transport, CancellationToken cancellationToken)
     {
         LaneDescriptor descriptor = contract.Lanes[lane];
         bool redeliver = descriptor.QueueRedeliver;
@@ -88,14 +121,16 @@ internal sealed class JetStreamQueue
                 Discard = StreamConfigDiscard.New,
                 Storage = StreamConfigStorage.File,
                 NumReplicas = transport.Replicas,
-                DuplicateWindow = TimeSpan.FromMinutes(2),
+                DuplicateWindow = DuplicateWindow,
             }, cancellationToken).ConfigureAwait(false);
             await EnsureStreamAsync(js, Counter(streams.Done, streams.DoneSubject, description, transport), cancellationToken).ConfigureAwait(false);
             await EnsureStreamAsync(js, Counter(streams.State, streams.StateSubject, description, transport), cancellationToken).ConfigureAwait(false);
+            if (!redeliver)
+                await EnsureStreamAsync(js, ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, description, transport.Replicas), cancellationToken).ConfigureAwait(false);
             await js.CreateOrUpdateConsumerAsync(streams.Items, new ConsumerConfig(streams.Consumer)
             {
                 AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                AckWait = transport.AckWait,
+                AckWait = redeliver ? transport.AckWait : PlainAckWait,
                 MaxDeliver = -1,
                 MaxAckPending = -1,
                 MaxWaiting = 4096,
@@ -115,11 +150,10 @@ internal sealed class JetStreamQueue
         if (items.Info.Config.Description != description)
             throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        var queue = new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, consumer.Info.Config.AckWait);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
-        queue._closed = state.Info.State.Messages > 0;
-        return queue;
+        // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
+        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
+        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver) { _closed = state.Info.State.Messages > 0 };
     }
 
     /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>
@@ -130,46 +164,62 @@ internal sealed class JetStreamQueue
 
     /// <summary>
     /// Puts one encoded item if the server takes it now: false when the queue is full or the server is away. A put
-    /// that failed for the server's absence and is tried again with the same bytes reuses its message id, so if the
-    /// first attempt was stored after all (its acknowledgement lost with a node), the retry is not stored twice.
+    /// whose outcome stayed unknown (no acknowledgement from the stream) leaves its message id for the put tried
+    /// again with the same bytes (<see cref="RetriedPuts"/>): if the first attempt was stored after all, the retry
+    /// is acknowledged as a duplicate instead of being stored twice.
     /// </summary>
     /// <exception cref="ChannelClosedException">The queue is closed.</exception>
-    public async ValueTask<bool> TryPutAsync(byte[] item)
+    /// <exception cref="IOException">The server refused the item for a reason other than a full queue.</exception>
+    public async ValueTask<bool> TryPutAsync(ReadOnlyMemory<byte> item)
     {
         if (_closed)
             throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
-        string id = MessageIdFor(item);
-        bool stored = false;
-        bool transient = false;
+        string id = _puts.Claim(item.Span, out bool retried);
         try
         {
             using var bounded = Bounded(CancellationToken.None);
-            PubAckResponse ack = await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.ItemsSubject, item, opts: new NatsJSPubOpts { MsgId = id }, cancellationToken: bounded.Token).ConfigureAwait(false);
-            if (ack.Error is { } error && error.ErrCode != MaxMessagesExceeded)
-                throw new IOException($"Queue '{Name}': the server refused a put: {error.Description} (code {error.ErrCode}).");
-            stored = ack.Error is null;
+            PubAckResponse ack = await _js.PublishAsync(_streams.ItemsSubject, item, opts: new NatsJSPubOpts { MsgId = id }, cancellationToken: bounded.Token).ConfigureAwait(false);
+            if (ack.Error is { } error)
+            {
+                if (error.ErrCode != MaxMessagesExceeded && !IsTransient(error.Code))
+                {
+                    _puts.Settle(id);
+                    throw new IOException($"Queue '{Name}': the server refused a put: {error.Description} (code {error.ErrCode}).");
+                }
+                // Full, or no stream leader to store it (a cluster electing one): not stored now. An earlier attempt
+                // under this id may still have been stored (the server need not look for duplicates before it
+                // refuses), so a retried id stays unknown.
+                NotStoredNow(id, retried, item.Span);
+                return false;
+            }
+            if (IsStagedDuplicate(ack))
+            {
+                // The id is known but its first publication is not stored yet (it may never be): tried again.
+                _puts.Unknown(id, item.Span);
+                return false;
+            }
+            _puts.Settle(id);
+            return true;
         }
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == MaxMessagesExceeded)
         {
-            // Full: not stored.
+            NotStoredNow(id, retried, item.Span);
+            return false;
         }
         catch (Exception ex) when (IsServerAway(ex))
         {
-            transient = true;
+            _puts.Unknown(id, item.Span);
+            return false;
         }
-        lock (_retryLock)
-        {
-            int index = _retrying.FindIndex(entry => entry.Id == id);
-            if (!transient && index >= 0)
-                _retrying.RemoveAt(index);
-            else if (transient && index < 0)
-            {
-                if (_retrying.Count == MaxRetrying)
-                    _retrying.RemoveAt(0);
-                _retrying.Add((item, id));
-            }
-        }
-        return stored;
+    }
+
+    /// <summary>A put was refused: a first attempt's id is forgotten, a retried one's outcome stays unknown.</summary>
+    private void NotStoredNow(string id, bool retried, ReadOnlySpan<byte> item)
+    {
+        if (retried)
+            _puts.Unknown(id, item);
+        else
+            _puts.Settle(id);
     }
 
     /// <summary>Whether the queue has room for a put (the server's count of stored items is below the capacity).</summary>
@@ -189,21 +239,27 @@ internal sealed class JetStreamQueue
         }
     }
 
-    /// <summary>Whether an exception means the server (or a cluster node) is away, so the call may succeed later.</summary>
-    public static bool IsServerAway(Exception error) => error is NatsException or TimeoutException or OperationCanceledException && error is not NatsJSApiException;
-
-    private string MessageIdFor(byte[] item)
+    /// <summary>
+    /// Whether an exception means the server (or a cluster node, or a cluster's leader) is away, so the call may
+    /// succeed later: connection failures, timeouts, and JetStream's "temporarily unavailable" answers.
+    /// </summary>
+    public static bool IsServerAway(Exception error) => error switch
     {
-        lock (_retryLock)
-        {
-            foreach ((byte[] pending, string id) in _retrying)
-            {
-                if (pending.AsSpan().SequenceEqual(item))
-                    return id;
-            }
-        }
-        return _putIdPrefix + "-" + Interlocked.Increment(ref _putCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+        NatsJSApiException api => IsTransient(api.Error.Code),
+        NatsException or TimeoutException or OperationCanceledException => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Whether an acknowledgement says "duplicate" of a publication not yet stored: a clustered stream's leader notes a
+    /// message id when it proposes the message, with sequence 0 until the replicas store it, and a 2.9 server answers
+    /// a second publication of the id in that time as a duplicate of sequence 0. If the first proposal is then lost
+    /// with its leader, nothing was stored: so such an answer is no acknowledgement, and the publication is tried again.
+    /// </summary>
+    private static bool IsStagedDuplicate(PubAckResponse ack) => ack.Duplicate && ack.Seq == 0;
+
+    /// <summary>JetStream API status codes that a cluster gives while it elects a leader or a node is away.</summary>
+    private static bool IsTransient(int code) => code is 503 or 408 or 504;
 
     /// <summary>
     /// A bound on one call to the server: a request to an absent server (NATS.Net buffers it until the connection
@@ -243,7 +299,7 @@ internal sealed class JetStreamQueue
         {
             cancellationToken.ThrowIfCancellationRequested();
             long left = deadline - Environment.TickCount64;
-            NatsMsg<NatsMemoryOwner<byte>>? message = null;
+            PullGetters.Delivery? message = null;
             try
             {
                 TimeSpan pull = left <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
@@ -258,23 +314,28 @@ internal sealed class JetStreamQueue
             }
             if (message is { } got)
             {
-                using NatsMemoryOwner<byte> data = got.Data;
-                if (!accept(state, new ReadOnlySequence<byte>(data.Memory)))
-                {
-                    await _getters.NakAsync(got).ConfigureAwait(false);
-                    return false;
-                }
+                using NatsMemoryOwner<byte> data = got.Message.Data;
                 if (_redeliver)
                 {
+                    if (!accept(state, new ReadOnlySequence<byte>(data.Memory)))
+                    {
+                        await _getters.NakAsync(got.Message).ConfigureAwait(false);
+                        return false;
+                    }
                     lock (_heldLock)
                         _held.Enqueue(got);
+                    return true;
                 }
-                else
+                // Plain: the message is this get's only if its claim is the one the claims stream took; a message
+                // delivered twice (a leader's failover) is another get's.
+                if (await _acks.ClaimAsync(got, _stopping.Token).ConfigureAwait(false))
                 {
-                    await AckAsync(got).ConfigureAwait(false);
                     Interlocked.Increment(ref _gotNotDone);
+                    if (accept(state, new ReadOnlySequence<byte>(data.Memory)))
+                        return true;
+                    throw new InvalidOperationException($"Queue '{Name}': a get refused an item after it was taken from the queue.");
                 }
-                return true;
+                continue;
             }
             if (Environment.TickCount64 >= deadline)
                 return false;
@@ -282,19 +343,24 @@ internal sealed class JetStreamQueue
         return false;
     }
 
-    /// <summary>Settles the oldest item this process got and has not settled.</summary>
+    /// <summary>
+    /// Settles the oldest item this process got and has not settled. Redelivery: acknowledges it (retried through a
+    /// node failure until its ack wait has passed; after that it comes again anyway). Plain: counts it in the done
+    /// stream, under a message id, retried until the stream acknowledges it.
+    /// </summary>
     /// <exception cref="InvalidOperationException">More TaskDone calls than items got.</exception>
+    /// <exception cref="IOException">Plain: the server could not be reached for a minute; nothing was counted.</exception>
     public async ValueTask TaskDoneAsync()
     {
         if (_redeliver)
         {
-            NatsMsg<NatsMemoryOwner<byte>> oldest;
+            PullGetters.Delivery oldest;
             lock (_heldLock)
             {
                 if (!_held.TryDequeue(out oldest))
                     throw TooManyTaskDone();
             }
-            await AckAsync(oldest).ConfigureAwait(false);
+            await _acks.SettleAsync(oldest).ConfigureAwait(false);
             return;
         }
         if (Interlocked.Decrement(ref _gotNotDone) < 0)
@@ -302,9 +368,37 @@ internal sealed class JetStreamQueue
             Interlocked.Increment(ref _gotNotDone);
             throw TooManyTaskDone();
         }
-        // The done stream keeps one message; its last sequence counts every TaskDone ever made.
-        using var bounded = Bounded(CancellationToken.None);
-        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
+        // The done stream keeps one message; its last sequence counts every TaskDone ever made, each once.
+        string id = _doneIdPrefix + "-" + Interlocked.Increment(ref _doneCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        long until = Environment.TickCount64 + (long)s_doneRetry.TotalMilliseconds;
+        while (true)
+        {
+            if (IsConnected)
+            {
+                try
+                {
+                    using var bounded = Bounded(CancellationToken.None);
+                    PubAckResponse ack = await _js.PublishAsync(_streams.DoneSubject, ReadOnlyMemory<byte>.Empty, opts: new NatsJSPubOpts { MsgId = id }, cancellationToken: bounded.Token).ConfigureAwait(false);
+                    if (ack.Error is null && !IsStagedDuplicate(ack))
+                        return;
+                    if (ack.Error is not null && !IsTransient(ack.Error.Code))
+                    {
+                        Interlocked.Increment(ref _gotNotDone);
+                        throw new IOException($"Queue '{Name}': the server refused a TaskDone: {ack.Error.Description} (code {ack.Error.ErrCode}).");
+                    }
+                }
+                catch (Exception ex) when (IsServerAway(ex))
+                {
+                    // Unknown: tried again under the same id.
+                }
+            }
+            if (Environment.TickCount64 >= until)
+            {
+                Interlocked.Increment(ref _gotNotDone);
+                throw new IOException($"Queue '{Name}': TaskDone could not reach the NATS server within {s_doneRetry.TotalSeconds:0} s; call it again once the server is back.");
+            }
+            await Task.Delay(100).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Items a get could take now (not yet delivered to a getter).</summary>
@@ -316,7 +410,11 @@ internal sealed class JetStreamQueue
     }
 
     /// <summary>Stops this process's gets.</summary>
-    public ValueTask DisposeAsync() => _getters.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        return _getters.DisposeAsync();
+    }
 
     /// <summary>Closes the queue for every process: records it and announces it on the state subject.</summary>
     public async ValueTask CloseAsync()
@@ -347,28 +445,6 @@ internal sealed class JetStreamQueue
         }
     }
 
-    /// <summary>
-    /// Acknowledges with the server's confirmation, retrying through a node failure (an acknowledgement is
-    /// idempotent) for as long as the ack wait: after that the server has given the item to another getter anyway.
-    /// </summary>
-    private async ValueTask AckAsync(NatsMsg<NatsMemoryOwner<byte>> message)
-    {
-        long deadline = Environment.TickCount64 + (long)_ackWait.TotalMilliseconds;
-        while (true)
-        {
-            try
-            {
-                using var bounded = Bounded(CancellationToken.None);
-                await _getters.AckAsync(message, bounded.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when ((ex is NatsException or TimeoutException or OperationCanceledException) && Environment.TickCount64 < deadline)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-        }
-    }
-
     private static StreamConfig Counter(string name, string subject, string description, NatsTransportOptions transport) => new(name, [subject])
     {
         Description = description,
@@ -377,6 +453,7 @@ internal sealed class JetStreamQueue
         Discard = StreamConfigDiscard.Old,
         Storage = StreamConfigStorage.File,
         NumReplicas = transport.Replicas,
+        DuplicateWindow = DuplicateWindow,
     };
 
     /// <summary>Creates a stream, or returns the one of that name: the caller checks its description.</summary>

@@ -12,16 +12,18 @@ namespace Channels.Nats.Queues;
 internal sealed class NatsQueueSession : QueueSession
 {
     private readonly NatsEndpoint _endpoint;
+    private readonly NatsTransportOptions _transport;
     private readonly NatsConnection _connection;
     private readonly JetStreamQueue[] _queues;
     private readonly INatsSub<NatsMemoryOwner<byte>>[] _stateSubscriptions;
     private readonly JetStreamEngine[] _engines;
     private readonly object?[] _lanes;
 
-    private NatsQueueSession(ContractDescriptor contract, NatsEndpoint endpoint, NatsConnection connection, JetStreamQueue[] queues, INatsSub<NatsMemoryOwner<byte>>[] stateSubscriptions)
+    private NatsQueueSession(ContractDescriptor contract, NatsEndpoint endpoint, NatsTransportOptions transport, NatsConnection connection, JetStreamQueue[] queues, INatsSub<NatsMemoryOwner<byte>>[] stateSubscriptions)
         : base(contract)
     {
         _endpoint = endpoint;
+        _transport = transport;
         _connection = connection;
         _queues = queues;
         _stateSubscriptions = stateSubscriptions;
@@ -34,7 +36,9 @@ internal sealed class NatsQueueSession : QueueSession
     public static async ValueTask<NatsQueueSession> OpenAsync(ContractDescriptor contract, NatsEndpoint endpoint, bool create, ChannelOptions options, CancellationToken cancellationToken)
     {
         NatsTransportOptions transport = NatsTransportOptions.From(options);
-        NatsConnection connection = await NatsConnections.ConnectAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
+        if (options.Transport is null && options.Key is { } key && NatsChildTicket.IsTicket(key.Span))
+            (endpoint, transport) = FromTicket(endpoint, key.Span);
+        NatsConnection connection = await NatsConnections.ConnectAsync(endpoint, transport, cancellationToken).ConfigureAwait(false);
         var subscriptions = new List<INatsSub<NatsMemoryOwner<byte>>>();
         try
         {
@@ -47,7 +51,7 @@ internal sealed class NatsQueueSession : QueueSession
                 subscriptions.Add(await connection.SubscribeCoreAsync<NatsMemoryOwner<byte>>(queueStreams.StateSubject, cancellationToken: cancellationToken).ConfigureAwait(false));
                 queues[lane] = await JetStreamQueue.OpenAsync(js, contract, endpoint.Display, endpoint.Name, lane, create, transport, cancellationToken).ConfigureAwait(false);
             }
-            return new NatsQueueSession(contract, endpoint, connection, queues, subscriptions.ToArray());
+            return new NatsQueueSession(contract, endpoint, transport, connection, queues, subscriptions.ToArray());
         }
         catch
         {
@@ -69,8 +73,23 @@ internal sealed class NatsQueueSession : QueueSession
         return queue;
     }
 
-    // A child opens the same endpoint itself; NATS credentials are not handed over (pass them in its options).
-    internal override (string Endpoint, byte[] Key) GetChildTicket() => (_endpoint.ServerUrl + "/" + _endpoint.Name, []);
+    /// <summary>
+    /// A child opens the same endpoint itself, with this process's connection settings: the endpoint without
+    /// credentials, and as its key the ticket (<see cref="NatsChildTicket"/>) of the server URL and the
+    /// authentication and TLS options, which the child's start data carries as it carries a key.
+    /// </summary>
+    internal override (string Endpoint, byte[] Key) GetChildTicket() => (_endpoint.Display, NatsChildTicket.Write(_endpoint.ServerUrl, _transport.Connection));
+
+    /// <summary>A child's endpoint and transport options, from the ticket its parent gave it as its key.</summary>
+    /// <exception cref="ArgumentException">The ticket is malformed or names another server than the endpoint.</exception>
+    private static (NatsEndpoint Endpoint, NatsTransportOptions Transport) FromTicket(NatsEndpoint endpoint, ReadOnlySpan<byte> ticket)
+    {
+        (string serverUrl, NatsOpts connection) = NatsChildTicket.Read(ticket);
+        NatsEndpoint server = NatsEndpoint.Parse(serverUrl + "/" + endpoint.Name);
+        if (server.Display != endpoint.Display)
+            throw new ArgumentException($"The NATS connection settings handed to this child are for '{server.Display}', not for its endpoint '{endpoint.Display}'.", nameof(ticket));
+        return (server, new NatsTransportOptions { Connection = connection });
+    }
 
     public override async ValueTask DisposeAsync()
     {

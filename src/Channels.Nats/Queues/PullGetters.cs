@@ -22,6 +22,7 @@ internal sealed class PullGetters : IAsyncDisposable
     private static readonly ReadOnlyMemory<byte> s_nak = "-NAK"u8.ToArray();
     private const int MinExpiresMs = 5;
     private const int MaxExpiresMs = 500;
+    private const int NoLeaderPauseMs = 50;
     private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(3);
 
     private readonly NatsConnection _connection;
@@ -35,9 +36,12 @@ internal sealed class PullGetters : IAsyncDisposable
     private readonly Task _loop;
     private long _lastRequest;
 
+    /// <summary>A message pulled, with the time (<see cref="Environment.TickCount64"/>) it arrived.</summary>
+    public readonly record struct Delivery(NatsMsg<NatsMemoryOwner<byte>> Message, long ReceivedAt);
+
     private sealed class Waiter(bool noWait)
     {
-        public readonly TaskCompletionSource<NatsMsg<NatsMemoryOwner<byte>>?> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource<Delivery?> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly bool NoWait = noWait;
     }
 
@@ -61,36 +65,50 @@ internal sealed class PullGetters : IAsyncDisposable
     /// <summary>
     /// Waits for one message at most <paramref name="wait"/> (zero: only one ready now); null when none came.
     /// </summary>
-    public async ValueTask<NatsMsg<NatsMemoryOwner<byte>>?> PullAsync(TimeSpan wait, CancellationToken cancellationToken)
+    public async ValueTask<Delivery?> PullAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var waiter = new Waiter(noWait: wait <= TimeSpan.Zero);
         LinkedListNode<Waiter> node;
         lock (_lock)
             node = _waiting.AddLast(waiter);
         _wake.Writer.TryWrite(true);
+        bool canceled = false;
         try
         {
             return await waiter.Answer.Task.WaitAsync(wait + s_grace, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            return null;
         }
-        finally
+        catch (OperationCanceledException)
         {
-            // Gone: a message that comes for it now serves another get or goes back.
-            lock (_lock)
-            {
-                if (node.List is not null)
-                    _waiting.Remove(node);
-            }
-            waiter.Answer.TrySetResult(null);
+            canceled = true;
         }
+        // Gone: a message that comes for it now serves another get or goes back.
+        lock (_lock)
+        {
+            if (node.List is not null)
+                _waiting.Remove(node);
+        }
+        if (!waiter.Answer.TrySetResult(null) && waiter.Answer.Task.Result is { } late)
+        {
+            // Handed over just as the wait ended: taken all the same, unless the caller has gone.
+            if (!canceled)
+                return late;
+            late.Message.Data.Dispose();
+            await NakAsync(late.Message).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
     }
 
     /// <summary>Acknowledges <paramref name="message"/> and waits for the server's confirmation.</summary>
     public async ValueTask AckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
         => await _connection.RequestAsync<ReadOnlyMemory<byte>, NatsMemoryOwner<byte>>(message.ReplyTo!, s_ack, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Acknowledges <paramref name="message"/> without asking for a confirmation.</summary>
+    public ValueTask PublishAckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
+        => _connection.PublishAsync(message.ReplyTo!, s_ack, cancellationToken: cancellationToken);
 
     /// <summary>Gives <paramref name="message"/> back to the queue at once.</summary>
     public ValueTask NakAsync(NatsMsg<NatsMemoryOwner<byte>> message)
@@ -160,11 +178,16 @@ internal sealed class PullGetters : IAsyncDisposable
                     message.Data.Dispose();
                     // 404/408/409 end the request that the reply subject names; older requests' ends are stale.
                     if (status.Code != 100 && message.Subject.EndsWith("." + request.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                    {
+                        // 503: no consumer leader (a cluster electing one); asking again at once would only spin.
+                        if (status.Code == 503)
+                            await Task.Delay(NoLeaderPauseMs, stop).ConfigureAwait(false);
                         break;
+                    }
                     continue;
                 }
                 received++;
-                if (!HandOver(message))
+                if (!HandOver(new Delivery(message, Environment.TickCount64)))
                 {
                     message.Data.Dispose();
                     await NakAsync(message).ConfigureAwait(false);
@@ -197,7 +220,7 @@ internal sealed class PullGetters : IAsyncDisposable
         }
     }
 
-    private bool HandOver(NatsMsg<NatsMemoryOwner<byte>> message)
+    private bool HandOver(Delivery message)
     {
         while (true)
         {

@@ -6,9 +6,10 @@ namespace Channels.Nats.Queues;
 /// The JetStream names of one queue (lane <c>Lane</c> of a queue contract at endpoint name <c>name</c>): the
 /// work-queue stream of its items, a one-message stream whose sequence counts <c>TaskDone</c> calls (plain queues:
 /// items are acknowledged on get, so <c>Join</c> needs its own count), and a one-message stream that records that
-/// the queue was closed, published on a subject every process also listens to.
+/// the queue was closed, published on a subject every process also listens to; plain queues also have a stream of
+/// claims (<see cref="ClaimLedger"/>), one subject per item, so that each item is got once.
 /// </summary>
-internal sealed record QueueStreams(string Items, string ItemsSubject, string Done, string DoneSubject, string State, string StateSubject, string Consumer)
+internal sealed record QueueStreams(string Items, string ItemsSubject, string Done, string DoneSubject, string State, string StateSubject, string Claims, string ClaimsSubject, string Consumer)
 {
     public static QueueStreams For(string name, string lane) => new(
         Items: $"CHN_{name}_{lane}",
@@ -17,6 +18,8 @@ internal sealed record QueueStreams(string Items, string ItemsSubject, string Do
         DoneSubject: $"chn.queue-done.{name}.{lane}",
         State: $"CHN_{name}_{lane}_STATE",
         StateSubject: $"chn.queue-state.{name}.{lane}",
+        Claims: $"CHN_{name}_{lane}_CLAIMS",
+        ClaimsSubject: $"chn.queue-claim.{name}.{lane}",
         Consumer: "getters");
 
     /// <summary>The mismatch between this side's <paramref name="contract"/> and a stream marked <paramref name="remote"/>.</summary>

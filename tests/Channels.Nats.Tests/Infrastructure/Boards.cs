@@ -1,4 +1,5 @@
 using Channels.Nats.Peer;
+using NATS.Client.Core;
 
 namespace Channels.Nats.Tests.Infrastructure;
 
@@ -8,7 +9,16 @@ public static class Boards
     /// <summary>Creates (or opens) the board at <paramref name="endpoint"/>.</summary>
     public static async Task<(IAsyncDisposable Board, ProcessQueue<int> Items)> OpenAsync(string endpoint, bool plain, bool create, TimeSpan? ackWait = null, int replicas = 1)
     {
-        var options = new ChannelOptions { Transport = new NatsTransportOptions { AckWait = ackWait ?? TimeSpan.FromSeconds(30), Replicas = replicas } };
+        var options = new ChannelOptions
+        {
+            Transport = new NatsTransportOptions
+            {
+                AckWait = ackWait ?? TimeSpan.FromSeconds(30),
+                Replicas = replicas,
+                // A patient first connection: the machine of the tests is shared and busy.
+                Connection = NatsOpts.Default with { ConnectTimeout = TimeSpan.FromSeconds(15) },
+            },
+        };
         if (plain)
         {
             INatsBoard board = create ? INatsBoard.Create(endpoint, options) : await INatsBoard.OpenAsync(endpoint, options);

@@ -15,6 +15,7 @@ public sealed class NatsServer : IAsyncDisposable
 {
     private static readonly List<Process> s_running = [];
     private readonly string[] _extraArguments;
+    private readonly NatsAuthOpts _auth;
     private Process? _process;
 
     static NatsServer()
@@ -32,11 +33,12 @@ public sealed class NatsServer : IAsyncDisposable
         };
     }
 
-    private NatsServer(string name, int port, string[] extraArguments)
+    private NatsServer(string name, int port, string[] extraArguments, NatsAuthOpts? auth = null)
     {
         Name = name;
         Port = port;
         _extraArguments = extraArguments;
+        _auth = auth ?? NatsAuthOpts.Default;
         StoreDirectory = Directory.CreateTempSubdirectory("chn-nats-").FullName;
     }
 
@@ -56,9 +58,15 @@ public sealed class NatsServer : IAsyncDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a single server and waits until JetStream answers.</summary>
-    public static async Task<NatsServer> StartAsync()
+    public static Task<NatsServer> StartAsync() => StartAsync(NatsAuthOpts.Default);
+
+    /// <summary>
+    /// Starts a single server with <paramref name="arguments"/> (such as <c>--user</c>/<c>--pass</c> or <c>--auth</c>) and
+    /// waits until JetStream answers a client that authenticates with <paramref name="auth"/>.
+    /// </summary>
+    public static async Task<NatsServer> StartAsync(NatsAuthOpts auth, params string[] arguments)
     {
-        var server = new NatsServer("single", FreePort(), []);
+        var server = new NatsServer("single", FreePort(), arguments, auth);
         try
         {
             await server.RestartAsync();
@@ -139,7 +147,7 @@ public sealed class NatsServer : IAsyncDisposable
                 throw new InvalidOperationException($"nats-server '{Name}' exited with code {exited.ExitCode} while starting.");
             try
             {
-                await using var connection = new NatsConnection(NatsOpts.Default with { Url = Url, ConnectTimeout = TimeSpan.FromSeconds(1) });
+                await using var connection = new NatsConnection(NatsOpts.Default with { Url = Url, ConnectTimeout = TimeSpan.FromSeconds(1), AuthOpts = _auth });
                 await connection.ConnectAsync();
                 await new NatsJSContext(connection).GetAccountInfoAsync(new CancellationTokenSource(TimeSpan.FromSeconds(2)).Token);
                 return;

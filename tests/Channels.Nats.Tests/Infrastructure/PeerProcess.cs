@@ -39,12 +39,17 @@ public sealed class PeerProcess : IAsyncDisposable
         get { lock (_errors) return string.Join(Environment.NewLine, _errors); }
     }
 
+    /// <summary>The peer program, copied next to the tests.</summary>
+    public static string PeerAssembly => Path.Combine(AppContext.BaseDirectory, "Channels.Nats.Peer.dll");
+
+    /// <summary>The <c>dotnet</c> host that runs the tests (and the peer).</summary>
+    public static string DotNet => Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+
     /// <summary>Starts the peer with <paramref name="arguments"/>; <paramref name="environment"/> adds variables (NATS_TEST_KEY, ...).</summary>
     public static PeerProcess Start(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Channels.Nats.Peer.dll");
-        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var start = new ProcessStartInfo(host)
+        string dll = PeerAssembly;
+        var start = new ProcessStartInfo(DotNet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
