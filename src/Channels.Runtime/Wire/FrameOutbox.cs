@@ -46,6 +46,9 @@ internal sealed class FrameOutbox
     /// <summary>The largest frame the other side accepts (its announced maximum).</summary>
     public int MaxFrameSize => _maxFrameSize;
 
+    /// <summary>The link's instruments, told once per flushed batch; set before <see cref="Start"/>.</summary>
+    public Diagnostics.LinkMetrics? Metrics { get; set; }
+
     /// <summary>When the last send completed (<see cref="Environment.TickCount64"/>).</summary>
     public long LastSend => Volatile.Read(ref _lastSend);
 
@@ -194,6 +197,7 @@ internal sealed class FrameOutbox
                 if (sent < bytes.Length)
                     await transport.SendAsync(bytes.Slice(sent)).ConfigureAwait(false);
                 Volatile.Write(ref _lastSend, Environment.TickCount64);
+                Metrics?.Flushed();
                 batch.Reset();
             }
         }
