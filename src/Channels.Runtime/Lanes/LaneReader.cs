@@ -310,8 +310,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         {
             return _codec.Decode(new ReadOnlySequence<byte>(payload));
         }
-        catch (ProtocolException)
+        catch (ProtocolException ex)
         {
+            // The codec's own verdict on its input.
+            ex.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
             throw;
         }
         catch (Exception ex)
