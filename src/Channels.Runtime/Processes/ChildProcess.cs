@@ -154,8 +154,14 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Ends the child at once with SIGKILL (Python's <c>kill()</c>); the parent's links to it end with <see cref="PeerLostException"/>.</summary>
     public void Kill()
     {
-        if (Volatile.Read(ref _disposed) != 0)
-            return;
+        if (Volatile.Read(ref _disposed) == 0)
+            KillTree();
+    }
+
+    // Also called by DisposeAsync, after it marked this disposed (Kill would then do nothing and dispose would wait
+    // for ever for a child that ignores its parent going away).
+    private void KillTree()
+    {
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -188,7 +194,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
                 {
                     if (_logger is not null)
                         ChannelsLog.ChildKilled(_logger, _entryName, Id, _gracePeriod);
-                    Kill();
+                    KillTree();
                     await _process.WaitForExitAsync().ConfigureAwait(false);
                 }
             }
