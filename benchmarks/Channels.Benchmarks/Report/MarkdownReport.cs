@@ -90,6 +90,12 @@ public static class MarkdownReport
 
         ZeroAllocationTarget(md, report, unix, "struct 32 B: 0 B/msg allocated on both sides");
 
+        // Issue 14: metrics on cost at most 5 %.
+        string metered = SystemNames.ChannelsUnixMetered;
+        ThroughputTarget(md, report, metered, CaseKind.Small, unix, 0.95, "metrics on: small record ≥ 0.95× metrics off");
+        ThroughputTarget(md, report, metered, CaseKind.Struct32, unix, 0.95, "metrics on: 32 B struct ≥ 0.95× metrics off");
+        ThroughputTarget(md, report, metered, CaseKind.Bytes64K, unix, 0.95, "metrics on: 64 KiB ≥ 0.95× metrics off");
+
         // Issue 11: links over shared memory.
         string shm = SystemNames.ChannelsShm;
         ThroughputTarget(md, report, shm, CaseKind.Small, SystemNames.HandWritten, 1.5, "shared memory: small record ≥ 1.5× hand-written socket");

@@ -14,6 +14,7 @@ public static class SystemCatalog
     [
         new HandWrittenSystem(),
         new ChannelsUnixSystem("channels-unix", SystemNames.ChannelsUnix, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes),
+        new ChannelsMeteredSystem(),
         new ChannelsUnixSystem("channels-shm", SystemNames.ChannelsShm, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes, sharedMemory: true),
         new ChannelsUnixSystem("channels-shm-spin", SystemNames.ChannelsShmSpin, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes, sharedMemory: true, SharedMemoryWait.BusySpin),
         new ChannelsInProcessSystem(),

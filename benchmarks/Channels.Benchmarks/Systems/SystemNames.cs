@@ -12,6 +12,9 @@ public static class SystemNames
     /// <summary>Channels over its Unix domain socket transport, parent and child process.</summary>
     public const string ChannelsUnix = "Channels (Unix socket)";
 
+    /// <summary>Channels over its Unix domain socket transport with every instrument of the meter "Channels" listened to.</summary>
+    public const string ChannelsUnixMetered = "Channels (Unix socket, metrics on)";
+
     /// <summary>Channels over shared memory negotiated on the Unix socket, default (spin-then-park) waits.</summary>
     public const string ChannelsShm = "Channels (shared memory)";
 

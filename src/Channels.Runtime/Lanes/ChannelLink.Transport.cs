@@ -52,7 +52,9 @@ public sealed partial class ChannelLink : IFrameReceiver
                 return;
             }
             _mode = LinkMode.Transport;
+            _metrics = Diagnostics.LinkMetrics.Open(Contract, transport, _role);
         }
+        _outbox.Metrics = _metrics;
         _lastReceive = Environment.TickCount64;
         _outbox.Start(transport, remote.MaxFrameSize);
         transport.Start(this, _options.MaxFrameSize, _lanes.Length);
@@ -69,6 +71,7 @@ public sealed partial class ChannelLink : IFrameReceiver
         int size = _outbox.AppendMessage(lane, codec, item);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
+        _metrics?.Sent(lane, size);
         return size;
     }
 
@@ -103,7 +106,16 @@ public sealed partial class ChannelLink : IFrameReceiver
     {
         Volatile.Write(ref _lastReceive, Environment.TickCount64);
         _outbox.OnHeard();
-        Dispatch(header, payload);
+        try
+        {
+            Dispatch(header, payload);
+        }
+        catch (ProtocolException ex)
+        {
+            if (ex.Lane < 0 && header.Lane != FrameLayout.LinkLane)
+                ex.Lane = header.Lane;
+            throw;
+        }
     }
 
     void IFrameReceiver.OnEnd(Exception? error)
@@ -173,12 +185,14 @@ public sealed partial class ChannelLink : IFrameReceiver
         {
             case FrameKind.Data:
             case FrameKind.Batch:
-                ReaderOf(header).Deliver(payload, header.Kind == FrameKind.Batch);
+                bool batch = header.Kind == FrameKind.Batch;
+                int delivered = ReaderOf(header).Deliver(payload, batch);
+                _metrics?.Received(header.Lane, delivered, batch ? payload.Length - delivered * FrameLayout.BatchEntryPrefixSize : payload.Length);
                 break;
             case FrameKind.Credit:
                 if (_lanes[header.Lane] is not IWriterLane writer)
                 {
-                    ThrowProtocol($"Credit frame for {DescribeLane(header.Lane)}, which this side does not write.");
+                    ThrowProtocol($"Credit frame for {DescribeLane(header.Lane)}, which this side does not write.", Diagnostics.ProtocolErrorTypes.BadLane);
                     return;
                 }
                 (int messages, int bytes) = FrameParser.ReadCredit(payload.Span);
@@ -188,7 +202,10 @@ public sealed partial class ChannelLink : IFrameReceiver
                 ReaderOf(header).CompleteRemote(null);
                 break;
             case FrameKind.Fault:
-                ReaderOf(header).CompleteRemote(FaultPayload.Decode(payload.Span));
+                IReaderLane faulted = ReaderOf(header);
+                RemoteException fault = FaultPayload.Decode(payload.Span);
+                faulted.CompleteRemote(fault);
+                OnLaneFaulted(header.Lane, fault);
                 break;
             case FrameKind.Close:
                 _remoteClosed = true;
@@ -204,7 +221,7 @@ public sealed partial class ChannelLink : IFrameReceiver
             return reader;
         ThrowProtocol(Writes(header.Lane)
             ? $"{header.Kind} frame for {DescribeLane(header.Lane)}, which this side writes."
-            : $"{header.Kind} frame for {DescribeLane(header.Lane)}, which has no reader on this side.");
+            : $"{header.Kind} frame for {DescribeLane(header.Lane)}, which has no reader on this side.", Diagnostics.ProtocolErrorTypes.BadLane);
         return null;
     }
 

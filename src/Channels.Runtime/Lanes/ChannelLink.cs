@@ -126,12 +126,15 @@ public sealed partial class ChannelLink : IAsyncDisposable
     /// </summary>
     internal void Fail(Exception error)
     {
+        Diagnostics.LinkMetrics? metrics;
         lock (_stateLock)
         {
             if (_failure is not null)
                 return;
             _failure = error;
+            metrics = _metrics;
         }
+        OnEnded(error, metrics);
         foreach (ILane? lane in _lanes)
             lane?.FailLink(error);
         CloseTransport();
@@ -153,5 +156,5 @@ public sealed partial class ChannelLink : IAsyncDisposable
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowProtocol(string message) => throw new ProtocolException(message);
+    private static void ThrowProtocol(string message, string errorType) => throw new ProtocolException(message) { ErrorType = errorType };
 }

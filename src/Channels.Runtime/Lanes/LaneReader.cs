@@ -213,11 +213,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
     }
 
-    void IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
+    int IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
     {
         if (_done is not null)
-            return;
+            return 0;
         long tail = _positions.Tail;
+        long first = tail;
         long limit = Volatile.Read(ref _positions.Head) + _windowMessages;
         if (!isBatch)
         {
@@ -230,6 +231,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
                 Store(ref tail, ref limit, payload.Slice(start, length));
         }
         Publish(tail);
+        return (int)(tail - first);
     }
 
     /// <summary>Queues a message from a writer in this process; the writer checked credit and holds its lock.</summary>
@@ -344,13 +346,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         {
             return _codec.Decode(new ReadOnlySequence<byte>(payload));
         }
-        catch (ProtocolException)
+        catch (ProtocolException ex)
         {
+            // The codec's own verdict on its input.
+            ex.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
             throw;
         }
         catch (Exception ex)
         {
-            throw new ProtocolException($"A message of {_link.DescribeLane(_lane)} does not decode ({payload.Length} bytes): {ex.Message}", ex);
+            throw new ProtocolException($"A message of {_link.DescribeLane(_lane)} does not decode ({payload.Length} bytes): {ex.Message}", ex) { ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable };
         }
     }
 
@@ -384,5 +388,5 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowWindowExceeded()
-        => throw new ProtocolException($"The other side sent more than the window of {_windowMessages} messages on {_link.DescribeLane(_lane)}.");
+        => throw new ProtocolException($"The other side sent more than the window of {_windowMessages} messages on {_link.DescribeLane(_lane)}.") { ErrorType = Diagnostics.ProtocolErrorTypes.WindowExceeded };
 }

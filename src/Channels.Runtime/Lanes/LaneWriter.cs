@@ -77,12 +77,18 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteSlowAsync(T item, CancellationToken cancellationToken)
     {
+        // Timed only here, when the write has to wait, and only while someone listens.
+        long started = Diagnostics.ChannelsMeter.CreditWait.Enabled ? Stopwatch.GetTimestamp() : 0;
         while (true)
         {
             if (!await WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
                 throw ClosedException();
             if (TryWrite(item))
+            {
+                if (started != 0)
+                    _link.Metrics?.CreditWaited(_lane, started);
                 return;
+            }
         }
     }
 
@@ -226,7 +232,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowCreditBeyondWindow(int messages, long bytes)
-        => throw new ProtocolException($"The reader of {_link.DescribeLane(_lane)} returned credit for {messages} messages and {bytes} bytes; only {_outstandingMessages} messages and {_outstandingBytes} bytes were sent and not returned, so the credit goes beyond the announced window.");
+        => throw new ProtocolException($"The reader of {_link.DescribeLane(_lane)} returned credit for {messages} messages and {bytes} bytes; only {_outstandingMessages} messages and {_outstandingBytes} bytes were sent and not returned, so the credit goes beyond the announced window.") { ErrorType = Diagnostics.ProtocolErrorTypes.BadCredit };
 
     private Exception ClosedException()
     {

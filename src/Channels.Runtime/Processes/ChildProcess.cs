@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Reflection;
 using Channels.Contracts;
+using Channels.Diagnostics;
 using MemoryPack;
+using Microsoft.Extensions.Logging;
 
 namespace Channels;
 
@@ -24,17 +26,19 @@ public sealed partial class ChildProcess : IAsyncDisposable
     private readonly string _entryName;
     private readonly string _reportDirectory;
     private readonly TimeSpan _gracePeriod;
+    private readonly ILogger? _logger;
     private RemoteException? _failure;
     private int? _exitCode;
     private int _disposed;
 
-    private ChildProcess(Process process, string entryName, string reportDirectory, TimeSpan gracePeriod)
+    private ChildProcess(Process process, string entryName, string reportDirectory, TimeSpan gracePeriod, ILogger? logger)
     {
         _process = process;
         Id = process.Id;
         _entryName = entryName;
         _reportDirectory = reportDirectory;
         _gracePeriod = gracePeriod;
+        _logger = logger;
     }
 
     /// <summary>Whether this process was started by <see cref="ChildProcess"/> to run an entry (Python's <c>__name__ != '__main__'</c> under spawn).</summary>
@@ -91,7 +95,8 @@ public sealed partial class ChildProcess : IAsyncDisposable
         return Observe();
     }
 
-    // Called once the process has exited: keeps what the handle reports after the Process object is disposed.
+    // Called once the process has exited: keeps what the handle reports after the Process object is disposed, and
+    // reports the exit (and the entry's failure) once.
     private int Observe()
     {
         lock (_process)
@@ -100,16 +105,63 @@ public sealed partial class ChildProcess : IAsyncDisposable
             {
                 _failure = ChildFailureReport.TryRead(ReportPath);
                 _exitCode = _process.ExitCode;
+                ReportExit(_exitCode.Value);
             }
             return _exitCode.Value;
+        }
+    }
+
+    private void ReportExit(int exitCode)
+    {
+        ChannelsMeter.ChildExited(_entryName, exitCode);
+        if (_logger is null)
+            return;
+        ChannelsLog.ChildExited(_logger, exitCode == 0 ? LogLevel.Information : LogLevel.Warning, _entryName, Id, exitCode);
+        if (_failure is { } failure)
+            ChannelsLog.ChildFailed(_logger, _entryName, Id, failure.RemoteType, failure.RemoteMessage);
+    }
+
+    // Exits are reported as they happen, not only when someone asks for the exit code.
+    private void WatchExit()
+    {
+        try
+        {
+            _process.EnableRaisingEvents = true;
+            _process.Exited += OnExited;
+            if (_process.HasExited)
+                OnExited(_process, EventArgs.Empty);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not watchable: the exit is reported when it is asked for.
+        }
+    }
+
+    private void OnExited(object? sender, EventArgs e)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || _exitCode is not null)
+            return;
+        try
+        {
+            Observe();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            // Disposed meanwhile: DisposeAsync observed the exit.
         }
     }
 
     /// <summary>Ends the child at once with SIGKILL (Python's <c>kill()</c>); the parent's links to it end with <see cref="PeerLostException"/>.</summary>
     public void Kill()
     {
-        if (Volatile.Read(ref _disposed) != 0)
-            return;
+        if (Volatile.Read(ref _disposed) == 0)
+            KillTree();
+    }
+
+    // Also called by DisposeAsync, after it marked this disposed (Kill would then do nothing and dispose would wait
+    // for ever for a child that ignores its parent going away).
+    private void KillTree()
+    {
         try
         {
             _process.Kill(entireProcessTree: true);
@@ -140,7 +192,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
                 }
                 catch (OperationCanceledException)
                 {
-                    Kill();
+                    if (_logger is not null)
+                        ChannelsLog.ChildKilled(_logger, _entryName, Id, _gracePeriod);
+                    KillTree();
                     await _process.WaitForExitAsync().ConfigureAwait(false);
                 }
             }
@@ -216,7 +270,13 @@ public sealed partial class ChildProcess : IAsyncDisposable
         }
         if (endpoint is IChannelEndpoint handed)
             handed.Link.AttachPeerProcess(process);
-        return Task.FromResult(new ChildProcess(process, entryName, reportDirectory, options.ShutdownGracePeriod));
+        ILogger? logger = ChannelsLog.For(options.ChannelOptions ?? (endpoint as IChannelEndpoint)?.Link.Options ?? ChannelOptions.Default);
+        var child = new ChildProcess(process, entryName, reportDirectory, options.ShutdownGracePeriod, logger);
+        ChannelsMeter.ChildStarted(entryName);
+        if (logger is not null)
+            ChannelsLog.ChildStarted(logger, entryName, child.Id);
+        child.WatchExit();
+        return Task.FromResult(child);
     }
 
     private static (string, byte[], ChildEndpointKind) Ticket((string Endpoint, byte[] Key) ticket, ChildEndpointKind kind) => (ticket.Endpoint, ticket.Key, kind);

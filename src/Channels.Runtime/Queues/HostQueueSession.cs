@@ -1,4 +1,5 @@
 using Channels.Contracts;
+using Channels.Diagnostics;
 using Channels.SharedMemory;
 using Channels.Transports;
 
@@ -16,6 +17,8 @@ internal sealed class HostQueueSession : QueueSession
     private readonly EndpointAddress _address;
     private readonly ChannelListener<QueueControlLink> _listener;
     private readonly SharedQueueEngine[] _engines;
+    private readonly QueueMetrics[] _metrics;
+    private readonly Microsoft.Extensions.Logging.ILogger? _logger;
     private readonly object?[] _queues;
     private readonly bool[] _slots = new bool[QueueSegmentLayout.MemberSlots];
     private readonly HashSet<QueueControlLink> _members = [];
@@ -24,12 +27,16 @@ internal sealed class HostQueueSession : QueueSession
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    private HostQueueSession(ContractDescriptor contract, EndpointAddress address, ChannelListener<QueueControlLink> listener, SharedQueueEngine[] engines)
+    private HostQueueSession(ContractDescriptor contract, EndpointAddress address, ChannelListener<QueueControlLink> listener, SharedQueueEngine[] engines, ChannelOptions options)
         : base(contract)
     {
         _address = address;
         _listener = listener;
         _engines = engines;
+        _logger = ChannelsLog.For(options);
+        _metrics = new QueueMetrics[engines.Length];
+        for (int lane = 0; lane < engines.Length; lane++)
+            _metrics[lane] = QueueMetrics.Register(engines[lane], contract.Name, contract.Lanes[lane].Name);
         _queues = new object?[engines.Length];
         _slots[0] = true;
     }
@@ -72,7 +79,7 @@ internal sealed class HostQueueSession : QueueSession
             listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        return new HostQueueSession(contract, address, listener, engines);
+        return new HostQueueSession(contract, address, listener, engines, options);
     }
 
     public override ProcessQueue<T> GetQueue<T>(int lane, ILaneCodec<T> codec) => QueueOf(_queues, _engines, lane, codec);
@@ -85,6 +92,8 @@ internal sealed class HostQueueSession : QueueSession
     public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var metrics in _metrics)
+            metrics.Unregister();
         _stopping.Cancel();
         await _listener.DisposeAsync().ConfigureAwait(false);
         try { await _acceptLoop.ConfigureAwait(false); } catch (OperationCanceledException) { }
@@ -132,15 +141,17 @@ internal sealed class HostQueueSession : QueueSession
             return;
         }
         lock (_members) _members.Add(member);
+        int processId = 0;
         try
         {
             foreach (var engine in _engines) engine.ResetSlot(slot);
             var paths = new string[_engines.Length];
             for (int i = 0; i < paths.Length; i++) paths[i] = _engines[i].SegmentPath;
             await member.WelcomeWriter.WriteAsync(new QueueWelcome(slot, paths), _stopping.Token).ConfigureAwait(false);
-            await foreach (int _ in member.MemberReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+            await foreach (int id in member.MemberReader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
             {
                 // The member sends only its process id; the lane stays open for the link's life.
+                processId = id;
             }
         }
         catch (Exception ex) when (ex is ChannelsException or System.Threading.Channels.ChannelClosedException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -153,11 +164,26 @@ internal sealed class HostQueueSession : QueueSession
         }
         await member.DisposeAsync().ConfigureAwait(false);
         // Repair may wait for room in a full queue: off the link's threads.
-        await Task.Run(() =>
-        {
-            foreach (var engine in _engines) engine.Repair(slot);
-        }).ConfigureAwait(false);
+        await Task.Run(() => RepairAfter(slot, processId)).ConfigureAwait(false);
         lock (_slots) _slots[slot] = false;
+    }
+
+    // Puts back (or settles) what the member held in every queue, and reports it.
+    private void RepairAfter(int slot, int processId)
+    {
+        int held = 0;
+        for (int lane = 0; lane < _engines.Length; lane++)
+        {
+            (int putBack, int settled) = _engines[lane].Repair(slot);
+            held += putBack + settled;
+            if (putBack == 0)
+                continue;
+            _metrics[lane].Redelivered(putBack);
+            if (_logger is not null)
+                ChannelsLog.QueueRedelivered(_logger, Contract.Name, Contract.Lanes[lane].Name, putBack, processId);
+        }
+        if (held > 0 && _logger is not null)
+            ChannelsLog.QueueClientLost(_logger, Contract.Name, processId, held);
     }
 
     private int TakeSlot()

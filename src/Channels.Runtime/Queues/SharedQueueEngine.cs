@@ -89,6 +89,12 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
 
     public bool IsClosed => Volatile.Read(ref *_closed) != 0;
 
+    /// <summary>The sequence number of the next put (24 bits, wrapping; put-backs advance it too).</summary>
+    public int PutSequence => Sequence(Volatile.Read(ref *_tail));
+
+    /// <summary>The sequence number of the next get (24 bits, wrapping).</summary>
+    public int GetSequence => Sequence(Volatile.Read(ref *_head));
+
     /// <summary>Items put and not yet settled with TaskDone, across all processes.</summary>
     public int Unfinished => (Sequence(Volatile.Read(ref *_tail)) - Volatile.Read(ref *_done)) & SequenceMask;
 
@@ -430,13 +436,15 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
     /// <summary>
     /// Host only: member <paramref name="slot"/> is gone. Breaks the lock if it died holding it, puts back the items
     /// it held (redelivery queue) or settles them (plain queue, so that Join does not wait for them forever), and
-    /// frees the slot's record. Waits for room in the ring when the queue is full.
+    /// frees the slot's record. Waits for room in the ring when the queue is full. Returns how many items were put
+    /// back and how many were settled for the member.
     /// </summary>
-    public void Repair(int slot)
+    public (int PutBack, int Settled) Repair(int slot)
     {
         Debug.Assert(_owner == 1, "only the host repairs");
         if (!_segment.TryAcquire())
-            return;
+            return default;
+        int putBack = 0;
         try
         {
             byte* member = MemberEntry(slot);
@@ -445,17 +453,19 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
                 RollBackSettle(member);
                 SharedLock.Exit(_lock);
             }
+            int settled = 0;
             try
             {
                 if (_redeliver)
-                    PutBackHeld(member, HeldRing(slot));
+                    putBack = PutBackHeld(member, HeldRing(slot));
                 // Under the lock: only lock holders change the done counter (see Settle).
                 LockShared();
                 try
                 {
                     int got = Interlocked.Exchange(ref *(int*)(member + MemberGotOffset), 0);
-                    if (!_redeliver && got > 0)
-                        Interlocked.Add(ref *_done, got);
+                    settled = !_redeliver && got > 0 ? got : 0;
+                    if (settled > 0)
+                        Interlocked.Add(ref *_done, settled);
                     Volatile.Write(ref *(long*)(member + MemberHeldHeadOffset), 0);
                     Volatile.Write(ref *(long*)(member + MemberHeldTailOffset), 0);
                     Volatile.Write(ref *(int*)(member + MemberSettlingOffset), 0);
@@ -467,9 +477,10 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
             }
             catch (ObjectDisposedException)
             {
-                return; // The host itself is closing: the queue goes with it.
+                return default; // The host itself is closing: the queue goes with it.
             }
             WakeEveryone();
+            return (putBack, settled);
         }
         finally
         {
@@ -497,10 +508,11 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
         _segment.Dispose();
     }
 
-    private void PutBackHeld(byte* member, byte* held)
+    private int PutBackHeld(byte* member, byte* held)
     {
         long* heldHead = (long*)(member + MemberHeldHeadOffset);
         long* heldTail = (long*)(member + MemberHeldTailOffset);
+        int putBack = 0;
         while (true)
         {
             bool retry = false;
@@ -510,7 +522,7 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
                 long head = Volatile.Read(ref *heldHead);
                 long tail = Volatile.Read(ref *heldTail);
                 if (head == tail)
-                    return;
+                    return putBack;
                 byte* record = HeldRecord(held, ref head);
                 int itemBytes = *(int*)record;
                 int sequence = *(int*)(record + 4);
@@ -528,6 +540,7 @@ internal sealed unsafe class SharedQueueEngine : IQueueEngine
                     Volatile.Write(ref *heldHead, next);
                     // The put-back counts as a put; the item was unsettled already, so settle the extra count.
                     Interlocked.Increment(ref *_done);
+                    putBack++;
                 }
                 else
                 {

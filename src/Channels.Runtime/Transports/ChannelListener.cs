@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
+using Channels.Diagnostics;
 using Channels.Transports;
 using Channels.Transports.UnixSocket;
 using Channels.Wire;
@@ -32,6 +33,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
     private readonly Channel<TOpener> _accepted = Channel.CreateUnbounded<TOpener>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly CancellationTokenSource _stop = new();
     private readonly string[] _files;
+    private readonly Microsoft.Extensions.Logging.ILogger? _logger;
     private Task? _acceptLoop;
     private int _pendingHandshakes;
     private int _disposed;
@@ -46,6 +48,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
         _maxPendingHandshakes = PendingHandshakeLimit(options);
         _key = key;
         _socket = socket;
+        _logger = ChannelsLog.For(options);
     }
 
     /// <summary>The endpoint as resolved (<c>unix:/...</c>), or a remote endpoint (<c>nats://...</c>) as given.</summary>
@@ -172,6 +175,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
                     Interlocked.Decrement(ref _pendingHandshakes);
                     Interlocked.Increment(ref RejectedCount);
                     accepted.Dispose();
+                    Refused(null, "overloaded");
                     continue;
                 }
                 _ = HandshakeAsync(accepted);
@@ -196,6 +200,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             link.AttachTransport(await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _options, _stop.Token).ConfigureAwait(false), remote);
             TOpener opener = _createOpener(link);
             link.Start();
+            if (_logger is not null)
+                ChannelsLog.LinkAccepted(_logger, _contract.Name, Endpoint);
             if (!_accepted.Writer.TryWrite(opener))
                 await opener.DisposeAsync().ConfigureAwait(false);
         }
@@ -205,11 +211,22 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             LastRejection = ex;
             Interlocked.Increment(ref RejectedCount);
             accepted.Dispose();
+            // Handshakes cut short because the listener is being disposed were not refused.
+            if (!_stop.IsCancellationRequested)
+                Refused(ex, ChannelsMeter.ErrorType(ex));
         }
         finally
         {
             Interlocked.Decrement(ref _pendingHandshakes);
         }
+    }
+
+    // Counts and logs a refused connection; error.type "overloaded" for one closed over the pending-handshake cap.
+    private void Refused(Exception? error, string errorType)
+    {
+        ChannelsMeter.HandshakeFailed(_contract.Name, "opener", errorType);
+        if (_logger is not null)
+            ChannelsLog.HandshakeRefused(_logger, error, _contract.Name, Endpoint, errorType, (error as ContractMismatchException)?.RemoteContract ?? "");
     }
 
     // Never more pending handshakes than an eighth of the process's descriptor limit: a flood that drives the process

@@ -89,7 +89,7 @@ internal sealed class FrameAssembler : IDisposable
 
     /// <summary>The error for a stream that ended now, or null when it ended at a frame boundary.</summary>
     public ProtocolException? EndOfStreamError(string description)
-        => PartialBytes == 0 ? null : new ProtocolException($"The {description} connection ended inside a frame ({PartialBytes} bytes of an incomplete frame received).");
+        => PartialBytes == 0 ? null : new ProtocolException($"The {description} connection ended inside a frame ({PartialBytes} bytes of an incomplete frame received).") { ErrorType = Diagnostics.ProtocolErrorTypes.Truncated };
 
     public void Dispose()
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Channels.Diagnostics;
 
 namespace Channels.Wire;
 
@@ -28,10 +29,10 @@ internal ref struct BatchReader
             return false;
         }
         if (remaining < FrameLayout.BatchEntryPrefixSize)
-            FrameParser.ThrowProtocol($"Batch entry at offset {_position} is cut short: {remaining} bytes left, an entry needs {FrameLayout.BatchEntryPrefixSize} for its length.");
+            FrameParser.ThrowProtocol($"Batch entry at offset {_position} is cut short: {remaining} bytes left, an entry needs {FrameLayout.BatchEntryPrefixSize} for its length.", ProtocolErrorTypes.Truncated);
         uint entry = BinaryPrimitives.ReadUInt32LittleEndian(_payload.Slice(_position));
         if (entry > (uint)(remaining - FrameLayout.BatchEntryPrefixSize))
-            FrameParser.ThrowProtocol($"Batch entry at offset {_position} claims {entry} bytes; only {remaining - FrameLayout.BatchEntryPrefixSize} are left in the frame.");
+            FrameParser.ThrowProtocol($"Batch entry at offset {_position} claims {entry} bytes; only {remaining - FrameLayout.BatchEntryPrefixSize} are left in the frame.", ProtocolErrorTypes.Truncated);
         offset = _position + FrameLayout.BatchEntryPrefixSize;
         length = (int)entry;
         _position = offset + length;

@@ -59,6 +59,9 @@ internal sealed class FrameOutbox
     /// <summary>The largest frame the other side accepts (its announced maximum).</summary>
     public int MaxFrameSize => _maxFrameSize;
 
+    /// <summary>The link's instruments, told once per flushed batch; set before <see cref="Start"/>.</summary>
+    public Diagnostics.LinkMetrics? Metrics { get; set; }
+
     /// <summary>When the last send completed (<see cref="Environment.TickCount64"/>).</summary>
     public long LastSend => Volatile.Read(ref _lastSend);
 
@@ -222,6 +225,7 @@ internal sealed class FrameOutbox
         if (pending.Written > 0)
             return false;
         Volatile.Write(ref _lastSend, Environment.TickCount64);
+        Metrics?.Flushed();
         return true;
     }
 
@@ -270,6 +274,7 @@ internal sealed class FrameOutbox
                     await transport.SendAsync(bytes.Slice(sent)).ConfigureAwait(false);
                 Volatile.Write(ref _lastSend, Environment.TickCount64);
                 Volatile.Write(ref _lastSendStamp, Stopwatch.GetTimestamp());
+                Metrics?.Flushed();
                 batch.Reset();
             }
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Channels.Diagnostics;
 
 namespace Channels.Wire;
 
@@ -65,7 +66,7 @@ internal static class FrameParser
         uint messages = BinaryPrimitives.ReadUInt32LittleEndian(payload);
         uint bytes = BinaryPrimitives.ReadUInt32LittleEndian(payload.Slice(4));
         if (messages > int.MaxValue || bytes > int.MaxValue)
-            ThrowProtocol($"Credit frame grants {messages} messages and {bytes} bytes; each must be at most {int.MaxValue}.");
+            ThrowProtocol($"Credit frame grants {messages} messages and {bytes} bytes; each must be at most {int.MaxValue}.", ProtocolErrorTypes.BadCredit);
         return ((int)messages, (int)bytes);
     }
 
@@ -91,17 +92,17 @@ internal static class FrameParser
                     ThrowProtocol($"{header.Kind} frame has a payload of {header.PayloadLength} bytes; expected none.");
                 break;
             default:
-                ThrowProtocol($"Unknown frame kind {(byte)header.Kind} on lane {header.Lane}.");
+                ThrowProtocol($"Unknown frame kind {(byte)header.Kind} on lane {header.Lane}.", ProtocolErrorTypes.BadKind);
                 break;
         }
         if (FrameLayout.IsLaneKind(header.Kind))
         {
             if (header.Lane >= laneCount)
-                ThrowProtocol($"{header.Kind} frame names lane {header.Lane}, but the contract has {laneCount} lanes.");
+                ThrowProtocol($"{header.Kind} frame names lane {header.Lane}, but the contract has {laneCount} lanes.", ProtocolErrorTypes.BadLane);
         }
         else if (header.Lane != FrameLayout.LinkLane)
         {
-            ThrowProtocol($"{header.Kind} frame names lane {header.Lane}; link frames use lane {FrameLayout.LinkLane}.");
+            ThrowProtocol($"{header.Kind} frame names lane {header.Lane}; link frames use lane {FrameLayout.LinkLane}.", ProtocolErrorTypes.BadLane);
         }
     }
 
@@ -109,8 +110,14 @@ internal static class FrameParser
     private static void ThrowBadLength(uint length, int maxFrameSize)
         => throw new ProtocolException(length < FrameLayout.LengthOverhead
             ? $"Frame length field is {length}; a frame counts at least its lane and kind ({FrameLayout.LengthOverhead} bytes)."
-            : $"Frame length field is {length} bytes, over the maximum frame size of {maxFrameSize} bytes (ChannelOptions.MaxFrameSize).");
+            : $"Frame length field is {length} bytes, over the maximum frame size of {maxFrameSize} bytes (ChannelOptions.MaxFrameSize).")
+        {
+            ErrorType = length < FrameLayout.LengthOverhead ? ProtocolErrorTypes.Malformed : ProtocolErrorTypes.Oversized,
+        };
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void ThrowProtocol(string message) => throw new ProtocolException(message);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ThrowProtocol(string message, string errorType) => throw new ProtocolException(message) { ErrorType = errorType };
 }

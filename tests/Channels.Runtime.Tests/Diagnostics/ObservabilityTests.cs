@@ -145,40 +145,4 @@ public sealed class ObservabilityTests
         HandshakeTimeout = options.HandshakeTimeout,
         LoggerFactory = loggerFactory,
     };
-
-    internal sealed record LogRecord(string Category, LogLevel Level, EventId EventId, IReadOnlyDictionary<string, object?> Fields, Exception? Exception);
-
-    /// <summary>Keeps every record with its structured fields.</summary>
-    private sealed class CapturingLoggerFactory : ILoggerFactory
-    {
-        private readonly ConcurrentQueue<LogRecord> _records = new();
-
-        public IReadOnlyList<LogRecord> Records => _records.ToArray();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _records);
-
-        public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException();
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<LogRecord> records) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var fields = new Dictionary<string, object?>();
-                if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
-                {
-                    foreach (KeyValuePair<string, object?> pair in pairs)
-                        fields[pair.Key] = pair.Value;
-                }
-                records.Enqueue(new LogRecord(category, logLevel, eventId, fields, exception));
-            }
-        }
-    }
 }

@@ -14,7 +14,7 @@ namespace Channels.Benchmarks.Systems.ChannelsLink;
 /// <param name="laneWindowBytes">The receive window of each lane (both ends), in bytes.</param>
 /// <param name="sharedMemory">Whether the link moves to shared memory after the handshake (else it stays on the socket).</param>
 /// <param name="wait">How the shared-memory ends wait.</param>
-public sealed class ChannelsUnixSystem(string id, string displayName, int laneWindowMessages, int laneWindowBytes, bool sharedMemory = false, SharedMemoryWait wait = SharedMemoryWait.SpinThenPark) : ProcessPairSystem
+public class ChannelsUnixSystem(string id, string displayName, int laneWindowMessages, int laneWindowBytes, bool sharedMemory = false, SharedMemoryWait wait = SharedMemoryWait.SpinThenPark) : ProcessPairSystem
 {
     private const string KeyVariable = "CHANNELS_BENCH_KEY";
     private static readonly string ParentKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
