@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Channels.Runtime.Tests.Infrastructure;
+using static Channels.Runtime.Tests.Infrastructure.RawFrames;
 using Channels.Wire;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -188,21 +189,6 @@ public sealed class LinkObservabilityTests : IDisposable
             Assert.Equal("{handshake}", m.Instrument.Unit);
             Assert.Equal(["channels.contract", "channels.role", "error.type"], m.TagNames);
         });
-    }
-
-    private static byte[] Frame(ushort lane, byte kind, byte[] payload)
-    {
-        var bytes = new byte[FrameLayout.HeaderSize + payload.Length];
-        FrameLayout.WriteHeader(bytes, payload.Length, lane, (FrameKind)kind);
-        payload.CopyTo(bytes, FrameLayout.HeaderSize);
-        return bytes;
-    }
-
-    private static byte[] GiantLength()
-    {
-        var bytes = new byte[FrameLayout.HeaderSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 0x8000_0000);
-        return bytes;
     }
 
     // Lane 0 (Numbers) is written by the listener's side, lane 1 (Echoes) read by it.

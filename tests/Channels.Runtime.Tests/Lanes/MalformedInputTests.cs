@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Channels.Runtime.Tests.Infrastructure;
+using static Channels.Runtime.Tests.Infrastructure.RawFrames;
 using Channels.TestChild.Contracts;
 using Channels.Transports;
 using Channels.Wire;
@@ -17,21 +18,6 @@ public sealed class MalformedInputTests : IDisposable
     private readonly TestRuntimeDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
-
-    private static byte[] Frame(ushort lane, byte kind, byte[] payload)
-    {
-        var bytes = new byte[FrameLayout.HeaderSize + payload.Length];
-        FrameLayout.WriteHeader(bytes, payload.Length, lane, (FrameKind)kind);
-        payload.CopyTo(bytes, FrameLayout.HeaderSize);
-        return bytes;
-    }
-
-    private static byte[] GiantLength()
-    {
-        var bytes = new byte[FrameLayout.HeaderSize];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, 0x8000_0000);
-        return bytes;
-    }
 
     private static byte[] Random(int count)
     {
