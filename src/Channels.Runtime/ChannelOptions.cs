@@ -62,14 +62,14 @@ public sealed class ChannelOptions
 
     /// <summary>
     /// Whether a link between two processes of one machine may move its frames through shared memory (default
-    /// <see langword="false"/>): when both ends allow it, the handshake over the Unix socket hands over a segment
-    /// that only the two ends hold, and the socket stays open only to notice a lost peer. In the latest benchmark run
+    /// <see langword="true"/>): when both ends allow it, the handshake over the Unix socket hands over a segment
+    /// that only the two ends hold, and the socket stays open only to notice a lost peer. Set it to
+    /// <see langword="false"/> on either end to keep the link on the socket. In the latest benchmark run
     /// (docs/benchmarks.md) shared memory matched the socket for small messages and beat it for 1 KiB and 64 KiB
-    /// messages and by far for round-trip latency; it stays off by default until a listener's descriptors are shown
-    /// to settle after shared-memory links end under load as they do after socket links. A child started with
-    /// <see cref="ChildProcess"/> follows its parent's choice for the pipe it is handed.
+    /// messages and by far for round-trip latency. A child started with <see cref="ChildProcess"/> follows its
+    /// parent's choice for the pipe it is handed.
     /// </summary>
-    public bool UseSharedMemory { get; init; }
+    public bool UseSharedMemory { get; init; } = true;
 
     /// <summary>Set on the copy a remote transport uses: its bytes leave the machine, so no segment can be handed over.</summary>
     internal bool SocketOnly { get; private set; }

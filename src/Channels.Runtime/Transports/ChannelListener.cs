@@ -189,6 +189,7 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
 
     private async Task HandshakeAsync(Socket accepted)
     {
+        ILinkTransport? transport = null;
         try
         {
             HandshakeHello remote;
@@ -197,7 +198,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
                 remote = await Handshake.RunAsync(stream, _contract, LinkRole.Opener, _options, _key, _address.Display, _stop.Token).ConfigureAwait(false);
             }
             var link = new ChannelLink(_contract, LinkRole.Opener, _options);
-            link.AttachTransport(await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _options, _stop.Token).ConfigureAwait(false), remote);
+            transport = await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _options, _stop.Token).ConfigureAwait(false);
+            link.AttachTransport(transport, remote);
             TOpener opener = _createOpener(link);
             link.Start();
             if (_logger is not null)
@@ -210,6 +212,8 @@ public sealed class ChannelListener<TOpener> : IAsyncDisposable where TOpener : 
             // A refused client must never stop the listener: record why and close its connection.
             LastRejection = ex;
             Interlocked.Increment(ref RejectedCount);
+            // A transport made before the failure owns more than the socket (a shared-memory segment): close it all.
+            transport?.Close();
             accepted.Dispose();
             // Handshakes cut short because the listener is being disposed were not refused.
             if (!_stop.IsCancellationRequested)

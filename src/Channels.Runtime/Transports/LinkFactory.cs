@@ -77,6 +77,7 @@ internal static class LinkFactory
             key = KeyResolver.ForConnector(address, options);
             socket = await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false);
         }
+        ILinkTransport? linkTransport = null;
         try
         {
             HandshakeHello remote;
@@ -85,13 +86,16 @@ internal static class LinkFactory
                 remote = await Handshake.RunAsync(stream, contract.Descriptor, LinkRole.Peer, options, key, endpoint, cancellationToken).ConfigureAwait(false);
             }
             var link = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
-            link.AttachTransport(await LinkTransports.AfterHandshakeAsync(socket, LinkRole.Peer, remote, options, cancellationToken).ConfigureAwait(false), remote);
+            linkTransport = await LinkTransports.AfterHandshakeAsync(socket, LinkRole.Peer, remote, options, cancellationToken).ConfigureAwait(false);
+            link.AttachTransport(linkTransport, remote);
             TPeer peer = contract.NewPeer(link);
             link.Start();
             return peer;
         }
         catch
         {
+            // The transport, once made, owns more than the socket (a shared-memory segment): close it all.
+            linkTransport?.Close();
             socket.Dispose();
             throw;
         }

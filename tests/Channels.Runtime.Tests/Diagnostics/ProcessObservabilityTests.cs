@@ -58,8 +58,9 @@ public sealed class ProcessObservabilityTests : IDisposable
         Assert.Equal(1, counted.Value);
         Assert.Equal("{link}", counted.Instrument.Unit);
         Assert.Equal(["channels.contract", "channels.transport"], counted.TagNames);
-        Assert.Equal("unix", counted.Tags["channels.transport"]);
-        // The parent's end was open over the socket the child connected to, and is no more.
+        // A pipe handed to a child moves its frames through shared memory by default (no option asks for it).
+        Assert.Equal("shm", counted.Tags["channels.transport"]);
+        // The parent's end was open over the link the child connected to, and is no more.
         Assert.Equal([1.0, -1.0], metrics.Of("channels.link.open").Where(m => Equals(m.Tags["channels.role"], "opener")).Select(m => m.Value));
         Assert.Equal(137, (int)metrics.Of("channels.process.children.exited").Select(m => m.Tags["process.exit.code"]).Single()!);
     }

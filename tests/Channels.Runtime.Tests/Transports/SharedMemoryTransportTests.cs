@@ -70,6 +70,52 @@ public sealed class SharedMemoryTransportTests : TransportConformanceTests
         }
     }
 
+    [Fact]
+    public async Task BothEndsClosedBeforeTheyStartCloseTheirMemoryFile()
+    {
+        // A link disposed or failed before it starts closes its transport without starting it (ChannelLink.Start):
+        // no receive thread ever runs, so Close itself must let go of the segment, not a finalizer some day.
+        HashSet<long> before = MemoryFileInodes();
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        HashSet<long> ours = MemoryFileInodes();
+        ours.ExceptWith(before);
+        Assert.NotEmpty(ours);
+
+        first.Close();
+        second.Close();
+
+        HashSet<long> left = MemoryFileInodes();
+        left.IntersectWith(ours);
+        Assert.Empty(left);
+        GC.KeepAlive(first);
+        GC.KeepAlive(second);
+    }
+
+    // The inodes of this process's open link memory files (/proc/self/fdinfo names each descriptor's inode), so a
+    // segment of a test running alongside is never taken for ours.
+    private static HashSet<long> MemoryFileInodes()
+    {
+        var inodes = new HashSet<long>();
+        foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(entry).LinkTarget?.StartsWith("/memfd:channels-link", StringComparison.Ordinal) != true)
+                    continue;
+                foreach (string line in File.ReadLines("/proc/self/fdinfo/" + Path.GetFileName(entry)))
+                {
+                    if (line.StartsWith("ino:", StringComparison.Ordinal))
+                        inodes.Add(long.Parse(line.AsSpan(4).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while listed.
+            }
+        }
+        return inodes;
+    }
+
     /// <summary>A receiver whose first frame blocks until the gate opens (a reader that stopped reading); then counts frames.</summary>
     private sealed class StalledReceiver(ManualResetEventSlim gate) : IFrameReceiver
     {

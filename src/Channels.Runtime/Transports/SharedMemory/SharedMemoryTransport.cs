@@ -254,6 +254,10 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
             // Already closed by the other side.
         }
         _socket.Dispose();
+        // Drops this transport's own hold on the segment: a transport closed before it started (its link was
+        // disposed or failed first) has no receive thread to do it, and its memory file would stay open until a
+        // finalizer ran. Threads still using the mapping hold it until they are done; the last one unmaps.
+        _segment.Dispose();
     }
 
     // Ends every wait of this process on the rings; the first reason wins.
