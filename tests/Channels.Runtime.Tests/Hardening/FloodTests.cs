@@ -35,9 +35,9 @@ public sealed class FloodTests : IDisposable
         string socketPath = Path.Combine(_directory.Path, "flood.sock");
         // Warm up: the runtime's lazily opened descriptors are counted in the baseline. The accept loop starts each
         // handshake up to its first wait before it accepts the next connection, so the refusal is done when the
-        // echo's link is accepted.
+        // echo's link is accepted; the echo waits as long as that takes (seconds on a loaded machine).
         await RefuseAConnectionItsClientClosedAsync(pid, socketPath);
-        await EchoOnceAsync();
+        await EchoOnceAsync(handshakeTimeout: Patience);
         int baseline = await SettledDescriptorsAsync(pid, int.MaxValue);
         string before = Signals.DescribeOpenFileDescriptors(pid);
 
@@ -108,9 +108,9 @@ public sealed class FloodTests : IDisposable
         }
     }
 
-    private async Task EchoOnceAsync()
+    private async Task EchoOnceAsync(TimeSpan? handshakeTimeout = null)
     {
-        await using ISimple.Peer peer = await ISimple.Peer.ConnectAsync("flood", _directory.Options());
+        await using ISimple.Peer peer = await ISimple.Peer.ConnectAsync("flood", _directory.Options(handshakeTimeout: handshakeTimeout));
         await peer.Echoes.WriteAsync(5);
         Assert.Equal(5, await peer.Numbers.ReadAsync());
     }

@@ -17,12 +17,15 @@ public sealed class RawClient : IDisposable
         return new RawClient(socket);
     }
 
-    /// <summary>Runs a genuine handshake as the peer, so that what follows reaches the frame parser.</summary>
-    internal async Task HandshakeAsync(Channels.Contracts.ContractDescriptor contract, byte[] key)
+    /// <summary>
+    /// Runs a genuine handshake as the peer, so that what follows reaches the frame parser; with
+    /// <paramref name="offerSharedMemory"/>, the opener then hands over a segment that this client may take or leave.
+    /// </summary>
+    internal async Task HandshakeAsync(Channels.Contracts.ContractDescriptor contract, byte[] key, bool offerSharedMemory = false)
     {
         using var stream = new NetworkStream(Socket, ownsSocket: false);
-        // Raw frames follow on this socket: offer no shared memory.
-        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), UseSharedMemory = false };
+        // Raw frames follow on this socket unless the test asks for the segment: by default, offer no shared memory.
+        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), UseSharedMemory = offerSharedMemory };
         await Handshake.RunAsync(stream, contract, LinkRole.Peer, options, key, "raw", CancellationToken.None);
     }
 

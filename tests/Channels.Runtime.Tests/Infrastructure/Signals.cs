@@ -22,6 +22,18 @@ internal static class Signals
     /// <summary>How many file descriptors <paramref name="pid"/> has open.</summary>
     public static int OpenFileDescriptors(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
 
+    /// <summary>How many of <paramref name="pid"/>'s descriptors point at something whose name starts with <paramref name="targetPrefix"/> ("socket:", "/memfd:channels-link").</summary>
+    public static int OpenFileDescriptorsTo(int pid, string targetPrefix)
+    {
+        int count = 0;
+        foreach ((_, string target) in FileDescriptorTargets(pid))
+        {
+            if (target.StartsWith(targetPrefix, StringComparison.Ordinal))
+                count++;
+        }
+        return count;
+    }
+
     /// <summary>
     /// What <paramref name="pid"/>'s descriptors point at, counted by kind ("socket" 12, "/memfd:channels-link" 2,
     /// ...), for failure messages that say which descriptors a process kept.
@@ -29,25 +41,32 @@ internal static class Signals
     public static string DescribeOpenFileDescriptors(int pid)
     {
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach ((_, string target) in FileDescriptorTargets(pid))
+        {
+            // "socket:[123]" -> "socket"; "anon_inode:[eventpoll]" stays whole.
+            int bracket = target.IndexOf(":[", StringComparison.Ordinal);
+            string kind = bracket > 0 && char.IsDigit(target[bracket + 2]) ? target[..bracket] : target.Replace(" (deleted)", "", StringComparison.Ordinal);
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+        return string.Join(", ", kinds.Select(kind => $"{kind.Key} {kind.Value}"));
+    }
+
+    /// <summary>Each open descriptor of <paramref name="pid"/> (its number) and what it points at; those closed while listed are skipped.</summary>
+    public static IEnumerable<(int Descriptor, string Target)> FileDescriptorTargets(int pid)
+    {
         foreach (string entry in Directory.GetFileSystemEntries($"/proc/{pid}/fd"))
         {
-            string target;
+            string? target;
             try
             {
-                target = new FileInfo(entry).LinkTarget ?? "?";
+                target = new FileInfo(entry).LinkTarget;
             }
             catch (IOException)
             {
-                continue; // closed while listing
+                continue;
             }
-            // "socket:[123]" -> "socket", "anon_inode:[eventpoll]" stays whole.
-            int bracket = target.IndexOf(":[", StringComparison.Ordinal);
-            if (bracket > 0 && char.IsDigit(target[bracket + 2]))
-                target = target[..bracket];
-            else if (target.Contains(" (deleted)", StringComparison.Ordinal))
-                target = target.Replace(" (deleted)", "", StringComparison.Ordinal);
-            kinds[target] = kinds.GetValueOrDefault(target) + 1;
+            if (target is not null)
+                yield return (int.Parse(Path.GetFileName(entry), System.Globalization.CultureInfo.InvariantCulture), target);
         }
-        return string.Join(", ", kinds.Select(kind => $"{kind.Key} {kind.Value}"));
     }
 }

@@ -15,7 +15,7 @@ public sealed class TestRuntimeDirectory : IDisposable
     /// <summary>Whether links of this test may use shared memory (the default of the runtime); false keeps them on the socket.</summary>
     public bool SharedMemory { get; init; } = true;
 
-    public ChannelOptions Options(int? windowMessages = null, int? windowBytes = null, ReadOnlyMemory<byte>? key = null, TimeSpan? peerTimeout = null, int? maxFrameSize = null)
+    public ChannelOptions Options(int? windowMessages = null, int? windowBytes = null, ReadOnlyMemory<byte>? key = null, TimeSpan? peerTimeout = null, int? maxFrameSize = null, TimeSpan? handshakeTimeout = null)
     {
         var defaults = new ChannelOptions();
         return new ChannelOptions
@@ -26,7 +26,7 @@ public sealed class TestRuntimeDirectory : IDisposable
             Key = key,
             PeerTimeout = peerTimeout ?? defaults.PeerTimeout,
             MaxFrameSize = maxFrameSize ?? defaults.MaxFrameSize,
-            HandshakeTimeout = TimeSpan.FromSeconds(5),
+            HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(5),
             UseSharedMemory = SharedMemory,
         };
     }

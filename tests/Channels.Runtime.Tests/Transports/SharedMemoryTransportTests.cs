@@ -96,13 +96,13 @@ public sealed class SharedMemoryTransportTests : TransportConformanceTests
     private static HashSet<long> MemoryFileInodes()
     {
         var inodes = new HashSet<long>();
-        foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
+        foreach ((int descriptor, string target) in Signals.FileDescriptorTargets(Environment.ProcessId))
         {
+            if (!target.StartsWith("/memfd:channels-link", StringComparison.Ordinal))
+                continue;
             try
             {
-                if (new FileInfo(entry).LinkTarget?.StartsWith("/memfd:channels-link", StringComparison.Ordinal) != true)
-                    continue;
-                foreach (string line in File.ReadLines("/proc/self/fdinfo/" + Path.GetFileName(entry)))
+                foreach (string line in File.ReadLines($"/proc/self/fdinfo/{descriptor}"))
                 {
                     if (line.StartsWith("ino:", StringComparison.Ordinal))
                         inodes.Add(long.Parse(line.AsSpan(4).Trim(), System.Globalization.CultureInfo.InvariantCulture));
@@ -110,7 +110,7 @@ public sealed class SharedMemoryTransportTests : TransportConformanceTests
             }
             catch (IOException)
             {
-                // Closed while listed.
+                // Closed since it was listed.
             }
         }
         return inodes;
