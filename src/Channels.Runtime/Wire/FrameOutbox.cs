@@ -266,10 +266,18 @@ internal sealed class FrameOutbox
 
     private async Task SendLoopAsync(ILinkTransport transport)
     {
+        bool yieldBeforeSleep = transport.PrefersFewerSends;
         try
         {
+            bool justSent = false;
             while (true)
             {
+                // The loop just sent and nothing is pending yet. Going to sleep now would make the writer's next
+                // append wake it through the thread pool (a context switch or two per handful of messages while a
+                // stream flows); one yield first lets a running writer refill the buffer, so the loop sends again
+                // without sleeping, and sends fill up. Nothing pending waits on the yield.
+                if (justSent && yieldBeforeSleep && Volatile.Read(ref _pending)!.Written == 0)
+                    Thread.Yield();
                 OutputBuffer? batch = null;
                 lock (_lock)
                 {
@@ -292,9 +300,11 @@ internal sealed class FrameOutbox
                 }
                 if (batch is null)
                 {
+                    justSent = false;
                     await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
+                justSent = true;
                 ReadOnlyMemory<byte> bytes = batch.WrittenMemory;
                 int sent = transport.TrySend(bytes.Span);
                 if (sent < bytes.Length)
