@@ -84,17 +84,28 @@ internal sealed class FrameOutbox
     /// Appends one message; call under the send lock. Returns its encoded size, 0 when the outbox is closed (the
     /// message is dropped: the link is ending), or -1 when it does not fit in one frame of the other side.
     /// </summary>
+    /// <remarks>
+    /// A message continues its lane's open Batch frame while that frame is under the batch limit; the frame's header
+    /// is written once, when the frame is closed (another frame follows, or the bytes are handed to the transport),
+    /// not per message.
+    /// </remarks>
     public int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         if (_closed || _pending is null)
             return 0;
         OutputBuffer buffer = _pending;
-        int mark = buffer.Written;
-        bool continues = _openBatchLane == lane && mark - _openBatchStart < _batchLimit;
-        int size = EncodeEntry(buffer, lane, codec, item, continues, mark);
-        if (size < 0 && continues)
-            size = EncodeEntry(buffer, lane, codec, item, continues: false, mark);
+        int size;
+        if (_openBatchLane == lane && buffer.Written - _openBatchStart < _batchLimit)
+        {
+            size = AppendEntry(buffer, codec, in item);
+            if (size < 0)
+                size = AppendToNewBatch(buffer, lane, codec, in item);
+        }
+        else
+        {
+            size = AppendToNewBatch(buffer, lane, codec, in item);
+        }
         if (size >= 0)
             SendOrWakeLocked();
         return size;
@@ -107,7 +118,7 @@ internal sealed class FrameOutbox
         {
             if (_closed || _pending is null)
                 return;
-            _openBatchLane = -1;
+            CloseOpenBatch();
             Span<byte> span = _pending.GetSpan(FrameLayout.HeaderSize + payload.Length);
             FrameLayout.WriteHeader(span, payload.Length, lane, kind);
             payload.CopyTo(span.Slice(FrameLayout.HeaderSize));
@@ -136,44 +147,61 @@ internal sealed class FrameOutbox
         }
     }
 
-    // Returns the entry's size, or -1 when the frame would exceed the remote maximum (the buffer is then unchanged).
-    private int EncodeEntry<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item, bool continues, int mark)
+    // Closes the open frame and starts a Batch frame of one entry; -1 when even that exceeds the remote maximum.
+    private int AppendToNewBatch<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item)
     {
-        if (!continues)
+        CloseOpenBatch();
+        _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
+        _openBatchLane = lane;
+        int size = AppendEntry(buffer, codec, in item);
+        if (size < 0)
         {
-            buffer.GetSpan(FrameLayout.HeaderSize);
-            buffer.Advance(FrameLayout.HeaderSize);
+            // The entry took its frame's header with it.
+            buffer.Truncate(_openBatchStart);
+            _openBatchLane = -1;
         }
-        int entryStart = buffer.Written;
-        buffer.GetSpan(FrameLayout.BatchEntryPrefixSize);
-        buffer.Advance(FrameLayout.BatchEntryPrefixSize);
+        return size;
+    }
+
+    // Appends one entry to the open Batch frame; returns its size, or -1 (buffer unchanged) when the frame would
+    // then exceed the remote maximum. A codec that throws leaves the buffer as it was, too.
+    private int AppendEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item)
+    {
+        int entryStart = buffer.Reserve(FrameLayout.BatchEntryPrefixSize);
         try
         {
             codec.Encode(buffer, in item);
         }
         catch
         {
-            buffer.Truncate(mark);
-            if (!continues)
+            buffer.Truncate(entryStart);
+            if (entryStart == _openBatchStart + FrameLayout.HeaderSize)
+            {
+                buffer.Truncate(_openBatchStart);
                 _openBatchLane = -1;
+            }
             throw;
         }
-        int frameStart = continues ? _openBatchStart : mark;
-        int length = buffer.Written - frameStart - FrameLayout.LengthFieldSize;
-        if (length > _maxFrameSize)
+        int end = buffer.Written;
+        if (end - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
         {
-            buffer.Truncate(mark);
-            if (!continues)
-                _openBatchLane = -1;
+            buffer.Truncate(entryStart);
             return -1;
         }
-        int size = buffer.Written - entryStart - FrameLayout.BatchEntryPrefixSize;
-        Span<byte> written = buffer.WrittenSpan;
-        BinaryPrimitives.WriteUInt32LittleEndian(written.Slice(entryStart), (uint)size);
-        FrameLayout.WriteHeader(written.Slice(frameStart), length - FrameLayout.LengthOverhead, (ushort)lane, FrameKind.Batch);
-        _openBatchLane = lane;
-        _openBatchStart = frameStart;
+        int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
+        buffer.WriteUInt32At(entryStart, (uint)size);
         return size;
+    }
+
+    // Writes the header of the open Batch frame, now that its extent is final.
+    private void CloseOpenBatch()
+    {
+        if (_openBatchLane < 0)
+            return;
+        OutputBuffer buffer = _pending!;
+        int payload = buffer.Written - _openBatchStart - FrameLayout.HeaderSize;
+        FrameLayout.WriteHeader(buffer.WrittenSpan.Slice(_openBatchStart), payload, (ushort)_openBatchLane, FrameKind.Batch);
+        _openBatchLane = -1;
     }
 
     /// <summary>The other side sent a frame: the next write after it answers, and goes out at once (see remarks).</summary>
@@ -206,6 +234,7 @@ internal sealed class FrameOutbox
     // Passes everything pending to the transport while the loop sleeps; true when the transport took it all.
     private bool TrySendInlineLocked()
     {
+        CloseOpenBatch();
         OutputBuffer pending = _pending!;
         int sent;
         try
@@ -219,8 +248,6 @@ internal sealed class FrameOutbox
         }
         if (sent == 0)
             return false;
-        // Whatever follows starts a new frame: part of the open one may be gone.
-        _openBatchLane = -1;
         pending.Discard(sent);
         if (pending.Written > 0)
             return false;
@@ -239,19 +266,27 @@ internal sealed class FrameOutbox
 
     private async Task SendLoopAsync(ILinkTransport transport)
     {
+        bool yieldBeforeSleep = transport.PrefersFewerSends;
         try
         {
+            bool justSent = false;
             while (true)
             {
+                // The loop just sent and nothing is pending yet. Going to sleep now would make the writer's next
+                // append wake it through the thread pool (a context switch or two per handful of messages while a
+                // stream flows); one yield first lets a running writer refill the buffer, so the loop sends again
+                // without sleeping, and sends fill up. Nothing pending waits on the yield.
+                if (justSent && yieldBeforeSleep && Volatile.Read(ref _pending)!.Written == 0)
+                    Thread.Yield();
                 OutputBuffer? batch = null;
                 lock (_lock)
                 {
                     if (_pending!.Written > 0)
                     {
+                        CloseOpenBatch();
                         batch = _pending;
                         _pending = _spare;
                         _spare = batch;
-                        _openBatchLane = -1;
                     }
                     else if (_shutdown)
                     {
@@ -265,9 +300,11 @@ internal sealed class FrameOutbox
                 }
                 if (batch is null)
                 {
+                    justSent = false;
                     await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
+                justSent = true;
                 ReadOnlyMemory<byte> bytes = batch.WrittenMemory;
                 int sent = transport.TrySend(bytes.Span);
                 if (sent < bytes.Length)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace Channels.Wire;
 
@@ -19,6 +20,19 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>The written bytes, for sending.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
 
+    /// <summary>Reserves <paramref name="count"/> bytes to be filled in later (a header, a length prefix); returns their offset.</summary>
+    public int Reserve(int count)
+    {
+        if (_array.Length - _written < count)
+            Grow(count);
+        int offset = _written;
+        _written += count;
+        return offset;
+    }
+
+    /// <summary>Fills a reserved little-endian <c>u32</c> at <paramref name="offset"/>.</summary>
+    public void WriteUInt32At(int offset, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_array.AsSpan(offset, sizeof(uint)), value);
+
     public void Advance(int count)
     {
         if ((uint)count > (uint)(_array.Length - _written))
@@ -28,13 +42,15 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
-        Ensure(sizeHint);
+        if (_array.Length - _written < Math.Max(sizeHint, 1))
+            Grow(sizeHint);
         return _array.AsMemory(_written);
     }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
-        Ensure(sizeHint);
+        if (_array.Length - _written < Math.Max(sizeHint, 1))
+            Grow(sizeHint);
         return _array.AsSpan(_written);
     }
 
@@ -70,11 +86,10 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
             ArrayPool<byte>.Shared.Return(array);
     }
 
-    private void Ensure(int sizeHint)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Grow(int sizeHint)
     {
         int needed = Math.Max(sizeHint, 1);
-        if (_array.Length - _written >= needed)
-            return;
         int size = Math.Max(checked(_written + needed), _array.Length * 2);
         byte[] bigger = ArrayPool<byte>.Shared.Rent(size);
         _array.AsSpan(0, _written).CopyTo(bigger);

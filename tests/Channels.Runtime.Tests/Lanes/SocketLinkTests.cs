@@ -120,6 +120,29 @@ public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
     }
 
     [Fact]
+    public async Task MessagesThatOverflowTheOpenBatchStartANewFrameAndAnOversizedOneLeavesTheBatchIntact()
+    {
+        // A 256-byte frame limit on the peer holds two of these notes per Batch frame: the third of each run no
+        // longer fits the open frame and starts a new one. The oversized note in the middle is refused alone.
+        var (listener, opener, peer) = await ConnectAsync(peerOptions: _directory.Options(maxFrameSize: 256));
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        string Note(int i) => i.ToString("D3") + new string('n', 90);
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.True(opener.Notes.TryWrite(Note(i)));
+            if (i == 20)
+                Assert.Throws<ArgumentException>(() => opener.Notes.TryWrite(new string('x', 300)));
+        }
+
+        for (int i = 0; i < 40; i++)
+            Assert.Equal(Note(i), await peer.Notes.ReadAsync().AsTask().WaitAsync(Timeout));
+        Assert.False(peer.Notes.TryRead(out string? extra), $"unexpected message: {extra}");
+    }
+
+    [Fact]
     public async Task APipePeerEndHandedOverConnectsThroughItsPrivateSocket()
     {
         var (opener, peer) = ISimple.CreatePipe(_directory.Options());
