@@ -126,6 +126,35 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task A_link_outlives_its_listener_disposed_right_after_accept()
+    {
+        byte[] key = TestKeys.NewKey();
+        string endpoint = Endpoint(TestKeys.NewName("outlive"));
+        var listener = INatsWorker.Listen(endpoint, Options(key));
+        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "echo", endpoint);
+        INatsWorker link;
+        try
+        {
+            link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        }
+        finally
+        {
+            await listener.DisposeAsync();
+        }
+        await using (link)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await link.Jobs.WriteAsync(new NatsJob(i, "after"));
+                Assert.Equal(new NatsJob(i, "after!"), await link.Results.ReadAsync().AsTask().WaitAsync(s_wait));
+            }
+            link.Jobs.Complete();
+            Assert.False(await link.Results.WaitToReadAsync().AsTask().WaitAsync(s_wait));
+        }
+        Assert.Equal(0, await peer.WaitForExitAsync(s_wait));
+    }
+
+    [Fact]
     public async Task Connecting_where_nobody_listens_fails_clearly()
     {
         var error = await Assert.ThrowsAsync<IOException>(async () =>
