@@ -27,8 +27,6 @@ namespace Channels.Nats.Links;
 /// </remarks>
 internal sealed class NatsLink : ILinkTransport
 {
-    private const int InlineLimit = 16 * 1024;
-
     private readonly SharedConnection _connection;
     private readonly INatsSub<NatsMemoryOwner<byte>> _inbox;
     private readonly string _outbox;
@@ -36,7 +34,6 @@ internal sealed class NatsLink : ILinkTransport
     private readonly object _pendingKey;
     private readonly Action _onLost;
     private readonly Lock _lock = new();
-    private readonly byte[] _inline = new byte[InlineLimit];
 
     // Ends receiving (Close, loss); the bootstrap's pump out and the publishes stop only on loss.
     private readonly CancellationTokenSource _stopReceiving = new();
@@ -44,7 +41,6 @@ internal sealed class NatsLink : ILinkTransport
     private readonly TaskCompletionSource _outboundReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _receiverReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private Task? _inlinePublish;
     private ulong _lastSent;
     private ulong _expected = 1;
     private volatile bool _takenOver;
@@ -130,44 +126,8 @@ internal sealed class NatsLink : ILinkTransport
             receiver.OnEnd(_receiveError);
     }
 
-    /// <summary>
-    /// Publishes a small send (a credit, a ping, a lone message of an idle link) on the caller's thread, without waking
-    /// the link's send loop. NATS.Net may take the message later (its buffer is busy): the bytes are copied first, and
-    /// the next send waits for that publish. A large or busy send goes to <see cref="SendAsync"/>, which publishes
-    /// straight from the link's buffer.
-    /// </summary>
-    public int TrySend(ReadOnlySpan<byte> frames)
-    {
-        if (frames.Length > InlineLimit || !_outboundReady.Task.IsCompletedSuccessfully || _inlinePublish is { IsCompletedSuccessfully: false })
-            return 0;
-        lock (_lock)
-        {
-            if (_closeRequested || _lost is not null || _sending)
-                return 0;
-            _sending = true;
-        }
-        int taken = 0;
-        try
-        {
-            frames.CopyTo(_inline);
-            ValueTask publish = PublishAsync(frames: true, _inline.AsMemory(0, frames.Length));
-            if (publish.IsCompletedSuccessfully)
-                publish.GetAwaiter().GetResult();
-            else
-                _inlinePublish = publish.AsTask();
-            taken = frames.Length;
-        }
-        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
-        {
-            // Its sequence number is spent: the link cannot go on without it.
-            Lose("sending failed: " + ex.Message);
-        }
-        finally
-        {
-            AfterSend();
-        }
-        return taken;
-    }
+    /// <summary>Every send goes through <see cref="SendAsync"/>: a NATS publish may wait for room in the connection's buffer.</summary>
+    public int TrySend(ReadOnlySpan<byte> frames) => 0;
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frames)
     {
@@ -181,9 +141,9 @@ internal sealed class NatsLink : ILinkTransport
                 throw new IOException(_lost.Message, _lost);
             _sending = true;
         }
+        bool sendEnd;
         try
         {
-            await InlinePublishedAsync().ConfigureAwait(false);
             while (!frames.IsEmpty)
             {
                 ReadOnlyMemory<byte> chunk = frames.Slice(0, Math.Min(frames.Length, LinkMessage.MaxBodySize));
@@ -198,32 +158,15 @@ internal sealed class NatsLink : ILinkTransport
         }
         finally
         {
-            AfterSend();
-        }
-    }
-
-    // A send is over: if Close came meanwhile, the end marker goes now, after the send's messages.
-    private void AfterSend()
-    {
-        bool sendEnd;
-        lock (_lock)
-        {
-            _sending = false;
-            sendEnd = _closeRequested && !_endStarted;
-            _endStarted |= sendEnd;
+            lock (_lock)
+            {
+                _sending = false;
+                sendEnd = _closeRequested && !_endStarted;
+                _endStarted |= sendEnd;
+            }
         }
         if (sendEnd)
             _ = SendEndAsync();
-    }
-
-    // Waits for an inline publish that NATS.Net had not taken yet: the messages of the link leave in order.
-    private async ValueTask InlinePublishedAsync()
-    {
-        if (_inlinePublish is { } pending)
-        {
-            await pending.ConfigureAwait(false);
-            _inlinePublish = null;
-        }
     }
 
     public void Close()
@@ -251,7 +194,6 @@ internal sealed class NatsLink : ILinkTransport
         try
         {
             await _outboundReady.Task.ConfigureAwait(false);
-            await InlinePublishedAsync().ConfigureAwait(false);
             await PublishAsync(frames: true, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException or IOException)
