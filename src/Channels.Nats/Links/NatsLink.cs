@@ -126,7 +126,11 @@ internal sealed class NatsLink : ILinkTransport
             receiver.OnEnd(_receiveError);
     }
 
-    /// <summary>Every send goes through <see cref="SendAsync"/>: a NATS publish may wait for room in the connection's buffer.</summary>
+    /// <summary>
+    /// Every send goes through <see cref="SendAsync"/>, on the link's send loop: a NATS publish may wait for room in
+    /// the connection's buffer, and while the loop publishes, writers fill its next batch. (Publishing small sends on
+    /// the writer's thread instead cut a busy link's stream into tiny messages and measured slower.)
+    /// </summary>
     public int TrySend(ReadOnlySpan<byte> frames) => 0;
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frames)
