@@ -8,8 +8,7 @@ namespace Channels.Benchmarks.Systems.Nats;
 /// <summary>
 /// Channels between this process and a child over the runner's local nats-server: the same <see cref="IBenchLink"/>
 /// contract and the same sender and receiver loops as the Unix-socket system, only the endpoint is
-/// <c>nats://127.0.0.1:PORT/name</c> and the lane window is wide enough for the round trip through the server (see
-/// the options below). Measured in the small-record case (issue 12's target).
+/// <c>nats://127.0.0.1:PORT/name</c>. Measured in the small-record case (issue 12's target).
 /// </summary>
 public sealed class ChannelsNatsSystem : ProcessPairSystem
 {
@@ -55,14 +54,5 @@ public sealed class ChannelsNatsSystem : ProcessPairSystem
         return new ChannelsReceiver(await IBenchLink.Peer.ConnectAsync(address, Options(key), cancellationToken).ConfigureAwait(false));
     }
 
-    // A lane's throughput is at most its window per credit round trip, and over NATS that trip goes through the
-    // server twice (about a millisecond on a busy machine): the default window of 1,024 messages caps a link near
-    // 0.4 M small records/s whatever the transport does. A bulk stream over NATS is given a window that covers the
-    // round trip (docs/nats.md says so); memory stays bounded by it (16 MiB) where the raw loop has no bound at all.
-    private static ChannelOptions Options(string hexKey) => new()
-    {
-        Key = Convert.FromHexString(hexKey),
-        LaneWindowMessages = 16 * 1024,
-        LaneWindowBytes = 16 * 1024 * 1024,
-    };
+    private static ChannelOptions Options(string hexKey) => new() { Key = Convert.FromHexString(hexKey) };
 }
