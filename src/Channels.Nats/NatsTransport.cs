@@ -31,7 +31,7 @@ internal sealed class NatsTransport : IRemoteTransport
         {
             string id = LinkSubjects.NewId();
             // The inbox exists before the listener learns of it, so none of its first bytes can be missed.
-            inbox = await NatsLinkBridge.SubscribeAsync(connection, LinkSubjects.PeerInbox(address.Name, id), cancellationToken).ConfigureAwait(false);
+            inbox = await NatsLink.SubscribeAsync(connection, LinkSubjects.PeerInbox(address.Name, id)).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             NatsMsg<string> reply;
@@ -50,7 +50,7 @@ internal sealed class NatsTransport : IRemoteTransport
             if (reply.Data != "ok")
                 throw new IOException($"Cannot connect to endpoint '{address.Display}': the listener refused the link.");
             (Socket link, Socket bridge) = SocketPair.Create();
-            NatsLinkBridge.Start(shared, inbox, LinkSubjects.OpenerInbox(address.Name, id), bridge, options.PeerTimeout);
+            NatsLink.Start(shared, inbox, LinkSubjects.OpenerInbox(address.Name, id), bridge, link, "NATS (" + address.Display + ")");
             await shared.ReleaseAsync(null).ConfigureAwait(false);
             return link;
         }
@@ -62,6 +62,8 @@ internal sealed class NatsTransport : IRemoteTransport
             throw;
         }
     }
+
+    public ILinkTransport? TakeOverLink(Socket socket) => PendingLinks.Take(socket)?.TakeOver(socket);
 
     public IAsyncDisposable ServeLinks(string endpoint, string localSocketPath, ChannelOptions options)
         => NatsLinkServer.StartAsync(NatsEndpoint.Parse(endpoint), localSocketPath, options, CancellationToken.None).AsTask().GetAwaiter().GetResult();

@@ -6,8 +6,8 @@ namespace Channels.Nats.Links;
 
 /// <summary>
 /// Serves a listener's <c>nats://</c> endpoint: answers each connector's request on the endpoint's subject, opens
-/// the link's inbox, connects the link to the local listener's socket (where the handshake checks contract and key)
-/// and bridges the two. One NATS connection carries the listener and its links; after a server outage NATS.Net
+/// the link's inbox and connects to the local listener's socket, where the handshake checks contract and key, after
+/// which the link's frames travel over NATS directly (<see cref="NatsLink"/>). One NATS connection carries the listener and its links; after a server outage NATS.Net
 /// reconnects it and the listener takes new links again (links under way at the outage have ended).
 /// </summary>
 internal sealed class NatsLinkServer : IAsyncDisposable
@@ -16,17 +16,15 @@ internal sealed class NatsLinkServer : IAsyncDisposable
     private readonly SharedConnection _connection;
     private readonly INatsSub<string> _requests;
     private readonly string _localSocketPath;
-    private readonly TimeSpan _peerTimeout;
-    private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private NatsLinkServer(NatsEndpoint endpoint, SharedConnection connection, INatsSub<string> requests, string localSocketPath, TimeSpan peerTimeout)
+    private NatsLinkServer(NatsEndpoint endpoint, SharedConnection connection, INatsSub<string> requests, string localSocketPath)
     {
         _endpoint = endpoint;
         _connection = connection;
         _requests = requests;
         _localSocketPath = localSocketPath;
-        _peerTimeout = peerTimeout;
         _loop = ServeAsync();
     }
 
@@ -39,7 +37,7 @@ internal sealed class NatsLinkServer : IAsyncDisposable
         try
         {
             INatsSub<string> requests = await connection.SubscribeCoreAsync<string>(LinkSubjects.Listen(endpoint.Name), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new NatsLinkServer(endpoint, new SharedConnection(connection), requests, localSocketPath, options.PeerTimeout);
+            return new NatsLinkServer(endpoint, new SharedConnection(connection), requests, localSocketPath);
         }
         catch
         {
@@ -83,20 +81,25 @@ internal sealed class NatsLinkServer : IAsyncDisposable
         Socket? local = null;
         try
         {
-            inbox = await NatsLinkBridge.SubscribeAsync(_connection.Connection, LinkSubjects.OpenerInbox(_endpoint.Name, id!), _stop.Token).ConfigureAwait(false);
-            local = await UnixSockets.ConnectAsync(new EndpointAddress(_localSocketPath, null, _localSocketPath), _stop.Token).ConfigureAwait(false);
-            NatsLinkBridge.Start(_connection, inbox, LinkSubjects.PeerInbox(_endpoint.Name, id!), local, _peerTimeout);
+            inbox = await NatsLink.SubscribeAsync(_connection.Connection, LinkSubjects.OpenerInbox(_endpoint.Name, id!)).ConfigureAwait(false);
+            // Bound to an abstract address named after the link: the socket the local listener accepts has it as its
+            // remote address, by which the runtime finds this link again after the handshake (PendingLinks).
+            local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            local.Bind(new UnixDomainSocketEndPoint("\0channels-nats-" + id));
+            await local.ConnectAsync(new UnixDomainSocketEndPoint(_localSocketPath), _stop.Token).ConfigureAwait(false);
+            NatsLink.Start(_connection, inbox, LinkSubjects.PeerInbox(_endpoint.Name, id!), local, local.LocalEndPoint!.ToString()!, "NATS (" + _endpoint.Display + ")");
+            inbox = null;
+            local = null;
             await request.ReplyAsync("ok", cancellationToken: _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is SocketException or NatsException or OperationCanceledException or IOException or EndpointNotFoundException)
+        catch (Exception ex) when (ex is SocketException or NatsException or OperationCanceledException or IOException)
         {
-            // The bridge, if started, ends by itself: the connector never sends on an inbox it was not told of.
+            // A link started already ends by itself: the connector never sends on an inbox it was not told of, and
+            // the local handshake times out.
             Interlocked.Increment(ref RefusedCount);
-            if (local is null)
-            {
-                if (inbox is not null)
-                    await inbox.DisposeAsync().ConfigureAwait(false);
-            }
+            local?.Dispose();
+            if (inbox is not null)
+                await inbox.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

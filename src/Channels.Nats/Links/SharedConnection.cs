@@ -8,6 +8,8 @@ namespace Channels.Nats.Links;
 /// </summary>
 internal sealed class SharedConnection
 {
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
+
     private readonly Lock _lock = new();
     private int _users = 1;
     private event Action? LostHandlers;
@@ -43,7 +45,25 @@ internal sealed class SharedConnection
         if (last)
         {
             Connection.ConnectionDisconnected -= OnDisconnected;
+            await FlushAsync().ConfigureAwait(false);
             await Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A link's last messages (its Close frame, its end marker) are only in the connection's buffer when their publish
+    // returns: a round trip to the server makes sure they left before the connection closes.
+    private async ValueTask FlushAsync()
+    {
+        if (Connection.ConnectionState != NatsConnectionState.Open)
+            return;
+        using var timeout = new CancellationTokenSource(FlushTimeout);
+        try
+        {
+            await Connection.PingAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+        {
+            // The server is gone: nothing more can leave.
         }
     }
 

@@ -4,8 +4,9 @@ using System.Runtime.InteropServices;
 namespace Channels.Nats.Links;
 
 /// <summary>
-/// A connected pair of Unix stream sockets (<c>socketpair(2)</c>, which .NET does not expose): the link runs on one
-/// end exactly as over a local socket; the bridge carries the other end's bytes over NATS.
+/// A connected pair of Unix stream sockets (<c>socketpair(2)</c>, which .NET does not expose): a connector's
+/// handshake runs on one end exactly as over a local socket; <see cref="NatsLink"/> carries the other end's bytes
+/// over NATS until the handshake is done.
 /// </summary>
 internal static partial class SocketPair
 {

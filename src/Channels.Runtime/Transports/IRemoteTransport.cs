@@ -22,6 +22,13 @@ internal interface IRemoteTransport
     /// </summary>
     IAsyncDisposable ServeLinks(string endpoint, string localSocketPath, ChannelOptions options);
 
+    /// <summary>
+    /// The transport that carries a link's frames once its handshake over <paramref name="socket"/> (a socket this
+    /// transport handed out: from <see cref="ConnectLinkAsync"/>, or accepted from <see cref="ServeLinks"/>) is
+    /// done, taking ownership of the socket; null to keep carrying the link over the socket.
+    /// </summary>
+    ILinkTransport? TakeOverLink(Socket socket);
+
     /// <summary>Creates (<paramref name="create"/>) or opens the queues of <paramref name="contract"/> at <paramref name="endpoint"/>.</summary>
     /// <exception cref="ContractMismatchException">Queues of another contract or shape live there.</exception>
     ValueTask<QueueSession> OpenQueuesAsync(ContractDescriptor contract, string endpoint, bool create, ChannelOptions options, CancellationToken cancellationToken);

@@ -6,8 +6,9 @@ using Channels.Wire;
 namespace Channels.Transports;
 
 /// <summary>
-/// Chooses what carries a link once its handshake over a Unix socket is done: shared memory when both ends offered
-/// it (<see cref="HandshakeHello.OffersSharedMemory"/>), else the socket itself. The one place every accept and
+/// Chooses what carries a link once its handshake over a Unix socket is done: the remote transport's own when it
+/// made the socket (<see cref="IRemoteTransport.TakeOverLink"/>), shared memory when both ends offered it
+/// (<see cref="HandshakeHello.OffersSharedMemory"/>), else the socket itself. The one place every accept and
 /// connect path goes through after the handshake.
 /// </summary>
 internal static class LinkTransports
@@ -20,6 +21,9 @@ internal static class LinkTransports
     /// <exception cref="IOException">The shared memory could not be created or handed over.</exception>
     public static async ValueTask<ILinkTransport> AfterHandshakeAsync(Socket socket, LinkRole role, HandshakeHello remote, ChannelOptions options, CancellationToken cancellationToken)
     {
+        // A remote endpoint's link: its transport (NATS) carries the frames itself from here on.
+        if (options.SocketOnly && RemoteTransports.TakeOverLink(socket) is { } remoteLink)
+            return remoteLink;
         if (!OffersSharedMemory(options) || !remote.OffersSharedMemory)
             return new UnixSocketTransport(socket);
         if (role == LinkRole.Opener)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -48,6 +49,17 @@ internal static class RemoteTransports
             }
         }
         throw new ArgumentException($"Endpoint '{endpoint}' has scheme '{scheme}', which no transport serves (known: nats://, or a plain name, or unix:/path).", nameof(endpoint));
+    }
+
+    /// <summary>The transport a remote transport puts in place of <paramref name="socket"/> after its handshake, if any.</summary>
+    public static ILinkTransport? TakeOverLink(Socket socket)
+    {
+        foreach (IRemoteTransport transport in s_byScheme.Values)
+        {
+            if (transport.TakeOverLink(socket) is { } taken)
+                return taken;
+        }
+        return null;
     }
 
     private static void Load(string assemblyName, string endpoint)

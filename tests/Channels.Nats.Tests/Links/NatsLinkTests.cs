@@ -126,6 +126,53 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task A_link_outlives_its_listener_disposed_right_after_accept()
+    {
+        byte[] key = TestKeys.NewKey();
+        string endpoint = Endpoint(TestKeys.NewName("outlive"));
+        var listener = INatsWorker.Listen(endpoint, Options(key));
+        await using var peer = PeerProcess.Start(TestKeys.PeerEnvironment(key), "echo", endpoint);
+        INatsWorker link;
+        try
+        {
+            link = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        }
+        finally
+        {
+            await listener.DisposeAsync();
+        }
+        await using (link)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                await link.Jobs.WriteAsync(new NatsJob(i, "after"));
+                Assert.Equal(new NatsJob(i, "after!"), await link.Results.ReadAsync().AsTask().WaitAsync(s_wait));
+            }
+            link.Jobs.Complete();
+            Assert.False(await link.Results.WaitToReadAsync().AsTask().WaitAsync(s_wait));
+        }
+        Assert.Equal(0, await peer.WaitForExitAsync(s_wait));
+    }
+
+    [Fact]
+    public async Task Cancelling_the_token_of_a_finished_connect_leaves_the_link_up()
+    {
+        byte[] key = TestKeys.NewKey();
+        string endpoint = Endpoint(TestKeys.NewName("token"));
+        await using var listener = INatsWorker.Listen(endpoint, Options(key));
+        using var connecting = new CancellationTokenSource();
+        await using INatsWorker.Peer peer = await INatsWorker.Peer.ConnectAsync(endpoint, Options(key), connecting.Token);
+        await using INatsWorker opener = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        connecting.Cancel();
+        for (int i = 0; i < 10; i++)
+        {
+            await opener.Jobs.WriteAsync(new NatsJob(i, "x"));
+            Assert.Equal(i, (await peer.Jobs.ReadAsync().AsTask().WaitAsync(s_wait)).Id);
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Connecting_where_nobody_listens_fails_clearly()
     {
         var error = await Assert.ThrowsAsync<IOException>(async () =>

@@ -40,19 +40,10 @@ public sealed class ChannelsNatsSystem : ProcessPairSystem
         ChannelListener<IBenchLink> listener = IBenchLink.Listen(socketPath, Options(ParentKey));
         return Task.FromResult<Func<CancellationToken, Task<IPairSender>>>(async token =>
         {
-            IBenchLink link;
-            try
+            await using (listener.ConfigureAwait(false))
             {
-                link = await listener.AcceptAsync(token).ConfigureAwait(false);
+                return new ChannelsSender(await listener.AcceptAsync(token).ConfigureAwait(false));
             }
-            catch
-            {
-                await listener.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            // The listener's NATS connection carries the link: both go when the sender is disposed.
-            return new ChannelsSender(new BenchLanes(link.Small, link.Structs, link.Bytes, link.Ping, link.Pong, new LinkAndListener(link, listener), link.Echo));
         });
     }
 
@@ -61,15 +52,6 @@ public sealed class ChannelsNatsSystem : ProcessPairSystem
     {
         string key = Environment.GetEnvironmentVariable(KeyVariable) ?? throw new InvalidOperationException($"the child has no {KeyVariable}");
         return new ChannelsReceiver(await IBenchLink.Peer.ConnectAsync(address, Options(key), cancellationToken).ConfigureAwait(false));
-    }
-
-    private sealed class LinkAndListener(IBenchLink link, ChannelListener<IBenchLink> listener) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await link.DisposeAsync().ConfigureAwait(false);
-            await listener.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     private static ChannelOptions Options(string hexKey) => new() { Key = Convert.FromHexString(hexKey) };

@@ -1,0 +1,395 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Channels.Diagnostics;
+using Channels.Transports;
+using NATS.Client.Core;
+
+namespace Channels.Nats.Links;
+
+/// <summary>
+/// One end of a link over NATS: messages to the other end's inbox subject out, messages on this end's inbox in.
+/// The handshake runs as on one machine, over a local socket whose other end this class pumps to and from NATS
+/// (the bootstrap); then the runtime takes it as the link's transport (<see cref="TakeOver"/>) and the frames go
+/// straight from the link's send buffer into NATS messages of up to 64 KiB, and from arriving messages straight
+/// into the frame assembler: no local socket in the data path.
+/// </summary>
+/// <remarks>
+/// Every message carries a sequence number (<see cref="LinkMessage"/>), one series per direction across the
+/// handshake and the frames. A missing number (NATS dropped a message: a slow consumer cut off, a server restart)
+/// ends the link with <see cref="PeerLostException"/>; a message too short for its header, handshake bytes after the
+/// frames began or frames that do not parse end it with <see cref="ProtocolException"/>; the end marker ends it
+/// orderly (the link tells a close from a lost peer by its Close frame). A link never goes on past a hole in its
+/// stream. Losing the server connection ends it at once. Pings and the peer timeout are the link's own frames.
+/// <para>The switch needs no extra round trip: each side's first frames message comes after its last handshake
+/// bytes, so the other side's bootstrap writes exactly the handshake into its local socket and holds the first
+/// frames message until the runtime, its handshake done, has started the transport.</para>
+/// </remarks>
+internal sealed class NatsLink : ILinkTransport
+{
+    private readonly SharedConnection _connection;
+    private readonly INatsSub<NatsMemoryOwner<byte>> _inbox;
+    private readonly string _outbox;
+    private readonly Socket _bridge;
+    private readonly object _pendingKey;
+    private readonly Action _onLost;
+    private readonly Lock _lock = new();
+
+    // Ends receiving (Close, loss); the bootstrap's pump out and the publishes stop only on loss.
+    private readonly CancellationTokenSource _stopReceiving = new();
+    private readonly CancellationTokenSource _stopSending = new();
+    private readonly TaskCompletionSource _outboundReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _receiverReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ulong _lastSent;
+    private ulong _expected = 1;
+    private volatile bool _takenOver;
+    private IFrameReceiver? _receiver;
+    private int _maxFrameSize;
+    private int _laneCount;
+    private bool _receiveEnded;
+    private Exception? _receiveError;
+    private Exception? _lost;
+    private bool _sending;
+    private bool _closeRequested;
+    private bool _endStarted;
+    private bool _outboundDone;
+    // Receiving and sending: the last of the two to finish releases the inbox and the connection.
+    private int _partsLeft = 2;
+
+    private NatsLink(SharedConnection connection, INatsSub<NatsMemoryOwner<byte>> inbox, string outbox, Socket bridge, object pendingKey, string description)
+    {
+        _connection = connection;
+        _inbox = inbox;
+        _outbox = outbox;
+        _bridge = bridge;
+        _pendingKey = pendingKey;
+        Description = description;
+        _onLost = () => Lose("the connection to the NATS server was lost");
+    }
+
+    public string Description { get; }
+
+    /// <summary>Why the link was cut, when it was (diagnostics).</summary>
+    public string? LostReason => Volatile.Read(ref _lost)?.Message;
+
+    /// <summary>
+    /// Starts the bootstrap: <paramref name="bridge"/> is the other end of the local socket the handshake runs over.
+    /// The link is found again by <paramref name="pendingKey"/> (<see cref="PendingLinks"/>) when the runtime takes it over.
+    /// </summary>
+    public static NatsLink Start(SharedConnection connection, INatsSub<NatsMemoryOwner<byte>> inbox, string outbox, Socket bridge, object pendingKey, string description)
+    {
+        var link = new NatsLink(connection, inbox, outbox, bridge, pendingKey, description);
+        connection.AddUser(link._onLost);
+        PendingLinks.Add(pendingKey, link);
+        _ = link.PumpOutAsync();
+        _ = link.ReceiveLoopAsync();
+        return link;
+    }
+
+    /// <summary>Subscribes a link's inbox. Its lifetime is the link's: no token of the caller's may end it later.</summary>
+    public static ValueTask<INatsSub<NatsMemoryOwner<byte>>> SubscribeAsync(NatsConnection connection, string subject)
+        => connection.SubscribeCoreAsync<NatsMemoryOwner<byte>>(subject, cancellationToken: CancellationToken.None);
+
+    /// <summary>
+    /// The handshake over <paramref name="linkEnd"/> is done: from here on this carries the link. The socket is shut:
+    /// what the handshake wrote into it still goes out before the first frames.
+    /// </summary>
+    public ILinkTransport TakeOver(Socket linkEnd)
+    {
+        // Set before the shutdown, which the pump out sees as the end of the handshake bytes.
+        _takenOver = true;
+        try
+        {
+            linkEnd.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The pump has lost the socket already; it reports why.
+        }
+        linkEnd.Dispose();
+        return this;
+    }
+
+    public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
+    {
+        bool ended;
+        lock (_lock)
+        {
+            _receiver = receiver;
+            _maxFrameSize = maxFrameSize;
+            _laneCount = laneCount;
+            ended = _receiveEnded;
+        }
+        _receiverReady.TrySetResult();
+        if (ended)
+            receiver.OnEnd(_receiveError);
+    }
+
+    /// <summary>
+    /// Every send goes through <see cref="SendAsync"/>, on the link's send loop: a NATS publish may wait for room in
+    /// the connection's buffer, and while the loop publishes, writers fill its next batch. (Publishing small sends on
+    /// the writer's thread instead cut a busy link's stream into tiny messages and measured slower.)
+    /// </summary>
+    public int TrySend(ReadOnlySpan<byte> frames) => 0;
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> frames)
+    {
+        if (!_outboundReady.Task.IsCompletedSuccessfully)
+            await _outboundReady.Task.ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_closeRequested)
+                return;
+            if (_lost is not null)
+                throw new IOException(_lost.Message, _lost);
+            _sending = true;
+        }
+        bool sendEnd;
+        try
+        {
+            while (!frames.IsEmpty)
+            {
+                ReadOnlyMemory<byte> chunk = frames.Slice(0, Math.Min(frames.Length, LinkMessage.MaxBodySize));
+                await PublishAsync(frames: true, chunk).ConfigureAwait(false);
+                frames = frames.Slice(chunk.Length);
+            }
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+        {
+            Lose("sending failed: " + ex.Message);
+            throw new IOException($"The {Description} link could not send: {ex.Message}", ex);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _sending = false;
+                sendEnd = _closeRequested && !_endStarted;
+                _endStarted |= sendEnd;
+            }
+        }
+        if (sendEnd)
+            _ = SendEndAsync();
+    }
+
+    public void Close()
+    {
+        bool sendEnd;
+        lock (_lock)
+        {
+            if (_closeRequested)
+                return;
+            _closeRequested = true;
+            sendEnd = !_sending && !_endStarted;
+            _endStarted |= sendEnd;
+        }
+        // An in-flight send finishes first and then sends the end marker itself: committed frames are never cut.
+        if (sendEnd)
+            _ = SendEndAsync();
+        StopReceiving();
+    }
+
+    private ValueTask PublishAsync(bool frames, ReadOnlyMemory<byte> body)
+        => _connection.Connection.PublishAsync(_outbox, new LinkMessage(LinkMessage.MakeHeader(++_lastSent, frames), body), serializer: LinkMessage.Serializer.Instance, cancellationToken: _stopSending.Token);
+
+    private async Task SendEndAsync()
+    {
+        try
+        {
+            await _outboundReady.Task.ConfigureAwait(false);
+            await PublishAsync(frames: true, ReadOnlyMemory<byte>.Empty).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException or IOException)
+        {
+            // Lost: the other end notices by its peer timeout.
+        }
+        FinishOutbound();
+    }
+
+    // The bootstrap's way out: the handshake's bytes, read from the local socket, go out as they come. The end of
+    // the socket is the end of the handshake when the runtime took the link over, else the link ended before
+    // (a refused handshake): then the end marker tells the other side.
+    private async Task PumpOutAsync()
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(LinkMessage.MaxBodySize);
+        try
+        {
+            while (true)
+            {
+                int read = await _bridge.ReceiveAsync(buffer.AsMemory(0, LinkMessage.MaxBodySize), SocketFlags.None, _stopSending.Token).ConfigureAwait(false);
+                if (read == 0 && _takenOver)
+                {
+                    _outboundReady.TrySetResult();
+                    return;
+                }
+                // NATS.Net copies the body into its buffer before the publish completes: the buffer is free again.
+                await PublishAsync(frames: false, buffer.AsMemory(0, read)).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+            }
+            PendingLinks.Remove(_pendingKey, this);
+            _outboundReady.TrySetException(new IOException($"The {Description} link ended during its handshake."));
+            FinishOutbound();
+            StopReceiving();
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or NatsException)
+        {
+            Lose("sending the handshake failed: " + ex.Message);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        ChannelReader<NatsMsg<NatsMemoryOwner<byte>>> messages = _inbox.Msgs;
+        FrameAssembler? frames = null;
+        Exception? end = null;
+        bool ended = false;
+        try
+        {
+            while (!ended && await messages.WaitToReadAsync(_stopReceiving.Token).ConfigureAwait(false))
+            {
+                while (!ended && messages.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+                {
+                    using NatsMemoryOwner<byte> owner = message.Data;
+                    ReadOnlyMemory<byte> data = owner.Memory;
+                    if (!LinkMessage.TryReadHeader(data.Span, out ulong sequence, out bool isFrames))
+                    {
+                        (ended, end) = (true, Malformed($"a message of {data.Length} bytes arrived, shorter than its {LinkMessage.HeaderSize}-byte header"));
+                        break;
+                    }
+                    if (sequence != _expected)
+                    {
+                        (ended, end) = (true, new IOException($"The {Description} link lost messages: message {sequence} arrived where {_expected} was due (NATS dropped messages)."));
+                        break;
+                    }
+                    _expected++;
+                    ReadOnlyMemory<byte> body = data.Slice(LinkMessage.HeaderSize);
+                    if (frames is null)
+                    {
+                        if (!isFrames && !body.IsEmpty)
+                        {
+                            if (_takenOver)
+                            {
+                                (ended, end) = (true, Malformed("handshake bytes arrived after the handshake"));
+                                break;
+                            }
+                            for (ReadOnlyMemory<byte> rest = body; !rest.IsEmpty;)
+                                rest = rest.Slice(await _bridge.SendAsync(rest, SocketFlags.None, _stopReceiving.Token).ConfigureAwait(false));
+                            continue;
+                        }
+                        // The other side's handshake is over (or it ended): the local handshake sees the end of its
+                        // stream, and the runtime starts this transport once its own handshake is done.
+                        ShutdownBridgeInput();
+                        await _receiverReady.Task.WaitAsync(_stopReceiving.Token).ConfigureAwait(false);
+                        frames = new FrameAssembler(_receiver!, _maxFrameSize, _laneCount);
+                    }
+                    if (body.IsEmpty)
+                        (ended, end) = (true, frames.EndOfStreamError(Description));
+                    else if (!isFrames)
+                        (ended, end) = (true, Malformed("handshake bytes arrived after the link's frames began"));
+                    else
+                        frames.Append(body.Span);
+                }
+            }
+            if (!ended)
+                end = new IOException($"The {Description} link's inbox subscription ended.");
+        }
+        catch (OperationCanceledException)
+        {
+            end = Volatile.Read(ref _lost) ?? new ObjectDisposedException(Description, $"The {Description} link was closed.");
+        }
+        catch (Exception ex)
+        {
+            // A frame the assembler or the link refused (ProtocolException), or the local socket of the bootstrap failed.
+            end = ex;
+        }
+        frames?.Dispose();
+        EndReceive(end);
+    }
+
+    private ProtocolException Malformed(string what) => new($"The {Description} link received a malformed message: {what}.") { ErrorType = ProtocolErrorTypes.Malformed };
+
+    private void EndReceive(Exception? error)
+    {
+        IFrameReceiver? receiver;
+        lock (_lock)
+        {
+            _receiveEnded = true;
+            _receiveError = error;
+            receiver = _receiver;
+        }
+        // After the runtime took the link, receiving ending makes the link end; before, the handshake sees the end.
+        if (!_takenOver)
+            ShutdownBridgeInput();
+        receiver?.OnEnd(error);
+        FinishPart();
+    }
+
+    private void ShutdownBridgeInput()
+    {
+        try
+        {
+            _bridge.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The local end is gone already.
+        }
+    }
+
+    private void StopReceiving()
+    {
+        try
+        {
+            _stopReceiving.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Ended.
+        }
+    }
+
+    /// <summary>The link cannot go on (the server connection is lost, a publish failed): stop both ways now.</summary>
+    private void Lose(string reason)
+    {
+        var error = new IOException($"The {Description} link was cut: {reason}.");
+        if (Interlocked.CompareExchange(ref _lost, error, null) is not null)
+            return;
+        PendingLinks.Remove(_pendingKey, this);
+        _outboundReady.TrySetException(error);
+        _stopSending.Cancel();
+        StopReceiving();
+        _bridge.Close(0);
+        FinishOutbound();
+    }
+
+    private void FinishOutbound()
+    {
+        lock (_lock)
+        {
+            if (_outboundDone)
+                return;
+            _outboundDone = true;
+        }
+        FinishPart();
+    }
+
+    private void FinishPart()
+    {
+        if (Interlocked.Decrement(ref _partsLeft) == 0)
+            _ = ReleaseAsync();
+    }
+
+    private async Task ReleaseAsync()
+    {
+        PendingLinks.Remove(_pendingKey, this);
+        _bridge.Dispose();
+        await _inbox.DisposeAsync().ConfigureAwait(false);
+        await _connection.ReleaseAsync(_onLost).ConfigureAwait(false);
+    }
+}
