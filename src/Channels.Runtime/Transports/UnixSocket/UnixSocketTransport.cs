@@ -31,6 +31,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
     private FrameAssembler? _frames;
     private int _closed;
     private int _ended;
+    private long _continuationStarted;
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
     public UnixSocketTransport(Socket socket)
@@ -115,6 +116,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
                 long now = Stopwatch.GetTimestamp();
                 if (now - previous < BusyTicks)
                 {
+                    ReceiveWatchdog.Watch(this);
                     StartReceiveThread();
                     return;
                 }
@@ -137,10 +139,25 @@ internal sealed class UnixSocketTransport : ILinkTransport
         thread.UnsafeStart(this);
     }
 
-    // The busy mode, on the receive thread: poll, then one non-blocking receive; a full buffer is read again at once.
+    /// <summary>
+    /// Called by <see cref="ReceiveWatchdog"/>: when the receive thread has been running one continuation since
+    /// before <paramref name="now"/> minus the stall time, a new thread takes over receiving (the old one, once the
+    /// continuation returns, finds it was replaced and ends without touching anything).
+    /// </summary>
+    internal void ReplaceIfStalled(long now)
+    {
+        long started = Volatile.Read(ref _continuationStarted);
+        if (started != 0 && now - started > ReceiveWatchdog.StallTicks
+            && Interlocked.CompareExchange(ref _continuationStarted, 0, started) == started)
+            StartReceiveThread();
+    }
+
+    // The busy mode, on a receive thread: poll, then one non-blocking receive (a full buffer is read again at once);
+    // after delivering it, run the wake-up it caused, if any (InlineWakeUps).
     private void ReceiveBusy()
     {
         FrameAssembler frames = _frames!;
+        var wakeUps = new InlineWakeUps();
         Exception? end;
         try
         {
@@ -149,6 +166,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
             {
                 if (!pending && !_socket.Poll(QuietMicroseconds, SelectMode.SelectRead))
                 {
+                    ReceiveWatchdog.Unwatch(this);
                     _ = ReceiveQuietAsync();
                     return;
                 }
@@ -166,15 +184,41 @@ internal sealed class UnixSocketTransport : ILinkTransport
                     end = frames.EndOfStreamError(Description);
                     break;
                 }
-                frames.Commit(received);
+                IThreadPoolWorkItem? wakeUp;
+                wakeUps.BeginCollecting();
+                try
+                {
+                    frames.Commit(received);
+                }
+                finally
+                {
+                    wakeUp = wakeUps.EndCollecting();
+                }
                 pending = received == room.Length;
+                if (wakeUp is not null)
+                {
+                    if (pending)
+                        ThreadPool.UnsafeQueueUserWorkItem(wakeUp, preferLocal: false);
+                    else if (!RunContinuation(wakeUp))
+                        return;
+                }
             }
         }
         catch (Exception ex)
         {
             end = ex;
         }
+        ReceiveWatchdog.Unwatch(this);
         End(end);
+    }
+
+    // Runs a wake-up on this receive thread; false when the watchdog gave the link another receive thread meanwhile.
+    private bool RunContinuation(IThreadPoolWorkItem wakeUp)
+    {
+        long started = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _continuationStarted, started);
+        wakeUp.Execute();
+        return Interlocked.CompareExchange(ref _continuationStarted, 0, started) == started;
     }
 
     private void End(Exception? error)
