@@ -26,6 +26,9 @@ internal sealed class UnixSocketTransport : ILinkTransport
     /// <summary>A receive thread that waited this long (0.5 s) for bytes hands receiving back to the socket engine.</summary>
     private const int QuietMicroseconds = 500_000;
 
+    /// <summary>Receives of this many bytes or more run the wake-up they caused on the thread pool, not inline.</summary>
+    private const int InlineReceiveLimit = 16 * 1024;
+
     private readonly Socket _socket;
     private IFrameReceiver? _receiver;
     private FrameAssembler? _frames;
@@ -149,7 +152,17 @@ internal sealed class UnixSocketTransport : ILinkTransport
         long started = Volatile.Read(ref _continuationStarted);
         if (started != 0 && now - started > ReceiveWatchdog.StallTicks
             && Interlocked.CompareExchange(ref _continuationStarted, 0, started) == started)
-            StartReceiveThread();
+        {
+            try
+            {
+                StartReceiveThread();
+            }
+            catch (Exception ex)
+            {
+                // No thread to receive on (the process is out of threads): the link ends rather than go deaf.
+                End(ex);
+            }
+        }
     }
 
     // The busy mode, on a receive thread: poll, then one non-blocking receive (a full buffer is read again at once);
@@ -184,20 +197,25 @@ internal sealed class UnixSocketTransport : ILinkTransport
                     end = frames.EndOfStreamError(Description);
                     break;
                 }
-                IThreadPoolWorkItem? wakeUp;
                 wakeUps.BeginCollecting();
                 try
                 {
                     frames.Commit(received);
                 }
-                finally
+                catch
                 {
-                    wakeUp = wakeUps.EndCollecting();
+                    // The wake-up of a frame delivered before the bad one must still happen.
+                    if (wakeUps.EndCollecting() is { } delivered)
+                        ThreadPool.UnsafeQueueUserWorkItem(delivered, preferLocal: false);
+                    throw;
                 }
+                IThreadPoolWorkItem? wakeUp = wakeUps.EndCollecting();
                 pending = received == room.Length;
                 if (wakeUp is not null)
                 {
-                    if (pending)
+                    // A large receive means a stream: the reader then works on the thread pool while this thread
+                    // receives on, which keeps the socket drained and its writer unblocked.
+                    if (pending || received >= InlineReceiveLimit)
                         ThreadPool.UnsafeQueueUserWorkItem(wakeUp, preferLocal: false);
                     else if (!RunContinuation(wakeUp))
                         return;
@@ -208,7 +226,6 @@ internal sealed class UnixSocketTransport : ILinkTransport
         {
             end = ex;
         }
-        ReceiveWatchdog.Unwatch(this);
         End(end);
     }
 
@@ -225,6 +242,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
             return;
+        ReceiveWatchdog.Unwatch(this);
         _frames!.Dispose();
         _receiver!.OnEnd(error);
     }
