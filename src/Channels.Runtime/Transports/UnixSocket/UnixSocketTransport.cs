@@ -35,6 +35,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
     private int _closed;
     private int _ended;
     private long _continuationStarted;
+    private volatile bool _threaded;
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
     public UnixSocketTransport(Socket socket)
@@ -46,6 +47,9 @@ internal sealed class UnixSocketTransport : ILinkTransport
     }
 
     public string Description => "Unix socket";
+
+    /// <summary>Whether the link receives on a thread of its own now (busy) rather than in the socket engine (quiet).</summary>
+    internal bool ReceivesOnOwnThread => _threaded;
 
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
@@ -120,6 +124,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
                 if (now - previous < BusyTicks)
                 {
                     ReceiveWatchdog.Watch(this);
+                    _threaded = true;
                     StartReceiveThread();
                     return;
                 }
@@ -180,6 +185,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
                 if (!pending && !_socket.Poll(QuietMicroseconds, SelectMode.SelectRead))
                 {
                     ReceiveWatchdog.Unwatch(this);
+                    _threaded = false;
                     _ = ReceiveQuietAsync();
                     return;
                 }
@@ -243,6 +249,7 @@ internal sealed class UnixSocketTransport : ILinkTransport
         if (Interlocked.Exchange(ref _ended, 1) != 0)
             return;
         ReceiveWatchdog.Unwatch(this);
+        _threaded = false;
         _frames!.Dispose();
         _receiver!.OnEnd(error);
     }
