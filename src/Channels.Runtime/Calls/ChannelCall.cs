@@ -23,6 +23,8 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
     private readonly ChannelWriter<CallRequest<TRequest>> _requests;
     private readonly ChannelReader<CallResponse<TResponse>> _responses;
     private readonly Dictionary<ulong, PendingCall<TResponse>> _pending = [];
+    private readonly Action _onResponses;
+    private ValueTask<bool> _responsesWait;
     private ulong _lastId;
     private int _receiving;
     private Exception? _ended;
@@ -32,6 +34,7 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
         _name = name;
         _requests = requests;
         _responses = responses;
+        _onResponses = OnResponses;
     }
 
     /// <summary>The number of calls sent and not yet answered.</summary>
@@ -94,8 +97,10 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
     void ICallCanceller.Cancel(ulong id, CancellationToken token)
     {
         PendingCall<TResponse>? pending = Forget(id);
-        if (pending is null || !pending.TrySetCanceled(token))
+        if (pending is null)
             return;
+        pending.RecordCancel(token);
+        pending.CompleteOnThreadPool();
         if (!_requests.TryWrite(new CallRequest<TRequest>(CallRequestKind.Cancel, id, default!)))
             _ = SendCancelWhenRoomAsync(id);
     }
@@ -122,34 +127,77 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
     private void EnsureReceiving()
     {
         if (Volatile.Read(ref _receiving) == 0 && Interlocked.Exchange(ref _receiving, 1) == 0)
-            _ = ReceiveAsync();
+            ReceiveResponses();
     }
 
     // One loop per call lane matches answers to callers; it ends when the response lane ends and fails what is left.
-    private async Task ReceiveAsync()
+    // Written out rather than async: the last answer of a batch completes its call only after the loop has parked on
+    // the response lane again, on the thread that ran the loop (the link's receive thread, when a parked loop was
+    // woken there), so the caller's continuation runs with no thread hop and never holds up the loop.
+    private void ReceiveResponses()
     {
-        Exception ended;
+        PendingCall<TResponse>? last = null;
+        Exception? ended = null;
         try
         {
-            while (await _responses.WaitToReadAsync().ConfigureAwait(false))
+            while (true)
             {
                 while (_responses.TryRead(out CallResponse<TResponse> response))
                 {
                     PendingCall<TResponse>? pending = Forget(response.Id);
                     if (pending is null)
                         continue; // cancelled meanwhile: the late answer has nobody to go to
-                    if (response.Kind == CallResponseKind.Result)
-                        pending.TrySetResult(response.Response);
-                    else
-                        pending.TrySetException(response.Error!);
+                    pending.RecordOutcome(response.Response, response.Kind == CallResponseKind.Result ? null : response.Error);
+                    last?.CompleteOnThreadPool();
+                    last = pending;
+                }
+                ValueTask<bool> wait = _responses.WaitToReadAsync();
+                if (!wait.IsCompleted)
+                {
+                    _responsesWait = wait;
+                    wait.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onResponses);
+                    break;
+                }
+                if (!wait.Result)
+                {
+                    ended = Stopped();
+                    break;
                 }
             }
-            ended = new ChannelClosedException($"The peer stopped serving call lane '{_name}' (it completed the lane or disposed its end).");
         }
         catch (Exception ex)
         {
             ended = ex;
         }
+        if (ended is not null)
+            EndCalls(ended);
+        last?.CompleteHere();
+    }
+
+    private void OnResponses()
+    {
+        ValueTask<bool> wait = _responsesWait;
+        _responsesWait = default;
+        bool more;
+        try
+        {
+            more = wait.Result;
+        }
+        catch (Exception ex)
+        {
+            EndCalls(ex);
+            return;
+        }
+        if (more)
+            ReceiveResponses();
+        else
+            EndCalls(Stopped());
+    }
+
+    private ChannelClosedException Stopped() => new($"The peer stopped serving call lane '{_name}' (it completed the lane or disposed its end).");
+
+    private void EndCalls(Exception ended)
+    {
         List<PendingCall<TResponse>> orphans;
         lock (_pending)
         {
@@ -158,7 +206,10 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
             _pending.Clear();
         }
         foreach (PendingCall<TResponse> orphan in orphans)
-            orphan.TrySetException(Ended(ended));
+        {
+            orphan.RecordOutcome(default, Ended(ended));
+            orphan.CompleteOnThreadPool();
+        }
     }
 
     private Exception Ended(Exception ended) => ended switch

@@ -5,7 +5,8 @@ namespace Channels.Lanes;
 /// <summary>
 /// One pending <c>WaitToReadAsync</c>/<c>WaitToWriteAsync</c>. Reused by its <see cref="WaiterList"/> after the
 /// awaiter has taken the result, so a lane that waits again and again allocates nothing. It completes through the
-/// thread pool (it is its own work item) so the receive loop never runs user continuations inline.
+/// thread pool (it is its own work item), never under a lock: a transport's receive thread runs it itself after the
+/// frames of one receive (<see cref="Transports.InlineWakeUps"/>); any other thread queues it.
 /// </summary>
 internal sealed class Waiter : IValueTaskSource<bool>, IThreadPoolWorkItem
 {
@@ -49,7 +50,8 @@ internal sealed class Waiter : IValueTaskSource<bool>, IThreadPoolWorkItem
             _reusable = false;
         _result = result;
         _error = error;
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (!Transports.InlineWakeUps.TryDefer(this))
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     void IThreadPoolWorkItem.Execute()

@@ -32,6 +32,29 @@ public sealed class CallTests
     }
 
     [Fact]
+    public async Task ACallersContinuationThatBlocksOnAnotherCallOfTheSameLinkGetsItsAnswerAcrossProcesses()
+    {
+        var (caller, callee) = ICalls.CreatePipe();
+        await using (caller)
+        {
+            await using var process = await ChildProcess.StartAsync(callee, CallEntries.Serve, 1, TestChildren.Options());
+            using var timeout = new CancellationTokenSource(Patience);
+            // Calls in quick succession: the link receives on a thread of its own, and an answer's continuation runs there.
+            for (int i = 0; i < 20; i++)
+                Assert.Equal((long)i * i, await caller.Square.CallAsync(i, timeout.Token));
+
+            long sum = await Task.Run(async () =>
+            {
+                long first = await caller.Square.CallAsync(3, timeout.Token);
+                // Blocks the thread the continuation runs on until an answer that only this link can bring arrives.
+                return first + caller.Square.CallAsync(4, timeout.Token).GetAwaiter().GetResult();
+            }).WaitAsync(Patience);
+
+            Assert.Equal(9 + 16, sum);
+        }
+    }
+
+    [Fact]
     public async Task CancellingACallCancelsTheCalleesTokenAndTheCallerGetsOperationCanceledAcrossProcesses()
     {
         var (caller, callee) = ICalls.CreatePipe();

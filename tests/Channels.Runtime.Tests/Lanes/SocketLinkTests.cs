@@ -167,6 +167,42 @@ public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
     }
 
     [Fact]
+    public async Task AReaderContinuationThatBlocksOnItsOwnLinkDoesNotStopTheLinkReceiving()
+    {
+        var (listener, opener, peer) = await ConnectAsync();
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+        // Messages in quick succession: a socket link then receives on a thread of its own.
+        for (int i = 0; i < 20; i++)
+        {
+            await opener.Numbers.WriteAsync(i);
+            Assert.Equal(i, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+        }
+
+        Task<(string? Thread, string Note)> blocked = WaitThenBlockOnANoteAsync(peer);
+        await opener.Numbers.WriteAsync(100);
+        await Task.Delay(100);
+        await opener.Notes.WriteAsync("after");
+
+        var (thread, note) = await blocked.WaitAsync(Timeout);
+        Assert.Equal("after", note);
+        if (!sharedMemory)
+            Assert.Equal("Channels socket receive", thread); // the wake-up ran on the receive thread, with no hop
+    }
+
+    // Parks on Numbers, then blocks the thread its continuation runs on until a Note arrives over the same link.
+    private static async Task<(string? Thread, string Note)> WaitThenBlockOnANoteAsync(ISimple.Peer peer)
+    {
+        Assert.True(await peer.Numbers.WaitToReadAsync());
+        string? thread = Thread.CurrentThread.Name;
+        Assert.True(peer.Numbers.TryRead(out long number));
+        Assert.Equal(100, number);
+        string note = peer.Notes.ReadAsync().AsTask().GetAwaiter().GetResult();
+        return (thread, note);
+    }
+
+    [Fact]
     public async Task DisposingAnUnconnectedPipeOpenerRemovesItsSocket()
     {
         var (opener, peer) = ISimple.CreatePipe(_directory.Options());

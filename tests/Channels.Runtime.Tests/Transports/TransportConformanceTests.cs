@@ -89,6 +89,33 @@ public abstract class TransportConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BurstsSeparatedByQuietSpellsArriveWholeInOrder()
+    {
+        // A transport may receive differently while busy and while quiet (the Unix socket: a thread of its own, then
+        // the socket engine after half a second without bytes); no frame may be lost or reordered at the switch.
+        (ILinkTransport first, _, Recorder recorder) = await StartAsync();
+        int next = 0;
+        for (int burst = 0; burst < 3; burst++)
+        {
+            if (burst > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(700));
+            for (int i = 0; i < 200; i++, next++)
+            {
+                byte[] frame = Frame(0, FrameKind.Data, 4, 0);
+                BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(FrameLayout.HeaderSize), next);
+                await SendAllAsync(first, frame);
+                if (i % 50 == 0)
+                    await Task.Delay(1);
+            }
+        }
+        for (int i = 0; i < next; i++)
+        {
+            (_, byte[] payload) = await recorder.Frames.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+            Assert.Equal(i, BinaryPrimitives.ReadInt32LittleEndian(payload));
+        }
+    }
+
+    [Fact]
     public async Task AFrameLargerThanAnyReceiveBufferArrivesWhole()
     {
         (ILinkTransport first, _, Recorder recorder) = await StartAsync();
