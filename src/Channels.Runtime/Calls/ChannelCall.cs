@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Channels.Calls;
+using Channels.Lanes;
 
 namespace Channels;
 
@@ -151,7 +152,11 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
                     last?.CompleteOnThreadPool();
                     last = pending;
                 }
-                ValueTask<bool> wait = _responses.WaitToReadAsync();
+                // An answer in hand goes to its caller as soon as the loop has parked: a wait that first polls the
+                // transport on this thread (shared memory) would hold it back for as long as it polls.
+                ValueTask<bool> wait = last is not null && _responses is LaneReader<CallResponse<TResponse>> lane
+                    ? lane.WaitToReadAsync(poll: false, CancellationToken.None)
+                    : _responses.WaitToReadAsync();
                 if (!wait.IsCompleted)
                 {
                     _responsesWait = wait;

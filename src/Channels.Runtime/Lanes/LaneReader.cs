@@ -158,13 +158,21 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     }
 
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+        => WaitToReadAsync(poll: true, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WaitToReadAsync(CancellationToken)"/>, optionally without receiving on this thread first
+    /// (<paramref name="poll"/> false): for a caller that holds work to finish as soon as it has parked, which a
+    /// polling wait would hold back for as long as it polls.
+    /// </summary>
+    internal ValueTask<bool> WaitToReadAsync(bool poll, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<bool>(cancellationToken);
         _link.OnLaneUse();
         if (!IsEmpty)
             return new ValueTask<bool>(true);
-        if (_link.InlineReceiver is { } inline && _done is null && PollForMessages(inline, cancellationToken))
+        if (poll && _link.InlineReceiver is { } inline && _done is null && PollForMessages(inline, cancellationToken))
             return new ValueTask<bool>(true);
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<bool>(cancellationToken);
