@@ -252,7 +252,7 @@ public sealed partial class ContractGenerator
     private static void EmitCodec(SourceWriter writer, CodecModel codec)
     {
         string type = codec.MessageType;
-        writer.WriteLine($"private sealed class {codec.Name} : global::Channels.Contracts.ILaneCodec<{type}>");
+        writer.WriteLine($"private sealed class {codec.Name} : global::Channels.Contracts.ISpanLaneCodec<{type}>");
         writer.OpenBrace();
         writer.WriteLine($"public static readonly {codec.Name} Instance = new();");
         writer.WriteLine();
@@ -277,6 +277,13 @@ public sealed partial class ContractGenerator
                     global::System.Buffers.BuffersExtensions.CopyTo(payload, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.Span<{{type}}>(ref value)));
                     return value;
                 }
+
+                public {{type}} Decode(global::System.ReadOnlySpan<byte> payload)
+                {
+                    if (payload.Length != global::System.Runtime.CompilerServices.Unsafe.SizeOf<{{type}}>())
+                        ThrowInvalid(payload.Length, null);
+                    return global::System.Runtime.InteropServices.MemoryMarshal.Read<{{type}}>(payload);
+                }
                 """);
         }
         else
@@ -293,6 +300,23 @@ public sealed partial class ContractGenerator
                     try
                     {
                         consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(in payload, ref value);
+                    }
+                    catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                    {
+                        ThrowInvalid(payload.Length, ex);
+                    }
+                    if (consumed != payload.Length)
+                        ThrowInvalid(payload.Length, null);
+                    return value!;
+                }
+
+                public {{type}} Decode(global::System.ReadOnlySpan<byte> payload)
+                {
+                    {{target}} value = default;
+                    int consumed = 0;
+                    try
+                    {
+                        consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
                     }
                     catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
                     {

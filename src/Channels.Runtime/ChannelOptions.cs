@@ -14,8 +14,13 @@ public sealed class ChannelOptions
     /// <summary>The largest frame accepted from the other side, in bytes (default 16 MiB). A larger length field ends the link with <see cref="ProtocolException"/>.</summary>
     public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>How many messages of one lane this side buffers for its reader before the remote writer must wait (default 1024).</summary>
-    public int LaneWindowMessages { get; init; } = 1024;
+    /// <summary>
+    /// How many messages of one lane this side buffers for its reader before the remote writer must wait (default 8192).
+    /// A lane moves at most one window per credit round trip, so a wide window keeps small messages flowing at full
+    /// speed; the reader's buffer grows towards it only while the reader falls behind, and <see cref="LaneWindowBytes"/>
+    /// bounds the bytes whatever the count.
+    /// </summary>
+    public int LaneWindowMessages { get; init; } = 8192;
 
     /// <summary>How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default 1 MiB). At least one message is always allowed.</summary>
     public int LaneWindowBytes { get; init; } = 1024 * 1024;

@@ -25,17 +25,23 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 {
     private static readonly Exception Completed = new ChannelClosedException("completed");
 
+    private const int InitialRingSize = 64;
+
     private readonly ChannelLink _link;
     private readonly int _lane;
     private readonly ILaneCodec<T> _codec;
+    private readonly ISpanLaneCodec<T>? _spanCodec;
     private readonly Lock _lock = new();
     private readonly WaiterList _waiters;
     private readonly int _windowMessages;
     private readonly int _creditBatchMessages;
     private readonly long _creditBatchBytes;
-    private readonly T[] _items;
-    private readonly int[] _sizes;
-    private readonly int _mask;
+    private readonly int _ringLimit;
+    // Swapped for larger ones only by the producer while it holds the consumer side (Reading), so a reader that
+    // holds it sees one consistent set.
+    private T[] _items;
+    private int[] _sizes;
+    private int _mask;
     private RingPositions _positions;
     private int _consumedMessages;
     private long _consumedBytes;
@@ -48,11 +54,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _link = link;
         _lane = lane;
         _codec = codec;
+        _spanCodec = codec as ISpanLaneCodec<T>;
         _waiters = new WaiterList(_lock);
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
         _creditBatchBytes = Math.Max(1, windowBytes / 4);
-        int size = (int)BitOperations.RoundUpToPowerOf2((uint)windowMessages);
+        // The ring starts small and grows towards the window only while the reader falls behind that far: a
+        // wide window costs memory only on lanes that use it.
+        _ringLimit = (int)BitOperations.RoundUpToPowerOf2((uint)windowMessages);
+        int size = Math.Min(_ringLimit, InitialRingSize);
         _items = new T[size];
         _sizes = new int[size];
         _mask = size - 1;
@@ -227,8 +237,23 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             return 0;
         long tail = _positions.Tail;
         long first = tail;
-        long limit = Volatile.Read(ref _positions.Head) + _windowMessages;
-        if (!isBatch)
+        long limit = Limit(Volatile.Read(ref _positions.Head));
+        if (_spanCodec is { } spanCodec)
+        {
+            // One span for the whole frame: no sequence is built per message.
+            ReadOnlySpan<byte> frame = payload.Span;
+            if (!isBatch)
+            {
+                Store(ref tail, ref limit, spanCodec, frame);
+            }
+            else
+            {
+                var entries = new BatchReader(frame);
+                while (entries.TryNext(out int start, out int length))
+                    Store(ref tail, ref limit, spanCodec, frame.Slice(start, length));
+            }
+        }
+        else if (!isBatch)
         {
             Store(ref tail, ref limit, payload);
         }
@@ -248,8 +273,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (_done is not null)
             return;
         long tail = _positions.Tail;
-        if (tail - Volatile.Read(ref _positions.Head) >= _windowMessages)
-            ThrowWindowExceeded();
+        if (tail >= Limit(Volatile.Read(ref _positions.Head)))
+            MakeRoom(tail);
         _items[(int)tail & _mask] = item;
         Publish(tail + 1);
     }
@@ -283,15 +308,66 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void Store(ref long tail, ref long limit, ReadOnlyMemory<byte> encoded)
     {
         if (tail >= limit)
-        {
-            limit = Volatile.Read(ref _positions.Head) + _windowMessages;
-            if (tail >= limit)
-                ThrowWindowExceeded();
-        }
+            limit = MakeRoom(tail);
         int index = (int)tail & _mask;
         _items[index] = Decode(encoded);
         _sizes[index] = encoded.Length;
         tail++;
+    }
+
+    private void Store(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded)
+    {
+        if (tail >= limit)
+            limit = MakeRoom(tail);
+        int index = (int)tail & _mask;
+        _items[index] = Decode(codec, encoded);
+        _sizes[index] = encoded.Length;
+        tail++;
+    }
+
+    // How far the producer may fill before it looks at the head again: the window's end or the ring's, whichever
+    // comes first.
+    private long Limit(long head) => head + Math.Min(_windowMessages, _items.Length);
+
+    // The producer reached its limit at tail: beyond the window is the writer's fault; a ring smaller than the
+    // window doubles. Returns the new limit.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long MakeRoom(long tail)
+    {
+        long head = Volatile.Read(ref _positions.Head);
+        if (tail - head >= _windowMessages)
+            ThrowWindowExceeded();
+        if (tail - head >= _items.Length)
+            Grow(tail);
+        return Limit(Volatile.Read(ref _positions.Head));
+    }
+
+    private void Grow(long tail)
+    {
+        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
+            WaitForTurn();
+        try
+        {
+            long head = _positions.Head;
+            T[] items = _items;
+            int[] sizes = _sizes;
+            int size = Math.Min(_ringLimit, items.Length * 2);
+            var grownItems = new T[size];
+            var grownSizes = new int[size];
+            int mask = size - 1;
+            for (long position = head; position < tail; position++)
+            {
+                grownItems[(int)position & mask] = items[(int)position & _mask];
+                grownSizes[(int)position & mask] = sizes[(int)position & _mask];
+            }
+            _items = grownItems;
+            _sizes = grownSizes;
+            _mask = mask;
+        }
+        finally
+        {
+            Volatile.Write(ref _positions.Reading, 0);
+        }
     }
 
     private void Publish(long tail)
@@ -357,6 +433,23 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         catch (ProtocolException ex)
         {
             // The codec's own verdict on its input.
+            ex.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
+            throw;
+        }
+        catch (Exception ex)
+        {
+            throw new ProtocolException($"A message of {_link.DescribeLane(_lane)} does not decode ({payload.Length} bytes): {ex.Message}", ex) { ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable };
+        }
+    }
+
+    private T Decode(ISpanLaneCodec<T> codec, ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return codec.Decode(payload);
+        }
+        catch (ProtocolException ex)
+        {
             ex.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
             throw;
         }

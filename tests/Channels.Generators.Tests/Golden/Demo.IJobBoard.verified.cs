@@ -64,7 +64,7 @@ namespace Demo
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _session.DisposeAsync();
         }
 
-        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ILaneCodec<global::Demo.Job>
+        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>
         {
             public static readonly __Codec_Demo_Job Instance = new();
 
@@ -88,13 +88,30 @@ namespace Demo
                 return value!;
             }
 
+            public global::Demo.Job Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                global::Demo.Job? value = default;
+                int consumed = 0;
+                try
+                {
+                    consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
+                }
+                catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                {
+                    ThrowInvalid(payload.Length, ex);
+                }
+                if (consumed != payload.Length)
+                    ThrowInvalid(payload.Length, null);
+                return value!;
+            }
+
             [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             private static void ThrowInvalid(long length, global::System.Exception? inner)
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Job.", inner);
         }
 
-        private sealed class __Codec_long : global::Channels.Contracts.ILaneCodec<long>
+        private sealed class __Codec_long : global::Channels.Contracts.ISpanLaneCodec<long>
         {
             public static readonly __Codec_long Instance = new();
 
@@ -114,6 +131,13 @@ namespace Demo
                 long value = default;
                 global::System.Buffers.BuffersExtensions.CopyTo(payload, global::System.Runtime.InteropServices.MemoryMarshal.AsBytes(new global::System.Span<long>(ref value)));
                 return value;
+            }
+
+            public long Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                if (payload.Length != global::System.Runtime.CompilerServices.Unsafe.SizeOf<long>())
+                    ThrowInvalid(payload.Length, null);
+                return global::System.Runtime.InteropServices.MemoryMarshal.Read<long>(payload);
             }
 
             [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]

@@ -103,7 +103,7 @@ namespace Demo
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _link.DisposeAsync();
         }
 
-        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ILaneCodec<global::Demo.Job>
+        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>
         {
             public static readonly __Codec_Demo_Job Instance = new();
 
@@ -127,13 +127,30 @@ namespace Demo
                 return value!;
             }
 
+            public global::Demo.Job Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                global::Demo.Job? value = default;
+                int consumed = 0;
+                try
+                {
+                    consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
+                }
+                catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                {
+                    ThrowInvalid(payload.Length, ex);
+                }
+                if (consumed != payload.Length)
+                    ThrowInvalid(payload.Length, null);
+                return value!;
+            }
+
             [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             private static void ThrowInvalid(long length, global::System.Exception? inner)
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Job.", inner);
         }
 
-        private sealed class __Codec_Demo_Result : global::Channels.Contracts.ILaneCodec<global::Demo.Result>
+        private sealed class __Codec_Demo_Result : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Result>
         {
             public static readonly __Codec_Demo_Result Instance = new();
 
@@ -155,13 +172,20 @@ namespace Demo
                 return value;
             }
 
+            public global::Demo.Result Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                if (payload.Length != global::System.Runtime.CompilerServices.Unsafe.SizeOf<global::Demo.Result>())
+                    ThrowInvalid(payload.Length, null);
+                return global::System.Runtime.InteropServices.MemoryMarshal.Read<global::Demo.Result>(payload);
+            }
+
             [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
             private static void ThrowInvalid(long length, global::System.Exception? inner)
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Result.", inner);
         }
 
-        private sealed class __Codec_Demo_Customer : global::Channels.Contracts.ILaneCodec<global::Demo.Customer>
+        private sealed class __Codec_Demo_Customer : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Customer>
         {
             public static readonly __Codec_Demo_Customer Instance = new();
 
@@ -175,6 +199,23 @@ namespace Demo
                 try
                 {
                     consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(in payload, ref value);
+                }
+                catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                {
+                    ThrowInvalid(payload.Length, ex);
+                }
+                if (consumed != payload.Length)
+                    ThrowInvalid(payload.Length, null);
+                return value!;
+            }
+
+            public global::Demo.Customer Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                global::Demo.Customer? value = default;
+                int consumed = 0;
+                try
+                {
+                    consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
                 }
                 catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
                 {

@@ -99,7 +99,7 @@ namespace Demo.Nested
                     public global::System.Threading.Tasks.ValueTask DisposeAsync() => _link.DisposeAsync();
                 }
 
-                private sealed class __Codec_string_N : global::Channels.Contracts.ILaneCodec<string?>
+                private sealed class __Codec_string_N : global::Channels.Contracts.ISpanLaneCodec<string?>
                 {
                     public static readonly __Codec_string_N Instance = new();
 
@@ -123,13 +123,30 @@ namespace Demo.Nested
                         return value!;
                     }
 
+                    public string? Decode(global::System.ReadOnlySpan<byte> payload)
+                    {
+                        string? value = default;
+                        int consumed = 0;
+                        try
+                        {
+                            consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
+                        }
+                        catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                        {
+                            ThrowInvalid(payload.Length, ex);
+                        }
+                        if (consumed != payload.Length)
+                            ThrowInvalid(payload.Length, null);
+                        return value!;
+                    }
+
                     [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
                     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                     private static void ThrowInvalid(long length, global::System.Exception? inner)
                         => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of string?.", inner);
                 }
 
-                private sealed class __Codec_int_Array : global::Channels.Contracts.ILaneCodec<int[]>
+                private sealed class __Codec_int_Array : global::Channels.Contracts.ISpanLaneCodec<int[]>
                 {
                     public static readonly __Codec_int_Array Instance = new();
 
@@ -143,6 +160,23 @@ namespace Demo.Nested
                         try
                         {
                             consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(in payload, ref value);
+                        }
+                        catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                        {
+                            ThrowInvalid(payload.Length, ex);
+                        }
+                        if (consumed != payload.Length)
+                            ThrowInvalid(payload.Length, null);
+                        return value!;
+                    }
+
+                    public int[] Decode(global::System.ReadOnlySpan<byte> payload)
+                    {
+                        int[]? value = default;
+                        int consumed = 0;
+                        try
+                        {
+                            consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
                         }
                         catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
                         {

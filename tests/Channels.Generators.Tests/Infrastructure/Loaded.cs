@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Linq;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
@@ -32,7 +33,9 @@ internal sealed class Loaded
     {
         Type type = Type(contract + "+" + codec);
         object instance = type.GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-        return new Codec(instance, type.GetMethod("Encode")!, type.GetMethod("Decode")!);
+        Type message = type.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.ISpanLaneCodec<>)).GetGenericArguments()[0];
+        MethodInfo decodeSpan = typeof(Codec).GetMethod(nameof(Codec.DecodeSpan), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(message);
+        return new Codec(instance, type.GetMethod("Encode")!, type.GetMethod("Decode", [typeof(ReadOnlySequence<byte>).MakeByRefType()])!, decodeSpan);
     }
 
     public ulong Fingerprint(string contract)
@@ -42,7 +45,7 @@ internal sealed class Loaded
         return descriptor.Fingerprint;
     }
 
-    internal sealed record Codec(object Instance, MethodInfo EncodeMethod, MethodInfo DecodeMethod)
+    internal sealed record Codec(object Instance, MethodInfo EncodeMethod, MethodInfo DecodeMethod, MethodInfo DecodeSpanMethod)
     {
         public byte[] Encode(object value)
         {
@@ -64,6 +67,51 @@ internal sealed class Loaded
             }
         }
 
-        public object Decode(byte[] payload) => Decode(new ReadOnlySequence<byte>(payload));
+        /// <summary>
+        /// Decodes <paramref name="payload"/> through both overloads the runtime uses (sequence and span): they must
+        /// agree, on the value (compared by its encoding) and on refusing it.
+        /// </summary>
+        public object Decode(byte[] payload)
+        {
+            Exception? spanError = null;
+            object? fromSpan = null;
+            try
+            {
+                fromSpan = Invoke(DecodeSpanMethod, null, [Instance, payload]);
+            }
+            catch (Exception ex)
+            {
+                spanError = ex;
+            }
+            object fromSequence;
+            try
+            {
+                fromSequence = Decode(new ReadOnlySequence<byte>(payload));
+            }
+            catch (Exception ex)
+            {
+                Assert.NotNull(spanError);
+                Assert.Equal(ex.GetType(), spanError!.GetType());
+                throw;
+            }
+            Assert.Null(spanError);
+            Assert.Equal(Encode(fromSequence), Encode(fromSpan!));
+            return fromSequence;
+        }
+
+        private static object? Invoke(MethodInfo method, object? target, object?[] arguments)
+        {
+            try
+            {
+                return method.Invoke(target, arguments);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                throw;
+            }
+        }
+
+        internal static T DecodeSpan<T>(object codec, byte[] payload) => ((Channels.Contracts.ISpanLaneCodec<T>)codec).Decode(payload.AsSpan());
     }
 }
