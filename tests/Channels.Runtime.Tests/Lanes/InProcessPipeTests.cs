@@ -52,6 +52,36 @@ public sealed class InProcessPipeTests
     }
 
     [Fact]
+    public async Task TheDefaultWindowIsBufferedInOrderWhileTheReaderLagsAndItsRingGrows()
+    {
+        var (opener, peer) = ISimple.CreatePipe();
+        await using var _ = opener;
+        await using var __ = peer;
+        int window = ChannelOptions.Default.LaneWindowMessages;
+
+        long next = 0;
+        for (int i = 0; i < 100; i++)
+            Assert.True(opener.Numbers.TryWrite(next++));
+        for (long expected = 0; expected < 70; expected++)
+        {
+            Assert.True(peer.Numbers.TryRead(out long n));
+            Assert.Equal(expected, n);
+        }
+        while (opener.Numbers.TryWrite(next))
+            next++;
+        Assert.Equal(window, next);
+        Assert.Equal(window - 70, peer.Numbers.Count);
+
+        for (long expected = 70; expected < next; expected++)
+        {
+            Assert.True(peer.Numbers.TryRead(out long n), $"message {expected} should be buffered");
+            Assert.Equal(expected, n);
+        }
+        Assert.False(peer.Numbers.TryRead(out long _));
+        Assert.True(await opener.Numbers.WaitToWriteAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task TryWriteReturnsFalseAtTheReadersWindowAndReadingReturnsWindow()
     {
         var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 8 });

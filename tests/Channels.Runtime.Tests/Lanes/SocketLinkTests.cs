@@ -82,6 +82,45 @@ public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
     }
 
     [Fact]
+    public async Task AReaderThatLagsTakesTheWholeWindowInOrderAcrossRingGrowthAndWrapAround()
+    {
+        // A window that is not a power of two, far above the reader ring's first size: the ring grows several times
+        // while messages it already holds sit across its end.
+        const int window = 3000;
+        var (listener, opener, peer) = await ConnectAsync(peerOptions: _directory.Options(windowMessages: window));
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        long next = 0;
+        for (int i = 0; i < 50; i++)
+            await opener.Numbers.WriteAsync(next++).AsTask().WaitAsync(Timeout);
+        for (long expected = 0; expected < 30; expected++)
+            Assert.Equal(expected, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+
+        // Thirty read is less than a quarter window, so no credit came back: the writer stops at the window.
+        while (opener.Numbers.TryWrite(next))
+            next++;
+        Assert.Equal(window, next);
+        await WaitUntilBufferedAsync(peer, window - 30);
+
+        for (long expected = 30; expected < next; expected++)
+        {
+            Assert.True(peer.Numbers.TryRead(out long n), $"message {expected} should be buffered");
+            Assert.Equal(expected, n);
+        }
+        Assert.False(peer.Numbers.TryRead(out long _));
+        Assert.True(await opener.Numbers.WaitToWriteAsync().AsTask().WaitAsync(Timeout));
+    }
+
+    private static async Task WaitUntilBufferedAsync(ISimple.Peer peer, int count)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (peer.Numbers.Count < count)
+            await Task.Delay(5, timeout.Token);
+    }
+
+    [Fact]
     public async Task DisposingThePeerEndsTheOpenersReadsAndWritesWithoutPeerLoss()
     {
         var (listener, opener, peer) = await ConnectAsync();
