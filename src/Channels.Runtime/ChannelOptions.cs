@@ -14,8 +14,25 @@ public sealed class ChannelOptions
     /// <summary>The largest frame accepted from the other side, in bytes (default 16 MiB). A larger length field ends the link with <see cref="ProtocolException"/>.</summary>
     public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>How many messages of one lane this side buffers for its reader before the remote writer must wait (default 1024).</summary>
-    public int LaneWindowMessages { get; init; } = 1024;
+    /// <summary>
+    /// How many messages of one lane this side buffers for its reader before the remote writer must wait (default
+    /// 1024). A link over a remote transport whose credit crosses a server takes that transport's default instead
+    /// when this is not set (a <c>nats://</c> link: <c>NatsTransportOptions.LaneWindowMessages</c>).
+    /// </summary>
+    public int LaneWindowMessages
+    {
+        get => _laneWindowMessages;
+        init
+        {
+            _laneWindowMessages = value;
+            LaneWindowMessagesSet = true;
+        }
+    }
+
+    private int _laneWindowMessages = 1024;
+
+    /// <summary>Whether <see cref="LaneWindowMessages"/> was set rather than left at its default.</summary>
+    internal bool LaneWindowMessagesSet { get; private set; }
 
     /// <summary>How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default 1 MiB). At least one message is always allowed.</summary>
     public int LaneWindowBytes { get; init; } = 1024 * 1024;
@@ -74,11 +91,17 @@ public sealed class ChannelOptions
     /// <summary>Set on the copy a remote transport uses: its bytes leave the machine, so no segment can be handed over.</summary>
     internal bool SocketOnly { get; private set; }
 
-    /// <summary>A copy of these options that keeps links on the socket (for remote transports, whose far end is another machine).</summary>
-    internal ChannelOptions ForSocketOnly()
+    /// <summary>
+    /// A copy of these options for a link over a remote transport: it keeps the link on the socket (the far end is
+    /// another machine) and, unless <see cref="LaneWindowMessages"/> was set, announces the transport's
+    /// <paramref name="defaultWindowMessages"/>.
+    /// </summary>
+    internal ChannelOptions ForRemote(int defaultWindowMessages)
     {
         var copy = (ChannelOptions)MemberwiseClone();
         copy.SocketOnly = true;
+        if (!LaneWindowMessagesSet)
+            copy._laneWindowMessages = defaultWindowMessages;
         return copy;
     }
 
