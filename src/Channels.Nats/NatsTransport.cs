@@ -21,6 +21,8 @@ internal sealed class NatsTransport : IRemoteTransport
     internal static void Register() => RemoteTransports.Register(NatsEndpoint.Scheme, s_instance);
 #pragma warning restore CA2255
 
+    public int DefaultLaneWindowMessages(ChannelOptions options) => NatsTransportOptions.From(options).LaneWindowMessages;
+
     public async ValueTask<Socket> ConnectLinkAsync(string endpoint, ChannelOptions options, CancellationToken cancellationToken)
     {
         NatsEndpoint address = NatsEndpoint.Parse(endpoint);

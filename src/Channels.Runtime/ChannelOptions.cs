@@ -18,9 +18,23 @@ public sealed class ChannelOptions
     /// How many messages of one lane this side buffers for its reader before the remote writer must wait (default 8192).
     /// A lane moves at most one window per credit round trip, so a wide window keeps small messages flowing at full
     /// speed; the reader's buffer grows towards it only while the reader falls behind, and <see cref="LaneWindowBytes"/>
-    /// bounds the bytes whatever the count.
+    /// bounds the bytes whatever the count. A link over a remote transport whose credit crosses a server takes that
+    /// transport's default instead when this is not set (a <c>nats://</c> link: <c>NatsTransportOptions.LaneWindowMessages</c>).
     /// </summary>
-    public int LaneWindowMessages { get; init; } = 8192;
+    public int LaneWindowMessages
+    {
+        get => _laneWindowMessages;
+        init
+        {
+            _laneWindowMessages = value;
+            LaneWindowMessagesSet = true;
+        }
+    }
+
+    private int _laneWindowMessages = 8192;
+
+    /// <summary>Whether <see cref="LaneWindowMessages"/> was set rather than left at its default.</summary>
+    internal bool LaneWindowMessagesSet { get; private set; }
 
     /// <summary>How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default 1 MiB). At least one message is always allowed.</summary>
     public int LaneWindowBytes { get; init; } = 1024 * 1024;
@@ -79,11 +93,17 @@ public sealed class ChannelOptions
     /// <summary>Set on the copy a remote transport uses: its bytes leave the machine, so no segment can be handed over.</summary>
     internal bool SocketOnly { get; private set; }
 
-    /// <summary>A copy of these options that keeps links on the socket (for remote transports, whose far end is another machine).</summary>
-    internal ChannelOptions ForSocketOnly()
+    /// <summary>
+    /// A copy of these options for a link over a remote transport: it keeps the link on the socket (the far end is
+    /// another machine) and, unless <see cref="LaneWindowMessages"/> was set, announces the transport's
+    /// <paramref name="defaultWindowMessages"/>.
+    /// </summary>
+    internal ChannelOptions ForRemote(int defaultWindowMessages)
     {
         var copy = (ChannelOptions)MemberwiseClone();
         copy.SocketOnly = true;
+        if (!LaneWindowMessagesSet)
+            copy._laneWindowMessages = defaultWindowMessages;
         return copy;
     }
 

@@ -7,17 +7,19 @@ namespace Channels.Nats.Peer;
 /// <summary>What the peer process does, one method per scenario.</summary>
 internal static class Scenarios
 {
-    /// <summary>The options of every scenario: the link key from NATS_TEST_KEY, a short ack wait for redelivery.</summary>
+    /// <summary>
+    /// The options of every scenario: the link key from NATS_TEST_KEY, the lane window from NATS_TEST_WINDOW (left
+    /// unset without it, so that a link takes the NATS default), a short ack wait for redelivery.
+    /// </summary>
     public static ChannelOptions Options()
     {
         string? hex = Environment.GetEnvironmentVariable("NATS_TEST_KEY");
-        return new ChannelOptions
-        {
-            Key = hex is null ? null : Convert.FromHexString(hex),
-            LaneWindowMessages = int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window) ? window : 1024,
-            PeerTimeout = TimeSpan.FromSeconds(3),
-            Transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Connection = Connection },
-        };
+        var transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Connection = Connection };
+        TimeSpan peerTimeout = TimeSpan.FromSeconds(3);
+        byte[]? key = hex is null ? null : Convert.FromHexString(hex);
+        return int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window)
+            ? new ChannelOptions { Key = key, LaneWindowMessages = window, PeerTimeout = peerTimeout, Transport = transport }
+            : new ChannelOptions { Key = key, PeerTimeout = peerTimeout, Transport = transport };
     }
 
     /// <summary>NATS.Net's defaults but a patient first connection: the machine of the tests is shared and busy.</summary>

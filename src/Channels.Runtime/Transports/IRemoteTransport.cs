@@ -11,6 +11,13 @@ namespace Channels.Transports;
 /// </summary>
 internal interface IRemoteTransport
 {
+    /// <summary>
+    /// The lane window (messages) a link over this transport announces when <see cref="ChannelOptions.LaneWindowMessages"/>
+    /// is not set: a lane moves at most one window per credit round trip, and a round trip through a server is
+    /// longer than one over a local socket.
+    /// </summary>
+    int DefaultLaneWindowMessages(ChannelOptions options);
+
     /// <summary>Opens a link's byte stream to the listener at <paramref name="endpoint"/>.</summary>
     /// <exception cref="IOException">No listener answers at the endpoint.</exception>
     ValueTask<Socket> ConnectLinkAsync(string endpoint, ChannelOptions options, CancellationToken cancellationToken);

@@ -11,12 +11,9 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
 
     private string Endpoint(string name) => $"{fixture.Server.Url}/{name}";
 
-    private static ChannelOptions Options(byte[] key, int window = 1024) => new()
-    {
-        Key = key,
-        LaneWindowMessages = window,
-        PeerTimeout = TimeSpan.FromSeconds(3),
-    };
+    private static ChannelOptions Options(byte[] key, int? window = 1024) => window is { } messages
+        ? new() { Key = key, LaneWindowMessages = messages, PeerTimeout = TimeSpan.FromSeconds(3) }
+        : new() { Key = key, PeerTimeout = TimeSpan.FromSeconds(3) };
 
     [Fact]
     public async Task Messages_arrive_in_order_and_completion_ends_the_remote_reader()
@@ -84,6 +81,40 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
         await Task.Delay(500);
         Assert.False(blocked.IsCompleted, "WriteAsync must wait while the remote window is full.");
         peer.Kill();
+    }
+
+    [Fact]
+    public async Task A_link_whose_window_is_not_set_announces_the_wider_NATS_default()
+    {
+        // The peer reads this side's jobs and leaves ChannelOptions.LaneWindowMessages unset: it announces
+        // NatsTransportOptions.LaneWindowMessages, far past ChannelOptions' 1024, so that a busy link is not held to
+        // one small window per credit round trip through the server.
+        int window = NatsTransportOptions.Default.LaneWindowMessages;
+        Assert.True(window > 2 * new ChannelOptions().LaneWindowMessages + 2);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("nats-window")), window: null, "slow-echo", "5000");
+        INatsWorker link = session.Link;
+
+        int written = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && written < 3 * window)
+        {
+            if (link.Jobs.TryWrite(new NatsJob(written, "x")))
+                written++;
+            else
+                await Task.Delay(10);
+        }
+        // Still bounded: the writer stops at the announced window (plus the job the peer holds and the coalescing).
+        Assert.InRange(written, window, 2 * window + 2);
+        session.Peer.Kill();
+    }
+
+    [Fact]
+    public void The_NATS_lane_window_refuses_values_no_link_can_announce()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowMessages = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowMessages = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowMessages = (1 << 20) + 1 });
+        Assert.Equal(1 << 20, new NatsTransportOptions { LaneWindowMessages = 1 << 20 }.LaneWindowMessages);
     }
 
     [Fact]
@@ -205,7 +236,7 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
 
         public INatsWorker Link { get; }
 
-        public static async Task<LinkSession> StartAsync(string endpoint, int window, params string[] scenario)
+        public static async Task<LinkSession> StartAsync(string endpoint, int? window, params string[] scenario)
         {
             byte[] key = TestKeys.NewKey();
             var listener = INatsWorker.Listen(endpoint, Options(key, window));

@@ -1,0 +1,34 @@
+using Xunit;
+
+namespace Channels.Runtime.Tests.Transports;
+
+/// <summary>The options a link over a remote transport runs with (<see cref="ChannelOptions.ForRemote"/>).</summary>
+public sealed class RemoteOptionsTests
+{
+    [Fact]
+    public void An_unset_lane_window_takes_the_transport_default()
+    {
+        Assert.Equal(16_384, new ChannelOptions().ForRemote(16_384).LaneWindowMessages);
+        Assert.Equal(16_384, ChannelOptions.Default.ForRemote(16_384).LaneWindowMessages);
+        // The shared default instance is not changed by the copy.
+        Assert.Equal(8192, ChannelOptions.Default.LaneWindowMessages);
+    }
+
+    [Fact]
+    public void A_lane_window_set_by_the_user_wins_even_at_the_local_default()
+    {
+        Assert.Equal(1024, new ChannelOptions { LaneWindowMessages = 1024 }.ForRemote(16_384).LaneWindowMessages);
+        Assert.Equal(16, new ChannelOptions { LaneWindowMessages = 16 }.ForRemote(16_384).LaneWindowMessages);
+    }
+
+    [Fact]
+    public void A_remote_copy_keeps_the_link_on_the_socket_and_every_other_setting()
+    {
+        var options = new ChannelOptions { LaneWindowBytes = 4096, MaxFrameSize = 1 << 20, UseSharedMemory = true };
+        ChannelOptions remote = options.ForRemote(8);
+        Assert.True(remote.SocketOnly);
+        Assert.False(options.SocketOnly);
+        Assert.Equal(4096, remote.LaneWindowBytes);
+        Assert.Equal(1 << 20, remote.MaxFrameSize);
+    }
+}
