@@ -13,7 +13,8 @@ namespace Channels.Nats.Queues;
 /// the subject to be empty), so exactly one get can claim a put, however often and to whomever JetStream delivers it,
 /// and even when the stream stored the put twice. A claim names its get and the stream sequence of the copy it
 /// claimed, so a get refused can tell a copy of its message delivered to another get from a second stored copy of
-/// the same put. A claim whose answer was lost is made again; if the subject is taken by then, its message tells.
+/// the same put. A claim whose answer was lost is made again; the first claim of a subject, in the stream's order,
+/// is the one that counts, and every get reads it.
 /// </summary>
 /// <remarks>
 /// A clustered stream answers a publication once its replicas agreed on it, and they apply publications in one
@@ -34,7 +35,8 @@ internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, s
     {
         Description = description,
         Retention = StreamConfigRetention.Limits,
-        MaxMsgsPerSubject = 1,
+        // Every claim a subject takes is kept (within the age limit): the first one is the winner.
+        MaxMsgsPerSubject = -1,
         MaxAge = KeptFor,
         Discard = StreamConfigDiscard.Old,
         Storage = StreamConfigStorage.File,
@@ -77,7 +79,12 @@ internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, s
             var headers = new NatsHeaders { ["Nats-Expected-Last-Subject-Sequence"] = "0" };
             PubAckResponse ack = await js.PublishAsync<ReadOnlyMemory<byte>>(subject, Encoding.UTF8.GetBytes(claim), headers: headers, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (ack.Error is null)
-                return ClaimOutcome.Mine;
+            {
+                // Taken, but a 2.9 cluster checks the expectation only against what its leader has stored, not
+                // against claims still in flight: two gets claiming at once can both be taken. The first claim in
+                // the stream's order wins, so this get reads it.
+                return await ReadClaimAsync(subject, claim, sequence, cancellationToken).ConfigureAwait(false);
+            }
             if (ack.Error.ErrCode == WrongLastSequence)
                 return await ReadClaimAsync(subject, claim, sequence, cancellationToken).ConfigureAwait(false);
             if (ack.Error.Code is 503 or 408 or 504)
@@ -94,10 +101,13 @@ internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, s
         }
     }
 
-    /// <summary>Whose the claim on <paramref name="subject"/> is; null when it could not be read.</summary>
+    /// <summary>
+    /// Whose the first claim on <paramref name="subject"/> is; null when it could not be read. A server answers from
+    /// the entries it has applied, always a prefix of the stream's order, so the first claim it finds is the first.
+    /// </summary>
     private async ValueTask<ClaimOutcome?> ReadClaimAsync(string subject, string claim, ulong sequence, CancellationToken cancellationToken)
     {
-        byte[] request = Encoding.UTF8.GetBytes("{\"last_by_subj\":\"" + subject + "\"}");
+        byte[] request = Encoding.UTF8.GetBytes("{\"seq\":1,\"next_by_subj\":\"" + subject + "\"}");
         try
         {
             NatsMsg<NatsMemoryOwner<byte>> reply = await connection.RequestAsync<ReadOnlyMemory<byte>, NatsMemoryOwner<byte>>(_getSubject, request, cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -110,6 +110,24 @@ public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixt
         Assert.Equal(ClaimOutcome.Another, await ledger.TryClaimAsync("pput-2", 6, "get-a", timeout.Token));
     }
 
+    [Fact]
+    public async Task When_two_claims_were_both_taken_the_first_in_the_streams_order_wins()
+    {
+        // A 2.9 cluster checks a claim's expectation only against what its leader has stored, so two gets claiming
+        // at once can both be taken (seen as an item got twice in a cluster run). Made here by storing both claims.
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        var js = new NatsJSContext(connection);
+        var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
+        await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-a 5"))).EnsureSuccess();
+        (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-b 5"))).EnsureSuccess();
+
+        Assert.Equal(ClaimOutcome.Another, await ledger.TryClaimAsync("pput-3", 5, "get-b", timeout.Token));
+        Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-3", 5, "get-a", timeout.Token));
+    }
+
     [Theory]
     [InlineData("0123abcd-17", 5UL, "p0123abcd-17")]
     [InlineData(null, 5UL, "s5")]
