@@ -22,8 +22,10 @@ namespace Channels.Nats.Queues;
 /// than the copy's sequence because nats-server 2.9 can store a put twice when its stream's leader changes while
 /// the put is retried under its id (a new leader may take writes before it has applied its predecessor's last
 /// entries, so it does not know their ids yet; the server fixed this in 2.11).
+/// With <c>replicated</c> false (a claims stream of one replica, which checks and stores a claim in one step) a
+/// taken claim is not read back.
 /// </remarks>
-internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, string stream, string subjectPrefix)
+internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, string stream, string subjectPrefix, bool replicated)
 {
     /// <summary>JetStream's error code for "wrong last sequence": the subject has a message already.</summary>
     private const int WrongLastSequence = 10071;
@@ -82,8 +84,9 @@ internal sealed class ClaimLedger(NatsJSContext js, NatsConnection connection, s
             {
                 // Taken, but a 2.9 cluster checks the expectation only against what its leader has stored, not
                 // against claims still in flight: two gets claiming at once can both be taken. The first claim in
-                // the stream's order wins, so this get reads it.
-                return await ReadClaimAsync(subject, claim, sequence, cancellationToken).ConfigureAwait(false);
+                // the stream's order wins, so this get reads it. A stream of one replica checks and stores in one
+                // step: its answer is the truth.
+                return replicated ? await ReadClaimAsync(subject, claim, sequence, cancellationToken).ConfigureAwait(false) : ClaimOutcome.Mine;
             }
             if (ack.Error.ErrCode == WrongLastSequence)
                 return await ReadClaimAsync(subject, claim, sequence, cancellationToken).ConfigureAwait(false);

@@ -56,7 +56,7 @@ internal sealed class JetStreamQueue
     private int _gotNotDone;
     private volatile bool _closed;
 
-    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver)
+    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver, bool replicated)
     {
         _getters = getters;
         Name = name;
@@ -65,7 +65,7 @@ internal sealed class JetStreamQueue
         _streams = streams;
         _consumer = consumer;
         _redeliver = redeliver;
-        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject);
+        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject, replicated);
         _acks = new DeliveryAcks(getters, claims, () => IsConnected, consumer.Info.Config.AckWait);
     }
 
@@ -153,7 +153,7 @@ internal sealed class JetStreamQueue
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
         PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver) { _closed = state.Info.State.Messages > 0 };
+        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, replicated: items.Info.Config.NumReplicas > 1) { _closed = state.Info.State.Messages > 0 };
     }
 
     /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>

@@ -97,7 +97,7 @@ public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixt
         var js = new NatsJSContext(connection);
         var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
         await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
-        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject);
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject, replicated: false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-1", 5, "get-a", timeout.Token));
@@ -119,7 +119,7 @@ public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixt
         var js = new NatsJSContext(connection);
         var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
         await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
-        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject);
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject, replicated: true);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-a 5"))).EnsureSuccess();
         (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-b 5"))).EnsureSuccess();
