@@ -26,29 +26,29 @@ internal sealed class DeliveryAcks(PullGetters getters, ClaimLedger claims, Func
     private long _claims;
 
     /// <summary>
-    /// Claims a plain queue's message for this get: true when this get's claim was taken, false when another get
-    /// claimed the message (it was delivered twice). Tried again until the claims stream answers: a claim whose answer
-    /// was lost may have been taken, and then no other get can return the item, so giving up could lose it. Either
-    /// way the message is acknowledged afterwards, so that it leaves the queue.
+    /// Claims a plain queue's message for this get: <see cref="ClaimOutcome.Mine"/> when this get's claim was taken,
+    /// otherwise whether another get claimed this copy (it was delivered twice) or another stored copy of the same
+    /// put. Tried again until the claims stream answers: a claim whose answer was lost may have been taken, and then no
+    /// other get can return the item, so giving up could lose it. Either way the message is acknowledged afterwards,
+    /// so that it leaves the queue.
     /// </summary>
     /// <exception cref="OperationCanceledException">The queue is being disposed.</exception>
-    public async ValueTask<bool> ClaimAsync(Delivery delivery, CancellationToken stopping)
+    public async ValueTask<ClaimOutcome> ClaimAsync(Delivery delivery, ulong sequence, CancellationToken stopping)
     {
-        if (!AckSubject.TryGetStreamSequence(delivery.Message.ReplyTo, out ulong sequence))
-            throw new InvalidOperationException($"A JetStream delivery on '{delivery.Message.Subject}' has no acknowledgement subject ('{delivery.Message.ReplyTo}').");
+        string key = ClaimLedger.Key(delivery.Message.Headers?.TryGetValue("Nats-Msg-Id", out var id) == true ? id.ToString() : null, sequence);
         string owner = _ownerPrefix + Interlocked.Increment(ref _claims).ToString(System.Globalization.CultureInfo.InvariantCulture);
         while (true)
         {
             stopping.ThrowIfCancellationRequested();
             if (isConnected())
             {
-                bool? mine;
+                ClaimOutcome? outcome;
                 using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stopping))
                 {
                     bounded.CancelAfter(s_callTimeout);
-                    mine = await claims.TryClaimAsync(sequence, owner, bounded.Token).ConfigureAwait(false);
+                    outcome = await claims.TryClaimAsync(key, sequence, owner, bounded.Token).ConfigureAwait(false);
                 }
-                if (mine is { } settled)
+                if (outcome is { } settled)
                 {
                     await TryPublishAckAsync(delivery.Message).ConfigureAwait(false);
                     return settled;

@@ -56,7 +56,7 @@ internal sealed class JetStreamQueue
     private int _gotNotDone;
     private volatile bool _closed;
 
-    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver)
+    private JetStreamQueue(string name, int capacity, NatsJSContext js, QueueStreams streams, INatsJSConsumer consumer, PullGetters getters, bool redeliver, bool replicated)
     {
         _getters = getters;
         Name = name;
@@ -65,7 +65,7 @@ internal sealed class JetStreamQueue
         _streams = streams;
         _consumer = consumer;
         _redeliver = redeliver;
-        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject);
+        var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject, replicated);
         _acks = new DeliveryAcks(getters, claims, () => IsConnected, consumer.Info.Config.AckWait);
     }
 
@@ -153,7 +153,7 @@ internal sealed class JetStreamQueue
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
         PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
-        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver) { _closed = state.Info.State.Messages > 0 };
+        return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, replicated: items.Info.Config.NumReplicas > 1) { _closed = state.Info.State.Messages > 0 };
     }
 
     /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>
@@ -327,14 +327,19 @@ internal sealed class JetStreamQueue
                     return true;
                 }
                 // Plain: the message is this get's only if its claim is the one the claims stream took; a message
-                // delivered twice (a leader's failover) is another get's.
-                if (await _acks.ClaimAsync(got, _stopping.Token).ConfigureAwait(false))
+                // delivered twice (a leader's failover), or a put stored twice, is another get's.
+                if (!AckSubject.TryGetStreamSequence(got.Message.ReplyTo, out ulong sequence))
+                    throw new InvalidOperationException($"Queue '{Name}': a JetStream delivery on '{got.Message.Subject}' has no acknowledgement subject ('{got.Message.ReplyTo}').");
+                ClaimOutcome outcome = await _acks.ClaimAsync(got, sequence, _stopping.Token).ConfigureAwait(false);
+                if (outcome == ClaimOutcome.Mine)
                 {
                     Interlocked.Increment(ref _gotNotDone);
                     if (accept(state, new ReadOnlySequence<byte>(data.Memory)))
                         return true;
                     throw new InvalidOperationException($"Queue '{Name}': a get refused an item after it was taken from the queue.");
                 }
+                if (outcome == ClaimOutcome.AnotherCopy)
+                    await CountCopyAsync(sequence).ConfigureAwait(false);
                 continue;
             }
             if (Environment.TickCount64 >= deadline)
@@ -370,6 +375,38 @@ internal sealed class JetStreamQueue
         }
         // The done stream keeps one message; its last sequence counts every TaskDone ever made, each once.
         string id = _doneIdPrefix + "-" + Interlocked.Increment(ref _doneCount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            await CountDoneAsync(id).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            Interlocked.Increment(ref _gotNotDone);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A second stored copy of a put (see <see cref="ClaimLedger"/>) was dropped: counted as done, once whichever
+    /// get drops it (its id names the copy), so that <c>Join</c>, which compares the done count with the stream's
+    /// count of stored messages, still ends.
+    /// </summary>
+    private async ValueTask CountCopyAsync(ulong sequence)
+    {
+        try
+        {
+            await CountDoneAsync("copy-" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The server away for a minute: Join waits for a count that does not come; the get goes on.
+        }
+    }
+
+    /// <summary>Adds one to the done stream's count under message id <paramref name="id"/>, retried until the stream acknowledges it.</summary>
+    /// <exception cref="IOException">The server refused it, or could not be reached within half the duplicate window.</exception>
+    private async ValueTask CountDoneAsync(string id)
+    {
         long until = Environment.TickCount64 + (long)s_doneRetry.TotalMilliseconds;
         while (true)
         {
@@ -382,10 +419,7 @@ internal sealed class JetStreamQueue
                     if (ack.Error is null && !IsStagedDuplicate(ack))
                         return;
                     if (ack.Error is not null && !IsTransient(ack.Error.Code))
-                    {
-                        Interlocked.Increment(ref _gotNotDone);
                         throw new IOException($"Queue '{Name}': the server refused a TaskDone: {ack.Error.Description} (code {ack.Error.ErrCode}).");
-                    }
                 }
                 catch (Exception ex) when (IsServerAway(ex))
                 {
@@ -393,10 +427,7 @@ internal sealed class JetStreamQueue
                 }
             }
             if (Environment.TickCount64 >= until)
-            {
-                Interlocked.Increment(ref _gotNotDone);
                 throw new IOException($"Queue '{Name}': TaskDone could not reach the NATS server within {s_doneRetry.TotalSeconds:0} s; call it again once the server is back.");
-            }
             await Task.Delay(100).ConfigureAwait(false);
         }
     }

@@ -14,6 +14,8 @@ namespace Channels.Nats.Queues;
 /// (they timed out or were cancelled meanwhile) goes back to the queue at once (NAK). Gets that start while a
 /// request is out wait for its end, so a request lasts only a few milliseconds while messages flow, and longer (up
 /// to half a second) only while the queue stays empty: a message put then still reaches a waiting get at once.
+/// The loop never ends before the getters are disposed: whatever a request meets (no answer, a status, an exception,
+/// the reply subscription ended by the client), the next request follows, on a new subscription if need be.
 /// </summary>
 internal sealed class PullGetters : IAsyncDisposable
 {
@@ -27,8 +29,8 @@ internal sealed class PullGetters : IAsyncDisposable
 
     private readonly NatsConnection _connection;
     private readonly string _nextSubject;
-    private readonly string _inbox;
-    private readonly INatsSub<NatsMemoryOwner<byte>> _replies;
+    private string _inbox;
+    private INatsSub<NatsMemoryOwner<byte>> _replies;
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiting = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -56,11 +58,26 @@ internal sealed class PullGetters : IAsyncDisposable
 
     public static async ValueTask<PullGetters> StartAsync(NatsConnection connection, string stream, string consumer, CancellationToken cancellationToken)
     {
+        (string inbox, INatsSub<NatsMemoryOwner<byte>> replies) = await SubscribeAsync(connection, cancellationToken).ConfigureAwait(false);
+        return new PullGetters(connection, stream, consumer, inbox, replies);
+    }
+
+    private static async ValueTask<(string Inbox, INatsSub<NatsMemoryOwner<byte>> Replies)> SubscribeAsync(NatsConnection connection, CancellationToken cancellationToken)
+    {
         // Not under NATS.Net's own inbox prefix, whose subjects the client routes through its request subscription.
         string inbox = "_CHN_PULL." + Guid.NewGuid().ToString("N");
         INatsSub<NatsMemoryOwner<byte>> replies = await connection.SubscribeCoreAsync<NatsMemoryOwner<byte>>(inbox + ".*", cancellationToken: cancellationToken).ConfigureAwait(false);
-        return new PullGetters(connection, stream, consumer, inbox, replies);
+        return (inbox, replies);
     }
+
+    /// <summary>How many pull loops found their reply subscription ended and made a new one (tests).</summary>
+    internal int Resubscriptions { get; private set; }
+
+    /// <summary>
+    /// Ends the reply subscription as the client does when a message on it cannot be read (NATS.Net then completes
+    /// the subscription's channel): for tests, which show that the pull loop subscribes again and keeps pulling.
+    /// </summary>
+    internal ValueTask EndSubscriptionForTestAsync() => _replies.UnsubscribeAsync();
 
     /// <summary>
     /// Waits for one message at most <paramref name="wait"/> (zero: only one ready now); null when none came.
@@ -111,21 +128,22 @@ internal sealed class PullGetters : IAsyncDisposable
         => _connection.PublishAsync(message.ReplyTo!, s_ack, cancellationToken: cancellationToken);
 
     /// <summary>Gives <paramref name="message"/> back to the queue at once.</summary>
-    public ValueTask NakAsync(NatsMsg<NatsMemoryOwner<byte>> message)
-        => message.ReplyTo is { } reply ? _connection.PublishAsync(reply, s_nak) : ValueTask.CompletedTask;
+    public ValueTask NakAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken = default)
+        => message.ReplyTo is { } reply ? _connection.PublishAsync(reply, s_nak, cancellationToken: cancellationToken) : ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        await _replies.DisposeAsync().ConfigureAwait(false);
         try
         {
             await _loop.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or NatsException or ChannelClosedException)
+        catch (OperationCanceledException)
         {
             // Stopped.
         }
+        // After the loop, which may have replaced the subscription.
+        await DisposeQuietlyAsync(_replies).ConfigureAwait(false);
     }
 
     private async Task PullLoopAsync()
@@ -146,6 +164,9 @@ internal sealed class PullGetters : IAsyncDisposable
                 : $"{{\"batch\":{wanted},\"expires\":{expiresMs * 1_000_000L}}}";
             try
             {
+                // A request whose answers no subscription takes would leave its messages pending until the ack wait.
+                if (_replies.Msgs.Completion.IsCompleted)
+                    await ResubscribeAsync(stop).ConfigureAwait(false);
                 using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(stop))
                 {
                     bounded.CancelAfter(s_grace);
@@ -154,11 +175,48 @@ internal sealed class PullGetters : IAsyncDisposable
                 int received = await ReceiveAsync(request, wanted, noWait, TimeSpan.FromMilliseconds(expiresMs), stop).ConfigureAwait(false);
                 expiresMs = received > 0 ? MinExpiresMs : Math.Min(expiresMs * 2, MaxExpiresMs);
             }
-            catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException && !stop.IsCancellationRequested)
+            catch (Exception) when (!stop.IsCancellationRequested)
             {
-                // The server is away: the gets time out by themselves; try again shortly.
-                await Task.Delay(100, stop).ConfigureAwait(false);
+                // Whatever went wrong (the server away, the client's reply subscription ended, a message it could not
+                // read), the gets still wait: the loop asks again, shortly, and never ends before the getters do.
+                await RecoverAsync(stop).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>After a failed request: a new reply subscription if the client ended this one, then a short pause.</summary>
+    private async Task RecoverAsync(CancellationToken stop)
+    {
+        try
+        {
+            if (_replies.Msgs.Completion.IsCompleted)
+                await ResubscribeAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception) when (!stop.IsCancellationRequested)
+        {
+            // No new subscription yet (the server away): tried again after the pause.
+        }
+        await Task.Delay(100, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces the reply subscription, which the client ended, by a new one on a new inbox.</summary>
+    private async ValueTask ResubscribeAsync(CancellationToken stop)
+    {
+        INatsSub<NatsMemoryOwner<byte>> ended = _replies;
+        (_inbox, _replies) = await SubscribeAsync(_connection, stop).ConfigureAwait(false);
+        Resubscriptions++;
+        await DisposeQuietlyAsync(ended).ConfigureAwait(false);
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(INatsSub<NatsMemoryOwner<byte>> ended)
+    {
+        try
+        {
+            await ended.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The ended subscription rethrows the error that ended it; that error is what the new one replaces.
         }
     }
 
@@ -190,7 +248,8 @@ internal sealed class PullGetters : IAsyncDisposable
                 if (!HandOver(new Delivery(message, Environment.TickCount64)))
                 {
                     message.Data.Dispose();
-                    await NakAsync(message).ConfigureAwait(false);
+                    // Bounded: a NAK that cannot go (the server away) is lost, and the message comes again after the ack wait.
+                    await NakAsync(message, silence.Token).ConfigureAwait(false);
                 }
             }
         }

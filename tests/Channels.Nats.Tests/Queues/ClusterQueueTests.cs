@@ -109,10 +109,13 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
             Assert.True(exit1 == 0, "consumer 1: " + consumer1.Errors);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: consumers done");
 
-            // Every put stored once: the stream's sequence counts the items and the sentinels, no more, no fewer.
+            // No put lost: the stream's sequence counts at least the items and the sentinels. nats-server 2.9 can
+            // store a put retried across a stream leader change twice (fixed in 2.11); a plain queue's get still
+            // returns it once (claims by put id), a redelivery queue's consumers get and do it twice (at least once).
             ulong stored = await WaitForPutsAsync(cluster, name, 0);
-            output.WriteLine($"{stored} messages stored in all");
-            Assert.True(stored == (ulong)(items + 2 * GettersPerConsumer), $"{stored} messages were stored for {items} items and {2 * GettersPerConsumer} sentinels.");
+            ulong expected = (ulong)(items + 2 * GettersPerConsumer);
+            output.WriteLine($"{stored} messages stored in all for {expected} puts ({stored - Math.Min(stored, expected)} stored twice)");
+            Assert.True(stored >= expected, $"{stored} messages were stored for {items} items and {2 * GettersPerConsumer} sentinels.");
 
             var counts = new int[items];
             foreach (string file in outputs)

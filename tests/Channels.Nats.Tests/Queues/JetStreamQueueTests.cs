@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using Channels.Nats.Peer;
+using Channels.Nats.Queues;
 using Channels.Nats.Tests.Infrastructure;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 
 namespace Channels.Nats.Tests.Queues;
 
@@ -115,6 +119,39 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, ackWait + TimeSpan.FromSeconds(10));
         for (int i = 0; i < 5; i++)
             items.TaskDone();
+        await items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_put_the_stream_stored_twice_is_got_once_from_a_plain_queue_and_Join_still_ends()
+    {
+        // nats-server 2.9 can store a put twice when the stream's leader changes while the put is retried under its
+        // message id (issue 12, point 2). Made here on one server: a second copy under the same id, published once
+        // the stream forgot the id (its duplicate window shortened for the test).
+        string name = TestKeys.NewName("twice");
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(Endpoint(name), plain: true, create: true);
+        await using var board = created;
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        var js = new NatsJSContext(connection);
+        var streams = QueueStreams.For(name, "Items");
+        items.Put(7, TimeSpan.FromSeconds(5));
+        INatsJSStream stream = await js.GetStreamAsync(streams.Items);
+        StreamMsgGetResponse stored = await stream.GetAsync(new StreamMsgGetRequest { Seq = 1 });
+        byte[] payload = stored.Message.Data.ToArray();
+        Assert.Equal(7, items.Get(TimeSpan.FromSeconds(5)));
+        items.TaskDone();
+
+        var id = new NatsJSPubOpts { MsgId = "twice-" + name };
+        (await js.PublishAsync(streams.ItemsSubject, payload, opts: id)).EnsureSuccess();
+        await js.UpdateStreamAsync(stream.Info.Config with { DuplicateWindow = TimeSpan.FromMilliseconds(100) });
+        await Task.Delay(1500);
+        PubAckResponse second = await js.PublishAsync(streams.ItemsSubject, payload, opts: id);
+        second.EnsureSuccess();
+        Assert.False(second.Duplicate, "The second copy must be stored for the test to mean anything.");
+
+        Assert.Equal(7, items.Get(TimeSpan.FromSeconds(5)));
+        Assert.Throws<QueueEmptyException>(() => items.Get(TimeSpan.FromMilliseconds(500)));
+        items.TaskDone();
         await items.JoinAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
     }
 }

@@ -91,20 +91,67 @@ public sealed class SettlementPartsTests(NatsServerFixture fixture) : IClassFixt
         => Assert.Equal(expected, ClaimLedger.Owner(Encoding.UTF8.GetBytes(answer)));
 
     [Fact]
-    public async Task The_first_claim_of_an_item_wins_and_its_owner_is_told_again_when_it_asks_again()
+    public async Task The_first_claim_of_a_put_wins_and_its_owner_is_told_again_when_it_asks_again()
     {
         await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
         var js = new NatsJSContext(connection);
         var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
         await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
-        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject);
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject, replicated: false);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
-        Assert.True(await ledger.TryClaimAsync(5, "get-a", timeout.Token));
-        Assert.False(await ledger.TryClaimAsync(5, "get-b", timeout.Token));
+        Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-1", 5, "get-a", timeout.Token));
+        Assert.Equal(ClaimOutcome.Another, await ledger.TryClaimAsync("pput-1", 5, "get-b", timeout.Token));
         // An owner whose answer was lost asks again: the claim is still its own.
-        Assert.True(await ledger.TryClaimAsync(5, "get-a", timeout.Token));
-        Assert.True(await ledger.TryClaimAsync(6, "get-b", timeout.Token));
-        Assert.False(await ledger.TryClaimAsync(6, "get-a", timeout.Token));
+        Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-1", 5, "get-a", timeout.Token));
+        // The same put stored a second time (sequence 9): that copy is another get's put, and says so.
+        Assert.Equal(ClaimOutcome.AnotherCopy, await ledger.TryClaimAsync("pput-1", 9, "get-c", timeout.Token));
+        Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-2", 6, "get-b", timeout.Token));
+        Assert.Equal(ClaimOutcome.Another, await ledger.TryClaimAsync("pput-2", 6, "get-a", timeout.Token));
     }
+
+    [Fact]
+    public async Task When_two_claims_were_both_taken_the_first_in_the_streams_order_wins()
+    {
+        // A 2.9 cluster checks a claim's expectation only against what its leader has stored, so two gets claiming
+        // at once can both be taken (seen as an item got twice in a cluster run). Made here by storing both claims.
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        var js = new NatsJSContext(connection);
+        var streams = QueueStreams.For(TestKeys.NewName("claims"), "Items");
+        await js.CreateStreamAsync(ClaimLedger.Config(streams.Claims, streams.ClaimsSubject, "claims test", replicas: 1));
+        var ledger = new ClaimLedger(js, connection, streams.Claims, streams.ClaimsSubject, replicated: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-a 5"))).EnsureSuccess();
+        (await js.PublishAsync(streams.ClaimsSubject + ".pput-3", Encoding.UTF8.GetBytes("get-b 5"))).EnsureSuccess();
+
+        Assert.Equal(ClaimOutcome.Another, await ledger.TryClaimAsync("pput-3", 5, "get-b", timeout.Token));
+        Assert.Equal(ClaimOutcome.Mine, await ledger.TryClaimAsync("pput-3", 5, "get-a", timeout.Token));
+    }
+
+    [Theory]
+    [InlineData("0123abcd-17", 5UL, "p0123abcd-17")]
+    [InlineData(null, 5UL, "s5")]
+    [InlineData("", 5UL, "s5")]
+    [InlineData("a.b", 5UL, "s5")]
+    [InlineData("a*", 5UL, "s5")]
+    [InlineData("a>", 5UL, "s5")]
+    [InlineData("a b", 5UL, "s5")]
+    [InlineData("é", 5UL, "s5")]
+    public void A_claim_is_keyed_by_the_puts_message_id_when_it_is_one_plain_subject_token(string? id, ulong sequence, string expected)
+        => Assert.Equal(expected, ClaimLedger.Key(id, sequence));
+
+    [Fact]
+    public void A_claim_that_is_too_long_to_be_a_put_id_is_keyed_by_the_sequence()
+        => Assert.Equal("s3", ClaimLedger.Key(new string('a', 129), 3));
+
+    [Theory]
+    [InlineData("get-a 5", "get-a 5", 5UL, "Mine")]
+    [InlineData("get-b 5", "get-a 5", 5UL, "Another")]
+    [InlineData("get-b 9", "get-a 5", 5UL, "AnotherCopy")]
+    [InlineData("get-b", "get-a 5", 5UL, "Another")]
+    [InlineData("get-b x", "get-a 5", 5UL, "Another")]
+    [InlineData("get-b -9", "get-a 5", 5UL, "Another")]
+    [InlineData("", "get-a 5", 5UL, "Another")]
+    public void A_claim_found_taken_is_judged_by_its_owner_and_copy(string taken, string claim, ulong sequence, string expected)
+        => Assert.Equal(expected, ClaimLedger.Judge(taken, claim, sequence).ToString());
 }
