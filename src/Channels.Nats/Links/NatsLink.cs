@@ -70,8 +70,6 @@ internal sealed class NatsLink : ILinkTransport
 
     public string Description { get; }
 
-    // Every send is a NATS message through the server to the other end: fewer, fuller ones cost all three less.
-    public bool PrefersFewerSends => true;
 
     /// <summary>Why the link was cut, when it was (diagnostics).</summary>
     public string? LostReason => Volatile.Read(ref _lost)?.Message;

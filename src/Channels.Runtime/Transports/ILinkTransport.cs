@@ -34,11 +34,6 @@ internal interface ILinkTransport
     /// <summary>Names the transport and its endpoint for messages: "Unix socket", "in-process".</summary>
     string Description { get; }
 
-    /// <summary>
-    /// Whether each send costs a system call that wakes the other side (a socket), so that fewer, larger sends pay
-    /// off: while a stream of writes is flowing, the send loop then lets the writers fill the buffer a moment longer.
-    /// </summary>
-    bool PrefersFewerSends { get; }
 
     /// <summary>Starts delivering received frames to <paramref name="receiver"/>; called once.</summary>
     /// <param name="receiver">Gets every frame, then the end.</param>

@@ -8,21 +8,35 @@ namespace Channels.Wire;
 
 /// <summary>
 /// The one send path of a link, whatever its transport. Writers encode frames into one pooled buffer under the
-/// link's send lock (a message continues its lane's open Batch frame where it can); one send loop swaps that buffer
-/// for an empty one and passes everything pending to the transport at once while writers keep filling the other.
-/// The loop sleeps on a <see cref="Signal"/> only when nothing is pending.
+/// link's send lock (a message continues its lane's open Batch frame where it can). Who passes that buffer to the
+/// transport depends on what the link is doing; a send loop covers whatever the writers leave, and sleeps on a
+/// <see cref="Signal"/> only when nothing is pending.
 /// </summary>
 /// <remarks>
-/// A writer that appends to an idle link (the loop asleep, and the link quiet: the other side sent something since
-/// the last send, or nothing was sent for <see cref="QuietTicks"/>) passes the frame to the transport itself, still
-/// under the send lock, with the transport's non-blocking <see cref="ILinkTransport.TrySend"/>: no thread hop on the
-/// way out, which is what a request/response exchange waits for. Any other append wakes the loop, whose thread hop
-/// lets a burst of writes pile up into one send; so does an inline send the transport could not take whole.
+/// <list type="bullet">
+/// <item>A writer that appends to an idle link (the loop asleep, and the link quiet: the other side sent something
+/// since the last send, or nothing was sent for <see cref="QuietTicks"/>) passes the frame to the transport itself,
+/// still under the send lock, with the transport's non-blocking <see cref="ILinkTransport.TrySend"/>: no thread hop
+/// on the way out, which is what a request/response exchange waits for.</item>
+/// <item>A writer that streams (appends while the last send is recent) fills the buffer up to
+/// <see cref="InlineFlushBytes"/> and then sends it itself, the same way. The loop stays off the send lock meanwhile:
+/// a loop that took the lock to swap out a few messages at a time kept its cache line moving between two cores on
+/// every write, which cost the writer more than the send.</item>
+/// <item>The loop, woken by the first append after a send, watches the buffer without the lock and sends the tail
+/// once the writers stop adding to it (or after <see cref="TailTicks"/>); it also takes over whatever the transport
+/// could not take without blocking, and everything once the link is closing.</item>
+/// </list>
 /// </remarks>
 [DebuggerDisplay("Outbox: {_pending?.Written} bytes pending, idle {_idle}, shut down {_shutdown}")]
 internal sealed class FrameOutbox
 {
     private const int BatchTargetSize = 64 * 1024;
+
+    /// <summary>A streaming writer sends the buffer itself once this much is pending (32 KiB).</summary>
+    private const int InlineFlushBytes = 32 * 1024;
+
+    /// <summary>The longest the loop lets a tail wait for more while writers keep appending to it (50 µs).</summary>
+    private static readonly long TailTicks = Stopwatch.Frequency / 20_000;
 
     /// <summary>Without anything received, a link counts as quiet again this long after its last send (20 µs).</summary>
     private static readonly long QuietTicks = Stopwatch.Frequency / 50_000;
@@ -38,12 +52,16 @@ internal sealed class FrameOutbox
     private int _openBatchLane = -1;
     private int _openBatchStart;
     private bool _idle;
-    private bool _shutdown;
+    private volatile bool _shutdown;
     private bool _closed;
-    private bool _closing;
+    private volatile bool _closing;
     private long _lastSend;
     private long _lastSendStamp;
     private volatile bool _heardSinceSend = true;
+    // The loop holds a batch it swapped out and has not finished sending: a writer's inline send would overtake it.
+    private volatile bool _loopSending;
+    // An inline send the transport did not take whole: the loop sends (and may wait) until everything left.
+    private volatile bool _inlineStalled;
 
     /// <param name="sendLock">The link's send lock, which its writers also take for their credit.</param>
     /// <param name="onFailed">Called once when sending fails; the transport's exception is passed on.</param>
@@ -107,7 +125,12 @@ internal sealed class FrameOutbox
             size = AppendToNewBatch(buffer, lane, codec, in item);
         }
         if (size >= 0)
-            SendOrWakeLocked();
+        {
+            if (_idle)
+                SendOrWakeLocked();
+            else if (buffer.Written >= InlineFlushBytes && !_loopSending && !_inlineStalled && !_closing)
+                SendInlineLocked();
+        }
         return size;
     }
 
@@ -227,8 +250,17 @@ internal sealed class FrameOutbox
             _lastSendStamp = now;
             if (TrySendInlineLocked())
                 return;
+            _inlineStalled = true;
         }
         WakeLocked();
+    }
+
+    // A streaming writer's full buffer, while the loop watches the tail: sent on this thread; what the transport does
+    // not take now goes to the loop.
+    private void SendInlineLocked()
+    {
+        if (!TrySendInlineLocked())
+            _inlineStalled = true;
     }
 
     // Passes everything pending to the transport while the loop sleeps; true when the transport took it all.
@@ -252,6 +284,7 @@ internal sealed class FrameOutbox
         if (pending.Written > 0)
             return false;
         Volatile.Write(ref _lastSend, Environment.TickCount64);
+        _lastSendStamp = Stopwatch.GetTimestamp();
         Metrics?.Flushed();
         return true;
     }
@@ -264,20 +297,33 @@ internal sealed class FrameOutbox
         _signal.Set();
     }
 
+    // Woken by the first append after a send, the loop lets writers that are still appending fill the buffer (they
+    // send it themselves at InlineFlushBytes) and returns once they stop: the buffer did not grow over one yield,
+    // or a writer emptied it, or the tail waited TailTicks. Reads the buffer's length without the lock (a stale
+    // value only ends the wait early).
+    private void WaitForTail()
+    {
+        long started = Stopwatch.GetTimestamp();
+        int last = -1;
+        while (!_inlineStalled && !_closing && !_shutdown)
+        {
+            int written = Volatile.Read(ref _pending)!.Written;
+            if (written == 0 || written == last || written >= InlineFlushBytes)
+                return;
+            if (Stopwatch.GetTimestamp() - started >= TailTicks)
+                return;
+            last = written;
+            Thread.Yield();
+        }
+    }
+
     private async Task SendLoopAsync(ILinkTransport transport)
     {
-        bool yieldBeforeSleep = transport.PrefersFewerSends;
         try
         {
-            bool justSent = false;
             while (true)
             {
-                // The loop just sent and nothing is pending yet. Going to sleep now would make the writer's next
-                // append wake it through the thread pool (a context switch or two per handful of messages while a
-                // stream flows); one yield first lets a running writer refill the buffer, so the loop sends again
-                // without sleeping, and sends fill up. Nothing pending waits on the yield.
-                if (justSent && yieldBeforeSleep && Volatile.Read(ref _pending)!.Written == 0)
-                    Thread.Yield();
+                WaitForTail();
                 OutputBuffer? batch = null;
                 lock (_lock)
                 {
@@ -287,6 +333,7 @@ internal sealed class FrameOutbox
                         batch = _pending;
                         _pending = _spare;
                         _spare = batch;
+                        _loopSending = true;
                     }
                     else if (_shutdown)
                     {
@@ -294,17 +341,16 @@ internal sealed class FrameOutbox
                     }
                     else
                     {
+                        _inlineStalled = false;
                         _signal.Arm();
                         _idle = true;
                     }
                 }
                 if (batch is null)
                 {
-                    justSent = false;
                     await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
-                justSent = true;
                 ReadOnlyMemory<byte> bytes = batch.WrittenMemory;
                 int sent = transport.TrySend(bytes.Span);
                 if (sent < bytes.Length)
@@ -313,6 +359,8 @@ internal sealed class FrameOutbox
                 Volatile.Write(ref _lastSendStamp, Stopwatch.GetTimestamp());
                 Metrics?.Flushed();
                 batch.Reset();
+                _inlineStalled = false;
+                _loopSending = false;
             }
         }
         catch (Exception ex)

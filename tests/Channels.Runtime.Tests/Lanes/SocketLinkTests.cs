@@ -61,6 +61,29 @@ public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
     }
 
     [Fact]
+    public async Task BurstsThatStopShortOfAFullSendArriveWithoutCompleteOrFurtherWrites()
+    {
+        // Each burst follows the last one's send closely, so its writes find the link busy and leave the send to
+        // the loop's tail flush; a tail that waited for more writes would never arrive, as nothing else is written.
+        var (listener, opener, peer) = await ConnectAsync();
+        await using var _ = listener;
+        await using var __ = opener;
+        await using var ___ = peer;
+
+        var random = new Random(12345);
+        long next = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            int burst = round % 3 == 0 ? 1 : random.Next(2, 3_000);
+            long first = next;
+            for (int i = 0; i < burst; i++)
+                await opener.Numbers.WriteAsync(next++); // completes at once unless credit is still on its way back
+            for (long expected = first; expected < next; expected++)
+                Assert.Equal(expected, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
+        }
+    }
+
+    [Fact]
     public async Task TryWriteStopsAtTheRemoteWindowAndResumesWhenTheReaderReads()
     {
         var (listener, opener, peer) = await ConnectAsync(peerOptions: _directory.Options(windowMessages: 16));

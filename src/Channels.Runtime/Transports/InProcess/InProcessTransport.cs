@@ -33,8 +33,6 @@ internal sealed class InProcessTransport : ILinkTransport
 
     public string Description => "in-process";
 
-    // Handing bytes over costs no system call.
-    public bool PrefersFewerSends => false;
 
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
         => _ = ReceiveLoopAsync(receiver, maxFrameSize, laneCount);

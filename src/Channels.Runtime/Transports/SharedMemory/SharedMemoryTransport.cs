@@ -75,8 +75,6 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
 
     public string Description => "shared-memory";
 
-    // A commit into the ring costs no system call; holding it back only delays the reader, which may be polling.
-    public bool PrefersFewerSends => false;
 
     /// <summary>Whether this platform can carry links in shared memory (Linux on x64 or arm64: memfd, futex).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux()

@@ -48,8 +48,6 @@ internal sealed class UnixSocketTransport : ILinkTransport
 
     public string Description => "Unix socket";
 
-    // Every send() is a system call that wakes the receiving thread: fewer, larger ones cost both ends less.
-    public bool PrefersFewerSends => true;
 
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than in the socket engine (quiet).</summary>
     internal bool ReceivesOnOwnThread => _threaded;
