@@ -79,6 +79,10 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
             Forget(pending.Id);
             throw;
         }
+        // Over shared memory the answer usually comes within microseconds: a caller with no other call in flight
+        // waits for it on this thread first. (One with many in flight, a pool's dispatcher, has more to send.)
+        if (_responses is LaneReader<CallResponse<TResponse>> lane && _pending.Count == 1)
+            lane.PollUntilCompleted(pending.Task, cancellationToken);
         if (!cancellationToken.CanBeCanceled)
             return await pending.Task.ConfigureAwait(false);
         using (cancellationToken.UnsafeRegister(static (state, token) =>

@@ -231,6 +231,48 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
     }
 
+    /// <summary>
+    /// Receives on this thread (shared memory: see <see cref="IInlineReceiver"/>) until <paramref name="awaited"/>
+    /// completes or the transport's poll time has passed; does nothing over other transports. For a caller that is
+    /// about to wait for something a delivery to this link completes, such as the answer to a call: the wake-up that
+    /// a delivery causes (this lane's parked reader) runs here, outside the polling session, instead of on the
+    /// thread pool, whose wake-up would cost the round trip many times over.
+    /// </summary>
+    internal void PollUntilCompleted(Task awaited, CancellationToken cancellationToken)
+    {
+        if (_link.InlineReceiver is not { } inline || awaited.IsCompleted)
+            return;
+        InlineWakeUps wakeUps = t_pollWakeUps ??= new InlineWakeUps();
+        long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
+        bool busy = inline.BusySpin;
+        for (int round = 1; ; round++)
+        {
+            if (!inline.BeginPolling())
+                return;
+            IThreadPoolWorkItem? wakeUp;
+            wakeUps.BeginCollecting();
+            try
+            {
+                inline.Poll();
+            }
+            finally
+            {
+                wakeUp = wakeUps.EndCollecting();
+                inline.EndPolling();
+            }
+            // Run outside the session: a continuation that blocks must not leave the ring without a consumer.
+            wakeUp?.Execute();
+            if (awaited.IsCompleted || _done is not null)
+                return;
+            if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
+                return;
+            Thread.SpinWait(busy ? 1 : 4);
+        }
+    }
+
+    [ThreadStatic]
+    private static InlineWakeUps? t_pollWakeUps;
+
     int IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
     {
         if (_done is not null)
