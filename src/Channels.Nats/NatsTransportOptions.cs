@@ -66,13 +66,13 @@ public sealed class NatsTransportOptions : TransportOptions
     } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many items of a queue a process that gets from it may pull ahead of its gets (0 to 256; default 8; 0: none,
-    /// each get pulls its own item, and no process ever holds an item it has not got). A process getting in a loop then
-    /// finds its next item waiting instead of paying a round trip to the server per get; what it read ahead and did not
-    /// get within <see cref="QueueReadAheadHold"/> goes back to the queue. An item read ahead is not yet got: it is
-    /// not acknowledged (nor, in a plain queue, claimed), so when the process dies holding it JetStream delivers it
-    /// again after the ack wait (30 s for plain queues, <see cref="AckWait"/> for redelivery queues), to whichever get
-    /// asks; it is got once all the same.
+    /// How many items of a plain queue a process that gets from it may pull ahead of its gets (0 to 256; default 8; 0:
+    /// none, each get pulls its own item, and no process ever holds an item it has not got). A process getting in a loop
+    /// then finds its next item waiting instead of paying a round trip to the server per get; what it read ahead and did
+    /// not get within <see cref="QueueReadAheadHold"/> goes back to the queue. An item read ahead is not yet got: it is
+    /// neither acknowledged nor claimed, so when the process dies holding it JetStream delivers it again after the
+    /// plain queues' ack wait (30 s), to whichever get asks; it is got once all the same. Redelivery queues do not read
+    /// ahead: time held would count against an item's <see cref="AckWait"/>.
     /// </summary>
     public int QueueReadAhead
     {

@@ -152,7 +152,10 @@ internal sealed class JetStreamQueue
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
-        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, transport.QueueReadAhead, transport.QueueReadAheadHold, cancellationToken).ConfigureAwait(false);
+        // Plain queues only: a redelivery queue's item must be done within its ack wait (seconds, maybe) from its
+        // delivery, and time spent held would be taken from it.
+        int readAhead = redeliver ? 0 : transport.QueueReadAhead;
+        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, readAhead, transport.QueueReadAheadHold, cancellationToken).ConfigureAwait(false);
         return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, replicated: items.Info.Config.NumReplicas > 1) { _closed = state.Info.State.Messages > 0 };
     }
 
