@@ -65,6 +65,34 @@ public sealed class NatsTransportOptions : TransportOptions
         init => field = value >= TimeSpan.FromMilliseconds(100) ? value : throw new ArgumentOutOfRangeException(nameof(AckWait), value, "AckWait must be at least 100 ms.");
     } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many items of a plain queue a process that gets from it may pull ahead of its gets (0 to 256; default 8; 0:
+    /// none, each get pulls its own item, and no process ever holds an item it has not got). A process getting in a loop
+    /// then finds its next item waiting instead of paying a round trip to the server per get; what it read ahead and did
+    /// not get within <see cref="QueueReadAheadHold"/> goes back to the queue. An item read ahead is not yet got: it is
+    /// neither acknowledged nor claimed, so when the process dies holding it JetStream delivers it again after the
+    /// plain queues' ack wait (30 s), to whichever get asks; it is got once all the same. Redelivery queues do not read
+    /// ahead: time held would count against an item's <see cref="AckWait"/>.
+    /// </summary>
+    public int QueueReadAhead
+    {
+        get => field;
+        init => field = value is >= 0 and <= 256 ? value : throw new ArgumentOutOfRangeException(nameof(QueueReadAhead), value, "QueueReadAhead must be 0 to 256.");
+    } = 8;
+
+    /// <summary>
+    /// How long an item pulled ahead of this process's gets (<see cref="QueueReadAhead"/>) waits for one before it goes
+    /// back to the queue for every process (1 ms to 30 s; default 100 ms). Keep it well below the ack wait: an item
+    /// held past it is delivered to another getter too (a plain queue's claim still lets only one get return it).
+    /// </summary>
+    public TimeSpan QueueReadAheadHold
+    {
+        get => field;
+        init => field = value >= TimeSpan.FromMilliseconds(1) && value <= TimeSpan.FromSeconds(30)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(QueueReadAheadHold), value, "QueueReadAheadHold must be 1 ms to 30 s.");
+    } = TimeSpan.FromMilliseconds(100);
+
     internal static NatsTransportOptions From(ChannelOptions options) => options.Transport switch
     {
         null => Default,

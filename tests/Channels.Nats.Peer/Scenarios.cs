@@ -15,6 +15,9 @@ internal static class Scenarios
     {
         string? hex = Environment.GetEnvironmentVariable("NATS_TEST_KEY");
         var transport = new NatsTransportOptions { AckWait = TimeSpan.FromSeconds(2), Connection = Connection };
+        // A long hold keeps what a getter read ahead in this process until it is killed (tests of a getter's death).
+        if (int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_HOLD_MS"), out int holdMs))
+            transport = new NatsTransportOptions { AckWait = transport.AckWait, Connection = Connection, QueueReadAheadHold = TimeSpan.FromMilliseconds(holdMs) };
         TimeSpan peerTimeout = TimeSpan.FromSeconds(3);
         byte[]? key = hex is null ? null : Convert.FromHexString(hex);
         return int.TryParse(Environment.GetEnvironmentVariable("NATS_TEST_WINDOW"), out int window)

@@ -152,7 +152,10 @@ internal sealed class JetStreamQueue
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
-        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
+        // Plain queues only: a redelivery queue's item must be done within its ack wait (seconds, maybe) from its
+        // delivery, and time spent held would be taken from it.
+        int readAhead = redeliver ? 0 : transport.QueueReadAhead;
+        PullGetters getters = await PullGetters.StartAsync((NatsConnection)js.Connection, streams.Items, streams.Consumer, readAhead, transport.QueueReadAheadHold, cancellationToken).ConfigureAwait(false);
         return new JetStreamQueue(name, descriptor.QueueCapacity, js, streams, consumer, getters, redeliver, replicated: items.Info.Config.NumReplicas > 1) { _closed = state.Info.State.Messages > 0 };
     }
 
@@ -432,12 +435,15 @@ internal sealed class JetStreamQueue
         }
     }
 
-    /// <summary>Items a get could take now (not yet delivered to a getter).</summary>
+    /// <summary>
+    /// Items a get of this process could take now: those not yet delivered to any getter, and those this process
+    /// read ahead (<see cref="PullGetters"/>), which the server counts as delivered.
+    /// </summary>
     public async ValueTask<int> CountAsync(CancellationToken cancellationToken)
     {
         using var bounded = Bounded(cancellationToken);
         await _consumer.RefreshAsync(bounded.Token).ConfigureAwait(false);
-        return (int)Math.Min(int.MaxValue, (long)_consumer.Info.NumPending);
+        return (int)Math.Min(int.MaxValue, (long)_consumer.Info.NumPending + _getters.HeldCount);
     }
 
     /// <summary>Stops this process's gets.</summary>

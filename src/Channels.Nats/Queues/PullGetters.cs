@@ -11,12 +11,23 @@ namespace Channels.Nats.Queues;
 /// hands each message to the oldest get still waiting. One request at a time keeps the accounting exact: JetStream
 /// delivers a pulled message under its stream subject, so only the order of events on the connection (the messages
 /// of a request, then its end status) tells which request a message answers. A message that finds no get waiting
-/// (they timed out or were cancelled meanwhile) goes back to the queue at once (NAK). Gets that start while a
+/// (they timed out or were cancelled meanwhile) is held for the next get, as a message read ahead is (below), or
+/// goes back to the queue at once (NAK) when as many as may be read ahead are held already. Gets that start while a
 /// request is out wait for its end, so a request lasts only a few milliseconds while messages flow, and longer (up
 /// to half a second) only while the queue stays empty: a message put then still reaches a waiting get at once.
 /// The loop never ends before the getters are disposed: whatever a request meets (no answer, a status, an exception,
 /// the reply subscription ended by the client), the next request follows, on a new subscription if need be.
 /// </summary>
+/// <remarks>
+/// Read ahead (up to the count given at the start; none when it is 0): once a get has taken a message and at most
+/// half of that count is held, the next request also asks for enough messages to fill it (none waiting: without
+/// waiting at the server), so that a process getting in a loop finds its next message here while it is still
+/// claiming or processing its last one, instead of paying a pull round trip per get. A held message that no get takes
+/// within the hold time goes back to the queue (NAK), as do those held when the getters are disposed. A held message
+/// is neither acknowledged nor claimed: if the process dies holding it, JetStream delivers it again after the
+/// consumer's ack wait, and whoever gets it claims it as any other delivery (plain queues), so holding changes who
+/// gets an item and when, never how often.
+/// </remarks>
 internal sealed class PullGetters : IAsyncDisposable
 {
     private const int MaxBatch = 256;
@@ -33,6 +44,10 @@ internal sealed class PullGetters : IAsyncDisposable
     private INatsSub<NatsMemoryOwner<byte>> _replies;
     private readonly Lock _lock = new();
     private readonly LinkedList<Waiter> _waiting = [];
+    private readonly Queue<Delivery> _held = new();
+    private bool _readAhead;
+    private readonly int _maxHeld;
+    private readonly long _holdMs;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
@@ -47,8 +62,10 @@ internal sealed class PullGetters : IAsyncDisposable
         public readonly bool NoWait = noWait;
     }
 
-    private PullGetters(NatsConnection connection, string stream, string consumer, string inbox, INatsSub<NatsMemoryOwner<byte>> replies)
+    private PullGetters(NatsConnection connection, string stream, string consumer, string inbox, INatsSub<NatsMemoryOwner<byte>> replies, int readAhead, TimeSpan hold)
     {
+        _maxHeld = readAhead;
+        _holdMs = Math.Max(1, (long)hold.TotalMilliseconds);
         _connection = connection;
         _nextSubject = $"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}";
         _inbox = inbox;
@@ -56,10 +73,15 @@ internal sealed class PullGetters : IAsyncDisposable
         _loop = PullLoopAsync();
     }
 
-    public static async ValueTask<PullGetters> StartAsync(NatsConnection connection, string stream, string consumer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the pull loop of consumer <paramref name="consumer"/> of <paramref name="stream"/>, which holds up to
+    /// <paramref name="readAhead"/> messages pulled ahead of the gets (0: none) for up to <paramref name="hold"/> each.
+    /// </summary>
+    public static async ValueTask<PullGetters> StartAsync(NatsConnection connection, string stream, string consumer, int readAhead, TimeSpan hold, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(readAhead);
         (string inbox, INatsSub<NatsMemoryOwner<byte>> replies) = await SubscribeAsync(connection, cancellationToken).ConfigureAwait(false);
-        return new PullGetters(connection, stream, consumer, inbox, replies);
+        return new PullGetters(connection, stream, consumer, inbox, replies, readAhead, hold);
     }
 
     private static async ValueTask<(string Inbox, INatsSub<NatsMemoryOwner<byte>> Replies)> SubscribeAsync(NatsConnection connection, CancellationToken cancellationToken)
@@ -79,16 +101,47 @@ internal sealed class PullGetters : IAsyncDisposable
     /// </summary>
     internal ValueTask EndSubscriptionForTestAsync() => _replies.UnsubscribeAsync();
 
+    /// <summary>Messages read ahead and held for the next gets of this process (none is pending at the server meanwhile).</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (_lock)
+                return _held.Count;
+        }
+    }
+
     /// <summary>
     /// Waits for one message at most <paramref name="wait"/> (zero: only one ready now); null when none came.
     /// </summary>
     public async ValueTask<Delivery?> PullAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        var waiter = new Waiter(noWait: wait <= TimeSpan.Zero);
-        LinkedListNode<Waiter> node;
+        bool held;
+        bool wake = true;
+        Delivery ready;
+        Waiter waiter = null!;
+        LinkedListNode<Waiter> node = null!;
         lock (_lock)
-            node = _waiting.AddLast(waiter);
-        _wake.Writer.TryWrite(true);
+        {
+            // Read ahead: served without a round trip and without a thread hop.
+            held = _held.TryDequeue(out ready);
+            if (held)
+            {
+                _readAhead = true;
+                // The loop has nothing to do until the read-ahead is half gone (a hold that ends it finds by itself).
+                wake = _held.Count <= _maxHeld / 2;
+            }
+            else
+            {
+                waiter = new Waiter(noWait: wait <= TimeSpan.Zero);
+                node = _waiting.AddLast(waiter);
+            }
+        }
+        // Either a request for this get, or (held) a refill read ahead while this get claims its message.
+        if (wake)
+            _wake.Writer.TryWrite(true);
+        if (held)
+            return ready;
         bool canceled = false;
         try
         {
@@ -142,6 +195,8 @@ internal sealed class PullGetters : IAsyncDisposable
         {
             // Stopped.
         }
+        // Messages read ahead go back now rather than after the ack wait.
+        await ReleaseHeldAsync(long.MaxValue).ConfigureAwait(false);
         // After the loop, which may have replaced the subscription.
         await DisposeQuietlyAsync(_replies).ConfigureAwait(false);
     }
@@ -155,7 +210,7 @@ internal sealed class PullGetters : IAsyncDisposable
             (int wanted, bool noWait) = CountWaiting();
             if (wanted == 0)
             {
-                await _wake.Reader.ReadAsync(stop).ConfigureAwait(false);
+                await IdleAsync(stop).ConfigureAwait(false);
                 continue;
             }
             long request = ++_lastRequest;
@@ -180,6 +235,64 @@ internal sealed class PullGetters : IAsyncDisposable
                 // Whatever went wrong (the server away, the client's reply subscription ended, a message it could not
                 // read), the gets still wait: the loop asks again, shortly, and never ends before the getters do.
                 await RecoverAsync(stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits for a get while none is waiting; a message held (read ahead) that no get took within the hold time
+    /// goes back to the queue meanwhile.
+    /// </summary>
+    private async Task IdleAsync(CancellationToken stop)
+    {
+        long oldest;
+        lock (_lock)
+            oldest = _held.TryPeek(out Delivery first) ? first.ReceivedAt : -1;
+        if (oldest < 0)
+        {
+            await _wake.Reader.ReadAsync(stop).ConfigureAwait(false);
+            return;
+        }
+        long left = oldest + _holdMs - Environment.TickCount64;
+        if (left > 0)
+        {
+            using var hold = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            hold.CancelAfter(TimeSpan.FromMilliseconds(left));
+            try
+            {
+                await _wake.Reader.ReadAsync(hold.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                // No get came for the held message.
+            }
+        }
+        await ReleaseHeldAsync(Environment.TickCount64 - _holdMs).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives back (NAK) the held messages that arrived at or before <paramref name="arrivedBy"/>.</summary>
+    private async ValueTask ReleaseHeldAsync(long arrivedBy)
+    {
+        while (true)
+        {
+            Delivery released;
+            lock (_lock)
+            {
+                if (!_held.TryPeek(out released) || released.ReceivedAt > arrivedBy)
+                    return;
+                _held.Dequeue();
+            }
+            released.Message.Data.Dispose();
+            try
+            {
+                // Bounded: a NAK that cannot go (the server away) is lost, and the message comes again after the ack wait.
+                using var bounded = new CancellationTokenSource(s_grace);
+                await NakAsync(released.Message, bounded.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+            {
+                // As above: JetStream delivers it again after the ack wait.
             }
         }
     }
@@ -262,6 +375,11 @@ internal sealed class PullGetters : IAsyncDisposable
         return received;
     }
 
+    /// <summary>
+    /// How many messages the next request asks for: one per waiting get, and enough to fill the read-ahead when a get
+    /// took a message since the last such request and at most half of it is held. No-wait unless a waiting get is
+    /// willing to wait.
+    /// </summary>
     private (int Wanted, bool NoWait) CountWaiting()
     {
         lock (_lock)
@@ -275,10 +393,18 @@ internal sealed class PullGetters : IAsyncDisposable
                 if (count == MaxBatch)
                     break;
             }
+            // Refilled in batches: a request per few messages taken, not one per message.
+            if (_readAhead && _held.Count <= _maxHeld / 2 && count < MaxBatch)
+            {
+                // Not asked again until a get takes something: an empty queue costs no requests while no get waits.
+                _readAhead = false;
+                count = Math.Min(MaxBatch, count + _maxHeld - _held.Count);
+            }
             return (count, count > 0 && allNoWait);
         }
     }
 
+    /// <summary>Gives a message to the oldest waiting get, or holds it for the next get (read ahead); false when neither.</summary>
     private bool HandOver(Delivery message)
     {
         while (true)
@@ -287,9 +413,16 @@ internal sealed class PullGetters : IAsyncDisposable
             lock (_lock)
             {
                 if (_waiting.First is not { } first)
-                    return false;
+                {
+                    if (_held.Count >= _maxHeld)
+                        return false;
+                    _held.Enqueue(message);
+                    return true;
+                }
                 oldest = first.Value;
                 _waiting.RemoveFirst();
+                // A get takes this message: the next request may read ahead.
+                _readAhead = true;
             }
             if (oldest.Answer.TrySetResult(message))
                 return true;

@@ -123,6 +123,47 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Items_a_killed_consumer_read_ahead_and_had_not_got_are_got_once_by_another()
+    {
+        const int Count = 10;
+        string name = TestKeys.NewName("ahead");
+        string endpoint = Endpoint(name);
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain: true, create: true);
+        await using var board = created;
+        for (int i = 0; i < Count; i++)
+            items.Put(i, TimeSpan.FromSeconds(5));
+
+        // The holder gets 3 items and reads more ahead, which it keeps (a hold longer than the test) until it is killed.
+        Dictionary<string, string> environment = TestKeys.PeerEnvironment(TestKeys.NewKey(), plain: true);
+        environment["NATS_TEST_HOLD_MS"] = "30000";
+        await using var holder = PeerProcess.Start(environment, "hold", endpoint, "3");
+        var got = new List<int>();
+        for (int i = 0; i < 3; i++)
+            got.Add(int.Parse((await holder.WaitForLineAsync("held ", TimeSpan.FromSeconds(30)))["held ".Length..]));
+        await holder.WaitForLineAsync("holding", TimeSpan.FromSeconds(30));
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = fixture.Server.Url });
+        var js = new NatsJSContext(connection);
+        var streams = QueueStreams.For(name, "Items");
+        INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer);
+        // Delivered and not acknowledged: read ahead (the holder acknowledged what it got once it had claimed it).
+        long readAhead = 0;
+        for (int tries = 0; tries < 300 && (readAhead = consumer.Info.NumAckPending) == 0; tries++)
+        {
+            await Task.Delay(100);
+            await consumer.RefreshAsync();
+        }
+        Assert.True(readAhead > 0, "The holder must hold items it read ahead for the test to mean anything.");
+        holder.Kill();
+
+        // What it held comes again after the plain queue's ack wait; the rest at once. Each item once, in all.
+        for (int i = 3; i < Count; i++)
+            got.Add(items.Get(TimeSpan.FromSeconds(90)));
+        got.Sort();
+        Assert.Equal(Enumerable.Range(0, Count), got);
+        Assert.Throws<QueueEmptyException>(() => items.Get(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
     public async Task A_put_the_stream_stored_twice_is_got_once_from_a_plain_queue_and_Join_still_ends()
     {
         // nats-server 2.9 can store a put twice when the stream's leader changes while the put is retried under its

@@ -46,6 +46,41 @@ public sealed class PullGettersTests(NatsServerFixture fixture) : IClassFixture<
         Assert.Equal("d", await waiting);
     }
 
+    [Fact]
+    public async Task A_message_read_ahead_goes_back_when_no_get_takes_it_or_the_getters_are_disposed()
+    {
+        await using var setup = await QueueSetup.StartAsync(fixture.Server.Url, readAhead: 2);
+        await using PullGetters others = await PullGetters.StartAsync(setup.Connection, setup.Stream, QueueSetup.Consumer, 0, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        foreach (string item in new[] { "a", "b", "c" })
+            await setup.PublishAsync(item);
+        Assert.Equal("a", await setup.GetAsync(s_wait));
+        // The first getters read b and c ahead; none of their gets takes them, so they go back after the hold.
+        var rest = new List<string?> { await QueueSetup.GetAsync(others, TimeSpan.FromSeconds(10)), await QueueSetup.GetAsync(others, TimeSpan.FromSeconds(10)) };
+        rest.Sort(StringComparer.Ordinal);
+        Assert.Equal(["b", "c"], rest);
+
+        await setup.PublishAsync("d");
+        await setup.PublishAsync("e");
+        Assert.Equal("d", await setup.GetAsync(s_wait));
+        for (int tries = 0; tries < 300 && setup.Getters.HeldCount == 0; tries++)
+            await Task.Delay(10);
+        Assert.Equal(1, setup.Getters.HeldCount);
+        // Disposed holding e (read ahead): it goes back at once, not after the ack wait (30 s).
+        await setup.Getters.DisposeAsync();
+        Assert.Equal("e", await QueueSetup.GetAsync(others, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Gets_in_a_loop_take_each_item_once_in_order_with_read_ahead()
+    {
+        await using var setup = await QueueSetup.StartAsync(fixture.Server.Url, readAhead: 8);
+        for (int i = 0; i < 50; i++)
+            await setup.PublishAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (int i = 0; i < 50; i++)
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), await setup.GetAsync(TimeSpan.Zero) ?? await setup.GetAsync(s_wait));
+        Assert.Null(await setup.GetAsync(TimeSpan.Zero));
+    }
+
     /// <summary>A work-queue stream, its pull consumer and the getters of this process.</summary>
     private sealed class QueueSetup : IAsyncDisposable
     {
@@ -69,7 +104,7 @@ public sealed class PullGettersTests(NatsServerFixture fixture) : IClassFixture<
 
         private string Subject => "pull-test." + Stream;
 
-        public static async Task<QueueSetup> StartAsync(string url)
+        public static async Task<QueueSetup> StartAsync(string url, int readAhead = 0)
         {
             var connection = new NatsConnection(NatsOpts.Default with { Url = url });
             var js = new NatsJSContext(connection);
@@ -77,7 +112,7 @@ public sealed class PullGettersTests(NatsServerFixture fixture) : IClassFixture<
             await js.CreateStreamAsync(new StreamConfig(stream, ["pull-test." + stream]) { Retention = StreamConfigRetention.Workqueue });
             var setup = new QueueSetup(connection, js, stream, null!);
             await setup.CreateConsumerAsync();
-            PullGetters getters = await PullGetters.StartAsync(connection, stream, Consumer, CancellationToken.None);
+            PullGetters getters = await PullGetters.StartAsync(connection, stream, Consumer, readAhead, TimeSpan.FromMilliseconds(100), CancellationToken.None);
             return new QueueSetup(connection, js, stream, getters);
         }
 
@@ -87,14 +122,19 @@ public sealed class PullGettersTests(NatsServerFixture fixture) : IClassFixture<
         public async Task PublishAsync(string item)
             => (await Js.PublishAsync<byte[]>(Subject, Encoding.UTF8.GetBytes(item))).EnsureSuccess();
 
+        public NatsConnection Connection => _connection;
+
         /// <summary>One item, acknowledged; null when none came in <paramref name="wait"/>.</summary>
-        public async Task<string?> GetAsync(TimeSpan wait)
+        public Task<string?> GetAsync(TimeSpan wait) => GetAsync(Getters, wait);
+
+        /// <summary>One item from <paramref name="getters"/>, acknowledged; null when none came in <paramref name="wait"/>.</summary>
+        public static async Task<string?> GetAsync(PullGetters getters, TimeSpan wait)
         {
-            PullGetters.Delivery? delivery = await Getters.PullAsync(wait, CancellationToken.None);
+            PullGetters.Delivery? delivery = await getters.PullAsync(wait, CancellationToken.None);
             if (delivery is not { } got)
                 return null;
             using NatsMemoryOwner<byte> data = got.Message.Data;
-            await Getters.AckAsync(got.Message, CancellationToken.None);
+            await getters.AckAsync(got.Message, CancellationToken.None);
             return Encoding.UTF8.GetString(data.Memory.Span);
         }
 
