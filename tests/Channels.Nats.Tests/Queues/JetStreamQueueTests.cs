@@ -42,6 +42,20 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void The_read_ahead_options_refuse_values_outside_their_range()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { QueueReadAhead = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { QueueReadAhead = 257 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { QueueReadAheadHold = TimeSpan.Zero });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { QueueReadAheadHold = TimeSpan.FromMilliseconds(-5) });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { QueueReadAheadHold = TimeSpan.FromSeconds(31) });
+        var defaults = new NatsTransportOptions();
+        Assert.Equal(8, defaults.QueueReadAhead);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), defaults.QueueReadAheadHold);
+        Assert.Equal(0, new NatsTransportOptions { QueueReadAhead = 0 }.QueueReadAhead);
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_a_put_after_its_timeout_and_an_empty_one_a_get()
     {
         string endpoint = Endpoint(TestKeys.NewName("full"));
