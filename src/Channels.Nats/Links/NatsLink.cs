@@ -70,7 +70,6 @@ internal sealed class NatsLink : ILinkTransport
 
     public string Description { get; }
 
-
     /// <summary>Why the link was cut, when it was (diagnostics).</summary>
     public string? LostReason => Volatile.Read(ref _lost)?.Message;
 

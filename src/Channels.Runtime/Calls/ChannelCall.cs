@@ -80,7 +80,8 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
             throw;
         }
         // Over shared memory the answer usually comes within microseconds: a caller with no other call in flight
-        // waits for it on this thread first. (One with many in flight, a pool's dispatcher, has more to send.)
+        // waits for it on this thread first. (One with many in flight, a pool's dispatcher, has more to send.) The
+        // count is read without the lock: a stale value only decides whether to poll.
         if (_responses is LaneReader<CallResponse<TResponse>> lane && _pending.Count == 1)
             lane.PollUntilCompleted(pending.Task, cancellationToken);
         if (!cancellationToken.CanBeCanceled)

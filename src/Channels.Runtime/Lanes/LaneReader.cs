@@ -209,7 +209,6 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         try
         {
             long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
-            bool busy = inline.BusySpin;
             for (int round = 1; ; round++)
             {
                 inline.Poll();
@@ -217,12 +216,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
                     return true;
                 if (_done is not null)
                     return false;
-                if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
+                if (!PauseBetweenPolls(inline, round, deadline, cancellationToken))
                     return false;
-                if (busy && (round & 1023) == 0)
-                    Thread.Yield();
-                else
-                    Thread.SpinWait(busy ? 1 : 4);
             }
         }
         finally
@@ -240,38 +235,67 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     /// </summary>
     internal void PollUntilCompleted(Task awaited, CancellationToken cancellationToken)
     {
-        if (_link.InlineReceiver is not { } inline || awaited.IsCompleted)
+        if (_link.InlineReceiver is not { } inline || awaited.IsCompleted || !inline.BeginPolling())
             return;
         InlineWakeUps wakeUps = t_pollWakeUps ??= new InlineWakeUps();
         long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
-        bool busy = inline.BusySpin;
-        for (int round = 1; ; round++)
+        bool polling = true;
+        try
         {
-            if (!inline.BeginPolling())
-                return;
-            IThreadPoolWorkItem? wakeUp;
-            wakeUps.BeginCollecting();
-            try
+            for (int round = 1; ; round++)
             {
-                inline.Poll();
+                wakeUps.BeginCollecting();
+                try
+                {
+                    inline.Poll();
+                }
+                catch
+                {
+                    // A wake-up of a frame delivered before the failure must still happen.
+                    if (wakeUps.EndCollecting() is { } delivered)
+                        ThreadPool.UnsafeQueueUserWorkItem(delivered, preferLocal: false);
+                    throw;
+                }
+                if (wakeUps.EndCollecting() is { } wakeUp)
+                {
+                    // Run outside the session: a continuation that blocks must not leave the ring without a consumer.
+                    polling = false;
+                    inline.EndPolling();
+                    wakeUp.Execute();
+                }
+                if (awaited.IsCompleted || _done is not null || !PauseBetweenPolls(inline, round, deadline, cancellationToken))
+                    return;
+                if (!polling)
+                {
+                    if (!inline.BeginPolling())
+                        return;
+                    polling = true;
+                }
             }
-            finally
-            {
-                wakeUp = wakeUps.EndCollecting();
+        }
+        finally
+        {
+            if (polling)
                 inline.EndPolling();
-            }
-            // Run outside the session: a continuation that blocks must not leave the ring without a consumer.
-            wakeUp?.Execute();
-            if (awaited.IsCompleted || _done is not null)
-                return;
-            if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
-                return;
-            Thread.SpinWait(busy ? 1 : 4);
         }
     }
 
     [ThreadStatic]
     private static InlineWakeUps? t_pollWakeUps;
+
+    // Between two polls of a reader: false once the poll time has passed or the wait was cancelled (looked at every
+    // 64 rounds, the clock costs more than a poll); otherwise a short spin, or with busy-spin now and then a yield.
+    private static bool PauseBetweenPolls(IInlineReceiver inline, int round, long deadline, CancellationToken cancellationToken)
+    {
+        if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
+            return false;
+        bool busy = inline.BusySpin;
+        if (busy && (round & 1023) == 0)
+            Thread.Yield();
+        else
+            Thread.SpinWait(busy ? 1 : 4);
+        return true;
+    }
 
     int IReaderLane.Deliver(ReadOnlyMemory<byte> payload, bool isBatch)
     {

@@ -34,7 +34,6 @@ internal interface ILinkTransport
     /// <summary>Names the transport and its endpoint for messages: "Unix socket", "in-process".</summary>
     string Description { get; }
 
-
     /// <summary>Starts delivering received frames to <paramref name="receiver"/>; called once.</summary>
     /// <param name="receiver">Gets every frame, then the end.</param>
     /// <param name="maxFrameSize">The largest frame (length field value) this end accepts.</param>

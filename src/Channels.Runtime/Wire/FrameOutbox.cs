@@ -259,6 +259,7 @@ internal sealed class FrameOutbox
     // not take now goes to the loop.
     private void SendInlineLocked()
     {
+        _lastSendStamp = Stopwatch.GetTimestamp();
         if (!TrySendInlineLocked())
             _inlineStalled = true;
     }
@@ -284,7 +285,6 @@ internal sealed class FrameOutbox
         if (pending.Written > 0)
             return false;
         Volatile.Write(ref _lastSend, Environment.TickCount64);
-        _lastSendStamp = Stopwatch.GetTimestamp();
         Metrics?.Flushed();
         return true;
     }

@@ -33,7 +33,6 @@ internal sealed class InProcessTransport : ILinkTransport
 
     public string Description => "in-process";
 
-
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
         => _ = ReceiveLoopAsync(receiver, maxFrameSize, laneCount);
 

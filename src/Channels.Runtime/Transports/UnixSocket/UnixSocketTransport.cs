@@ -48,7 +48,6 @@ internal sealed class UnixSocketTransport : ILinkTransport
 
     public string Description => "Unix socket";
 
-
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than in the socket engine (quiet).</summary>
     internal bool ReceivesOnOwnThread => _threaded;
 
