@@ -206,6 +206,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     {
         if (!inline.BeginPolling())
             return false;
+        bool found = false;
         try
         {
             long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
@@ -213,7 +214,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             {
                 inline.Poll();
                 if (!IsEmpty)
-                    return true;
+                    return found = true;
                 if (_done is not null)
                     return false;
                 if (!PauseBetweenPolls(inline, round, deadline, cancellationToken))
@@ -222,12 +223,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
         finally
         {
-            inline.EndPolling();
+            inline.EndPolling(parking: !found);
         }
     }
 
     /// <summary>
-    /// Receives on this thread (shared memory: see <see cref="IInlineReceiver"/>) until <paramref name="awaited"/>
+    /// Receives on this thread (shared memory, a busy Unix socket: see <see cref="IInlineReceiver"/>) until <paramref name="awaited"/>
     /// completes or the transport's poll time has passed; does nothing over other transports. For a caller that is
     /// about to wait for something a delivery to this link completes, such as the answer to a call: the wake-up that
     /// a delivery causes (this lane's parked reader) runs here, outside the polling session, instead of on the
@@ -240,6 +241,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         InlineWakeUps wakeUps = t_pollWakeUps ??= new InlineWakeUps();
         long deadline = Stopwatch.GetTimestamp() + inline.PollTicks;
         bool polling = true;
+        bool parking = true;
         try
         {
             for (int round = 1; ; round++)
@@ -260,10 +262,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
                 {
                     // Run outside the session: a continuation that blocks must not leave the ring without a consumer.
                     polling = false;
-                    inline.EndPolling();
+                    inline.EndPolling(parking: false);
                     wakeUp.Execute();
                 }
-                if (awaited.IsCompleted || _done is not null || !PauseBetweenPolls(inline, round, deadline, cancellationToken))
+                if (awaited.IsCompleted)
+                {
+                    parking = false;
+                    return;
+                }
+                if (_done is not null || !PauseBetweenPolls(inline, round, deadline, cancellationToken))
                     return;
                 if (!polling)
                 {
@@ -276,7 +283,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         finally
         {
             if (polling)
-                inline.EndPolling();
+                inline.EndPolling(parking);
         }
     }
 

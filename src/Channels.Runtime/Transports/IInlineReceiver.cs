@@ -1,9 +1,9 @@
 namespace Channels.Transports;
 
 /// <summary>
-/// A transport whose received frames a waiting reader may take on its own thread (shared memory): instead of
-/// parking until the transport's receive thread delivers and wakes it (two thread wake-ups per message), the reader
-/// polls for a while and delivers whatever arrived itself. Deliveries keep the <see cref="ILinkTransport"/> rules:
+/// A transport whose received frames a waiting reader may take on its own thread (shared memory, a busy Unix socket):
+/// instead of parking until the transport's receive thread delivers and wakes it (two thread wake-ups per message),
+/// the reader polls for a while and delivers whatever arrived itself. Deliveries keep the <see cref="ILinkTransport"/> rules:
 /// one thread at a time, in order, whole frames.
 /// </summary>
 internal interface IInlineReceiver
@@ -21,5 +21,10 @@ internal interface IInlineReceiver
     bool Poll();
 
     /// <summary>Ends a session that <see cref="BeginPolling"/> started.</summary>
-    void EndPolling();
+    /// <param name="parking">
+    /// True when the poller gives up (nothing came, or it was cancelled) and will wait elsewhere: the transport's own
+    /// receiving must resume at once. False when it got what it polled for and is likely to poll again soon: a
+    /// transport may then leave receiving to pollers a little longer.
+    /// </param>
+    void EndPolling(bool parking);
 }

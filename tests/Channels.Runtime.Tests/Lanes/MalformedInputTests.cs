@@ -67,6 +67,69 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Equal(1, await nextOpener.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
     }
 
+    public static TheoryData<string, bool> GarbageInStreams => new()
+    {
+        { "random bytes", false },
+        { "unknown kind", false },
+        { "undecodable message", false },
+        { "unknown lane", false },
+        { "undecodable message", true },
+        { "unknown lane", true },
+    };
+
+    // A stream keeps the link busy, so its reader receives on its own thread (the transport's inline receive) for
+    // much of it and the receive thread for the rest: whichever meets the bad frame, the reader gets every message
+    // before it, in order, then ProtocolException; nothing after it is delivered.
+    [Theory]
+    [MemberData(nameof(GarbageInStreams))]
+    public async Task GarbageInTheMiddleOfAStreamEndsTheLinkAfterEveryMessageBeforeIt(string what, bool paced)
+    {
+        const int Before = 3000;
+        const int PerSend = 50;
+        byte[] garbage = (byte[])Garbage.Single(row => (string)row[0] == what)[1];
+        await using var listener = ISimple.Listen("stream", _directory.Options());
+        byte[] key = File.ReadAllBytes(Path.Combine(_directory.Path, "stream.key"));
+        using var raw = await RawClient.ConnectAsync(listener.Endpoint);
+        await raw.HandshakeAsync(ISimple.Definition.Descriptor, key);
+        await using ISimple victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        Task<(List<long> Got, Exception? Error)> reading = Task.Run<(List<long>, Exception?)>(async () =>
+        {
+            var got = new List<long>();
+            try
+            {
+                while (true)
+                    got.Add(await victim.Echoes.ReadAsync());
+            }
+            catch (Exception ex)
+            {
+                return (got, ex);
+            }
+        });
+
+        for (int first = 0; first < Before; first += PerSend)
+        {
+            await raw.SendAsync(Numbers(first, PerSend));
+            // Paced: the reader runs dry between sends and parks, and the receive thread takes over; back to back,
+            // the reader finds the next send while it polls.
+            if (paced)
+                await Task.Delay(1);
+        }
+        await raw.SendAsync([.. garbage, .. Numbers(Before, PerSend)]);
+
+        (List<long> got, Exception? error) = await reading.WaitAsync(Timeout);
+        Assert.IsType<ProtocolException>(error);
+        Assert.Equal(Enumerable.Range(0, Before).Select(i => (long)i), got);
+        Assert.True(await raw.WaitForCloseAsync(Timeout), $"{what}: the link did not close its socket");
+    }
+
+    private static byte[] Numbers(int first, int count)
+    {
+        var bytes = new List<byte>();
+        for (int i = 0; i < count; i++)
+            bytes.AddRange(Frame(1, (byte)FrameKind.Data, BitConverter.GetBytes((long)(first + i))));
+        return [.. bytes];
+    }
+
     [Fact]
     public async Task ASilentPeerIsLostAfterThePeerTimeout()
     {

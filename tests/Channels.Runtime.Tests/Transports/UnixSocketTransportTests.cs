@@ -61,6 +61,180 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         Assert.False(receiver.ReceivesOnOwnThread);
     }
 
+    // Inline receive (IInlineReceiver): a reader that polls a busy link receives on its own thread, and the receive
+    // thread steps aside meanwhile; deliveries stay one at a time and in order whoever receives.
+    [Fact]
+    public async Task AReaderThatPollsABusyLinkReceivesOnItsOwnThreadAndFramesStayInOrder()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        var receiver = (UnixSocketTransport)second;
+        var frames = new OrderReceiver();
+        try
+        {
+            first.Start(new CountingReceiver(), 1 << 16, 1);
+            second.Start(frames, 1 << 16, 1);
+            int sent = await MakeBusyAsync(first, receiver, frames);
+
+            using var stop = new CancellationTokenSource();
+            Task<int> polling = PollUntilStoppedAsync(receiver, stop.Token);
+            for (int burst = 0; burst < 200; burst++)
+            {
+                for (int i = 0; i < 10; i++, sent++)
+                    Assert.Equal(FrameLayout.HeaderSize + 4, first.TrySend(NumberFrame(sent)));
+                if (burst % 20 == 0)
+                    await Task.Delay(2); // now and then long enough for the receive thread's turn
+            }
+            await WaitUntilAsync(() => frames.Count == sent);
+            stop.Cancel();
+            int polledOnItsThread = await polling.WaitAsync(Timeout);
+
+            Assert.Null(frames.OrderError);
+            Assert.True(polledOnItsThread > 0, "the polling reader received nothing itself");
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
+        // Ended, whatever the close met (the end of the stream, or the socket disposed under the receive).
+        await frames.Ended.Task.WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task ABadFrameThatAPollingReaderMeetsEndsTheLinkWithProtocolExceptionAndNothingAfterIt()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        var receiver = (UnixSocketTransport)second;
+        var frames = new OrderReceiver();
+        try
+        {
+            first.Start(new CountingReceiver(), 1 << 16, 1);
+            second.Start(frames, 1 << 16, 1);
+            int sent = await MakeBusyAsync(first, receiver, frames);
+
+            using var stop = new CancellationTokenSource();
+            Task<int> polling = PollUntilStoppedAsync(receiver, stop.Token);
+            Assert.Equal(FrameLayout.HeaderSize + 4, first.TrySend(NumberFrame(sent++)));
+            await WaitUntilAsync(() => frames.Count == sent);
+            await Task.Delay(20); // the receive thread has stepped aside for the poller by now
+
+            byte[] bad = NumberFrame(sent);
+            bad[FrameLayout.LengthFieldSize + 2] = 0x42; // an unknown kind
+            Assert.Equal(2 * bad.Length, first.TrySend([.. bad, .. NumberFrame(sent + 1)]));
+
+            Exception? error = await frames.Ended.Task.WaitAsync(Timeout);
+            stop.Cancel();
+            await polling.WaitAsync(Timeout);
+            Assert.IsType<ProtocolException>(error);
+            Assert.Equal(sent, frames.Count);
+            Assert.Null(frames.OrderError);
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
+    }
+
+    [Fact]
+    public async Task AQuietLinkLetsNoReaderPoll()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        var receiver = (UnixSocketTransport)second;
+        try
+        {
+            first.Start(new CountingReceiver(), 1 << 16, 1);
+            second.Start(new OrderReceiver(), 1 << 16, 1);
+            // The socket engine has a receive pending on a quiet link: a reader's receive would overtake it.
+            Assert.False(((IInlineReceiver)receiver).BeginPolling());
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
+    }
+
+    private static byte[] NumberFrame(int number)
+    {
+        byte[] frame = new byte[FrameLayout.HeaderSize + 4];
+        FrameLayout.WriteHeader(frame, 4, 0, FrameKind.Data);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(FrameLayout.HeaderSize), number);
+        return frame;
+    }
+
+    // Sends frames a few ms apart until the link receives on its own thread; returns how many were sent.
+    private static async Task<int> MakeBusyAsync(ILinkTransport first, UnixSocketTransport receiver, OrderReceiver frames)
+    {
+        int sent = 0;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!receiver.ReceivesOnOwnThread)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the link never became busy");
+            Assert.Equal(FrameLayout.HeaderSize + 4, first.TrySend(NumberFrame(sent++)));
+            await Task.Delay(1);
+        }
+        await WaitUntilAsync(() => frames.Count == sent);
+        return sent;
+    }
+
+    // A reader's polling session on a thread of its own, as LaneReader runs it; returns how many polls delivered.
+    private static Task<int> PollUntilStoppedAsync(IInlineReceiver inline, CancellationToken stop)
+        => Task.Factory.StartNew(() =>
+        {
+            int delivered = 0;
+            Assert.True(inline.BeginPolling());
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    if (inline.Poll())
+                        delivered++;
+                    Thread.SpinWait(20);
+                }
+            }
+            finally
+            {
+                inline.EndPolling(parking: true);
+            }
+            return delivered;
+        }, TaskCreationOptions.LongRunning);
+
+    private sealed class OrderReceiver : IFrameReceiver
+    {
+        private int _count;
+        private int _inside;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public string? OrderError { get; private set; }
+
+        public TaskCompletionSource<Exception?> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnFrame(FrameHeader header, ReadOnlyMemory<byte> payload)
+        {
+            if (Interlocked.Increment(ref _inside) != 1)
+                OrderError ??= "two threads delivered at once";
+            try
+            {
+                if (Ended.Task.IsCompleted)
+                    OrderError ??= "a frame after the end";
+                if (header.Kind != FrameKind.Data)
+                    throw new ProtocolException("not a Data frame");
+                int number = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(payload.Span);
+                if (number != _count)
+                    OrderError ??= $"frame {number} arrived as number {_count}";
+                Interlocked.Increment(ref _count);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inside);
+            }
+        }
+
+        public void OnEnd(Exception? error) => Ended.TrySetResult(error);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;

@@ -320,7 +320,9 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
         }
     }
 
-    public void EndPolling()
+    // The ring's producer does not wake the receive thread while a reader polls, and its hand-back costs nothing
+    // when no record waits, so every session hands back at once.
+    public void EndPolling(bool parking)
     {
         if (_consumer.EndPolling())
             RingWait.Wake(ref _consumer.ReaderParked);

@@ -11,14 +11,20 @@ namespace Channels.Transports.UnixSocket;
 /// thread of this link waits in <c>poll</c> and receives itself, until the link has been quiet for a while again.
 /// </summary>
 /// <remarks>
-/// Why a thread of its own: the socket engine's epoll thread hands every readiness to the thread pool, so a message
-/// that a parked reader waits for crosses two threads before the reader's own; a thread blocked in <c>poll</c> is
-/// woken by the kernel directly, which is what a request/response exchange waits for. Quiet links give their thread
-/// up, so thousands of idle links cost no threads. <see cref="Close"/> shuts the socket down first, which wakes the
-/// thread from <c>poll</c>.
+/// <para>Why a thread of its own: the socket engine's epoll thread hands every readiness to the thread pool, so a
+/// message that a parked reader waits for crosses two threads before the reader's own; a thread blocked in
+/// <c>poll</c> is woken by the kernel directly, which is what a request/response exchange waits for. Quiet links give
+/// their thread up, so thousands of idle links cost no threads. <see cref="Close"/> shuts the socket down first, which
+/// wakes the thread from <c>poll</c>.</para>
+/// <para>While busy, a reader that runs out of messages receives on its own thread for a while before it parks
+/// (<see cref="IInlineReceiver"/>): a stream is then received, decoded and read by one thread, as a hand-written
+/// blocking loop would, instead of a receive thread that the kernel wakes per chunk and that wakes the reader in turn.
+/// The receive thread steps aside meanwhile: it waits on an event instead of in <c>poll</c>, so arriving bytes do not
+/// wake it too, and takes over again as soon as a reader parks, or <see cref="HandOffTicks"/> after the last reader
+/// that found what it polled for.</para>
 /// </remarks>
-[DebuggerDisplay("Unix socket transport, closed {_closed != 0}")]
-internal sealed class UnixSocketTransport : ILinkTransport
+[DebuggerDisplay("Unix socket transport, closed {_closed != 0}, threaded {_threaded}, pollers {_pollers}")]
+internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
 {
     /// <summary>Two receives closer together than this (20 ms) make the link busy: receiving moves to a thread.</summary>
     private static readonly long BusyTicks = Stopwatch.Frequency / 50;
@@ -29,13 +35,34 @@ internal sealed class UnixSocketTransport : ILinkTransport
     /// <summary>Receives of this many bytes or more run the wake-up they caused on the thread pool, not inline.</summary>
     private const int InlineReceiveLimit = 16 * 1024;
 
+    /// <summary>How long a reader polls the socket before it parks (50 µs: a few chunks of a stream, or a round trip).</summary>
+    private static readonly long PollDuration = Stopwatch.Frequency / 20_000;
+
+    /// <summary>
+    /// How long the receive thread leaves receiving to readers after the last one found what it polled for (1 ms):
+    /// a reader that streams comes back long before, and a message for a reader that does not waits no longer.
+    /// </summary>
+    private static readonly long HandOffTicks = Stopwatch.Frequency / 1_000;
+
+    private const int HandOffMilliseconds = 1;
+
     private readonly Socket _socket;
+    private readonly ManualResetEventSlim _resume = new(false, spinCount: 0);
     private IFrameReceiver? _receiver;
     private FrameAssembler? _frames;
     private int _closed;
     private int _ended;
     private long _continuationStarted;
     private volatile bool _threaded;
+    // 1 while one thread receives and delivers: the receive thread or a polling reader (the frames are not shared).
+    private int _consuming;
+    private int _pollers;
+    private long _lastFound;
+    // 1 while the receive thread waits for the pollers (on _resume) instead of for bytes.
+    private int _threadWaits;
+    // What a poller met (a bad frame, a socket error); the receive thread ends the link with it.
+    private Exception? _pollError;
+    private volatile bool _pollFailed;
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
     public UnixSocketTransport(Socket socket)
@@ -50,6 +77,10 @@ internal sealed class UnixSocketTransport : ILinkTransport
 
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than in the socket engine (quiet).</summary>
     internal bool ReceivesOnOwnThread => _threaded;
+
+    public long PollTicks => PollDuration;
+
+    public bool BusySpin => false;
 
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
@@ -102,6 +133,122 @@ internal sealed class UnixSocketTransport : ILinkTransport
             // Already closed by the other side.
         }
         _socket.Dispose();
+        _resume.Set();
+    }
+
+    public bool BeginPolling()
+    {
+        // Only a busy link: a quiet one has the socket engine's receive pending, which must not be overtaken.
+        if (!_threaded || _pollFailed || Volatile.Read(ref _closed) != 0)
+            return false;
+        Interlocked.Increment(ref _pollers);
+        return true;
+    }
+
+    public bool Poll()
+    {
+        if (Interlocked.CompareExchange(ref _consuming, 1, 0) != 0)
+            return false;
+        try
+        {
+            if (!_threaded || _pollFailed || Volatile.Read(ref _closed) != 0)
+                return false;
+            FrameAssembler frames = _frames!;
+            Memory<byte> room = frames.GetReceiveMemory();
+            int received = _socket.Receive(room.Span, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock)
+                return false;
+            if (error != SocketError.Success)
+            {
+                FailPoll(new SocketException((int)error));
+                return false;
+            }
+            if (received == 0)
+            {
+                // The end of the stream stays readable: the receive thread reports it.
+                ResumeReceiveThread();
+                return false;
+            }
+            frames.Commit(received);
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile; the receive thread ends the link.
+            return false;
+        }
+        catch (Exception ex)
+        {
+            FailPoll(ex);
+            return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    public void EndPolling(bool parking)
+    {
+        // Before the decrement (a full fence), so that a receive thread that sees no pollers sees this too.
+        Volatile.Write(ref _lastFound, parking ? 0 : Stopwatch.GetTimestamp());
+        if (Interlocked.Decrement(ref _pollers) == 0 && parking)
+            ResumeReceiveThread();
+    }
+
+    private void ResumeReceiveThread()
+    {
+        if (Interlocked.Exchange(ref _threadWaits, 0) == 1)
+            _resume.Set();
+    }
+
+    // A poller cannot end the link from a reader's thread: it records why, shuts the socket down (the receive thread
+    // then receives the end) and wakes the receive thread, which ends the link with this error.
+    private void FailPoll(Exception error)
+    {
+        _pollError = error;
+        _pollFailed = true;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Closed already: the receive thread receives the end all the same.
+        }
+        ResumeReceiveThread();
+    }
+
+    // Whether readers receive now, or did until just now and are likely to come back (see HandOffTicks).
+    private bool ReadersReceive()
+        => !_pollFailed && Volatile.Read(ref _closed) == 0
+           && (Volatile.Read(ref _pollers) > 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFound) < HandOffTicks);
+
+    // The receive thread steps aside while readers receive: it waits on _resume, which a reader that parks sets, and
+    // looks again every HandOffMilliseconds.
+    private void WaitWhileReadersReceive()
+    {
+        while (true)
+        {
+            _resume.Reset();
+            // Announce the wait before looking (a full fence): a poller that leaves after the look sees it and sets _resume.
+            Interlocked.Exchange(ref _threadWaits, 1);
+            if (!ReadersReceive())
+                break;
+            _resume.Wait(HandOffMilliseconds);
+        }
+        Volatile.Write(ref _threadWaits, 0);
+    }
+
+    private void AcquireConsuming()
+    {
+        if (Interlocked.CompareExchange(ref _consuming, 1, 0) == 0)
+            return;
+        // A poller holds it for one receive.
+        SpinWait spin = default;
+        do
+            spin.SpinOnce();
+        while (Interlocked.CompareExchange(ref _consuming, 1, 0) != 0);
     }
 
     // The quiet mode: the socket engine waits for bytes; a second receive soon after the first moves receiving to a thread.
@@ -182,15 +329,58 @@ internal sealed class UnixSocketTransport : ILinkTransport
             bool pending = true;
             while (true)
             {
-                if (!pending && !_socket.Poll(QuietMicroseconds, SelectMode.SelectRead))
+                if (_pollFailed)
                 {
-                    ReceiveWatchdog.Unwatch(this);
-                    _threaded = false;
-                    _ = ReceiveQuietAsync();
-                    return;
+                    // Nothing after the poller's failure is delivered, even bytes still in the socket.
+                    end = _pollError;
+                    break;
                 }
-                Memory<byte> room = frames.GetReceiveMemory();
-                int received = _socket.Receive(room.Span, SocketFlags.None, out SocketError error);
+                if (!pending)
+                {
+                    if (ReadersReceive())
+                    {
+                        WaitWhileReadersReceive();
+                        // They may have left bytes behind: look before waiting in poll.
+                        pending = true;
+                        continue;
+                    }
+                    if (!_socket.Poll(QuietMicroseconds, SelectMode.SelectRead))
+                    {
+                        if (TryGoQuiet())
+                            return;
+                        continue;
+                    }
+                }
+                int received;
+                int room;
+                SocketError error;
+                AcquireConsuming();
+                if (_pollFailed)
+                {
+                    Volatile.Write(ref _consuming, 0);
+                    continue;
+                }
+                wakeUps.BeginCollecting();
+                try
+                {
+                    Memory<byte> memory = frames.GetReceiveMemory();
+                    room = memory.Length;
+                    received = _socket.Receive(memory.Span, SocketFlags.None, out error);
+                    if (error == SocketError.Success && received > 0)
+                        frames.Commit(received);
+                }
+                catch
+                {
+                    // The wake-up of a frame delivered before the bad one must still happen.
+                    if (wakeUps.EndCollecting() is { } delivered)
+                        ThreadPool.UnsafeQueueUserWorkItem(delivered, preferLocal: false);
+                    throw;
+                }
+                finally
+                {
+                    Volatile.Write(ref _consuming, 0);
+                }
+                IThreadPoolWorkItem? wakeUp = wakeUps.EndCollecting();
                 if (error == SocketError.WouldBlock)
                 {
                     pending = false;
@@ -200,23 +390,10 @@ internal sealed class UnixSocketTransport : ILinkTransport
                     throw new SocketException((int)error);
                 if (received == 0)
                 {
-                    end = frames.EndOfStreamError(Description);
+                    end = _pollFailed ? _pollError : frames.EndOfStreamError(Description);
                     break;
                 }
-                wakeUps.BeginCollecting();
-                try
-                {
-                    frames.Commit(received);
-                }
-                catch
-                {
-                    // The wake-up of a frame delivered before the bad one must still happen.
-                    if (wakeUps.EndCollecting() is { } delivered)
-                        ThreadPool.UnsafeQueueUserWorkItem(delivered, preferLocal: false);
-                    throw;
-                }
-                IThreadPoolWorkItem? wakeUp = wakeUps.EndCollecting();
-                pending = received == room.Length;
+                pending = received == room;
                 if (wakeUp is not null)
                 {
                     // A large receive means a stream: the reader then works on the thread pool while this thread
@@ -235,6 +412,25 @@ internal sealed class UnixSocketTransport : ILinkTransport
         End(end);
     }
 
+    // The link has been quiet for a while: receiving goes back to the socket engine, unless a reader polls now.
+    private bool TryGoQuiet()
+    {
+        AcquireConsuming();
+        try
+        {
+            if (ReadersReceive())
+                return false;
+            ReceiveWatchdog.Unwatch(this);
+            _threaded = false;
+        }
+        finally
+        {
+            Volatile.Write(ref _consuming, 0);
+        }
+        _ = ReceiveQuietAsync();
+        return true;
+    }
+
     // Runs a wake-up on this receive thread; false when the watchdog gave the link another receive thread meanwhile.
     private bool RunContinuation(IThreadPoolWorkItem wakeUp)
     {
@@ -250,6 +446,8 @@ internal sealed class UnixSocketTransport : ILinkTransport
             return;
         ReceiveWatchdog.Unwatch(this);
         _threaded = false;
+        // Taken for good: no poller touches the frames from here on.
+        AcquireConsuming();
         _frames!.Dispose();
         _receiver!.OnEnd(error);
     }
