@@ -291,10 +291,11 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private static InlineWakeUps? t_pollWakeUps;
 
     // Between two polls of a reader: false once the poll time has passed or the wait was cancelled (looked at every
-    // 64 rounds, the clock costs more than a poll); otherwise a short spin, or with busy-spin now and then a yield.
+    // 64 rounds when a poll is a look at memory, whose cost the clock's exceeds; every round when it is a system
+    // call); otherwise a short spin, or with busy-spin now and then a yield.
     private static bool PauseBetweenPolls(IInlineReceiver inline, int round, long deadline, CancellationToken cancellationToken)
     {
-        if ((round & 63) == 0 && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
+        if (((round & 63) == 0 || inline.PollIsSystemCall) && (Stopwatch.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested))
             return false;
         bool busy = inline.BusySpin;
         if (busy && (round & 1023) == 0)

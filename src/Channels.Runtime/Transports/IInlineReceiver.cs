@@ -14,6 +14,12 @@ internal interface IInlineReceiver
     /// <summary>Whether a polling reader spins hard (busy-spin) rather than pausing between polls.</summary>
     bool BusySpin { get; }
 
+    /// <summary>
+    /// Whether a poll is a system call (a socket) rather than a look at memory: the poller then reads the clock after
+    /// every poll, which costs little next to one, instead of every 64.
+    /// </summary>
+    bool PollIsSystemCall { get; }
+
     /// <summary>Starts a polling session; false when the transport is stopping (do not poll, and do not end it).</summary>
     bool BeginPolling();
 

@@ -156,6 +156,8 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
 
     public bool BusySpin => _wait == SharedMemoryWait.BusySpin;
 
+    public bool PollIsSystemCall => false;
+
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
         _receiver = receiver;

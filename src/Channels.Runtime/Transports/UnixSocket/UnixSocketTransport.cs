@@ -21,7 +21,8 @@ namespace Channels.Transports.UnixSocket;
 /// blocking loop would, instead of a receive thread that the kernel wakes per chunk and that wakes the reader in turn.
 /// The receive thread steps aside meanwhile: it waits on an event instead of in <c>poll</c>, so arriving bytes do not
 /// wake it too, and takes over again as soon as a reader parks, or <see cref="HandOffTicks"/> after the last reader
-/// that found what it polled for.</para>
+/// that found what it polled for. Polling is adaptive: after sessions that found nothing (a peer that answers slower
+/// than the poll time) the next waits park at once, so a request/response exchange does not burn a core waiting.</para>
 /// </remarks>
 [DebuggerDisplay("Unix socket transport, closed {_closed != 0}, threaded {_threaded}, pollers {_pollers}")]
 internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
@@ -46,6 +47,9 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
 
     private const int HandOffMilliseconds = 1;
 
+    /// <summary>At most this many waits in a row skip polling after sessions that found nothing.</summary>
+    private const int MaxPollBackoff = 64;
+
     private readonly Socket _socket;
     private readonly ManualResetEventSlim _resume = new(false, spinCount: 0);
     private IFrameReceiver? _receiver;
@@ -58,6 +62,8 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     private int _consuming;
     private int _pollers;
     private long _lastFound;
+    private int _pollBackoff;
+    private int _pollsToSkip;
     // 1 while the receive thread waits for the pollers (on _resume) instead of for bytes.
     private int _threadWaits;
     // What a poller met (a bad frame, a socket error); the receive thread ends the link with it.
@@ -81,6 +87,8 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     public long PollTicks => PollDuration;
 
     public bool BusySpin => false;
+
+    public bool PollIsSystemCall => true;
 
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
@@ -141,6 +149,13 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         // Only a busy link: a quiet one has the socket engine's receive pending, which must not be overtaken.
         if (!_threaded || _pollFailed || Volatile.Read(ref _closed) != 0)
             return false;
+        int skip = _pollsToSkip;
+        if (skip > 0)
+        {
+            // Recent sessions came away empty: this wait parks at once (see EndPolling).
+            _pollsToSkip = skip - 1;
+            return false;
+        }
         Interlocked.Increment(ref _pollers);
         return true;
     }
@@ -190,6 +205,20 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
 
     public void EndPolling(bool parking)
     {
+        // Adaptive, like a spinning lock's spin: a session that found nothing cost a core for the poll time and bought
+        // nothing (the other side answers slower than that, or a loaded machine delays it), so the next waits skip
+        // polling, twice as many after each empty session; one that found what it polled for starts afresh. Readers
+        // of one link share the count; a lost update only shifts when polling resumes.
+        if (parking)
+        {
+            int backoff = Math.Min(Math.Max(1, _pollBackoff * 2), MaxPollBackoff);
+            _pollBackoff = backoff;
+            _pollsToSkip = backoff;
+        }
+        else
+        {
+            _pollBackoff = 0;
+        }
         // Before the decrement (a full fence), so that a receive thread that sees no pollers sees this too.
         Volatile.Write(ref _lastFound, parking ? 0 : Stopwatch.GetTimestamp());
         if (Interlocked.Decrement(ref _pollers) == 0 && parking)
