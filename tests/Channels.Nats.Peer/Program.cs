@@ -18,7 +18,7 @@ try
         ["echo", string endpoint] => await Scenarios.EchoAsync(endpoint),
         ["slow-echo", string endpoint, string delayMs] => await Scenarios.EchoAsync(endpoint, int.Parse(delayMs)),
         ["other", string endpoint] => await Scenarios.OtherAsync(endpoint),
-        ["put", string endpoint, string first, string count, string sentinels] => await Scenarios.PutAsync(endpoint, int.Parse(first), int.Parse(count), int.Parse(sentinels)),
+        ["put", string endpoint, string first, string count, string sentinels, string output] => await Scenarios.PutAsync(endpoint, int.Parse(first), int.Parse(count), int.Parse(sentinels), output),
         ["get", string endpoint, string workers, string output, string mode] => await Scenarios.GetAsync(endpoint, int.Parse(workers), output, mode),
         ["create", string endpoint, string replicas] => await Scenarios.CreateAsync(endpoint, int.Parse(replicas)),
         ["hold", string endpoint, string count] => await Scenarios.HoldAsync(endpoint, int.Parse(count)),

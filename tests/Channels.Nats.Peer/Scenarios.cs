@@ -72,46 +72,84 @@ internal static class Scenarios
         return 0;
     }
 
-    /// <summary>Puts <paramref name="count"/> items from <paramref name="first"/>, many at once, then the sentinels (-1).</summary>
-    public static async Task<int> PutAsync(string endpoint, int first, int count, int sentinels)
+    /// <summary>
+    /// Puts <paramref name="count"/> items from <paramref name="first"/>, many at once, then the sentinels (-1). Writes
+    /// the items whose put returned to <paramref name="output"/> (little-endian ints, in the order the puts returned)
+    /// and those whose put threw to <paramref name="output"/>.failed, with the exception on standard error: a failed
+    /// put does not stop the others, so that the test can tell an item lost after its put returned from one whose
+    /// put failed.
+    /// </summary>
+    public static async Task<int> PutAsync(string endpoint, int first, int count, int sentinels, string output)
     {
         (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
         await using var board = opened;
         Console.WriteLine("opened");
         const int Parallel = 32;
         int next = first - 1;
+        var put = new List<int>[Parallel];
+        var failed = new List<int>[Parallel];
         var workers = new Task[Parallel];
         for (int w = 0; w < Parallel; w++)
         {
+            var mine = put[w] = new List<int>();
+            var lost = failed[w] = new List<int>();
             workers[w] = Task.Run(async () =>
             {
                 int item;
                 while ((item = Interlocked.Increment(ref next)) < first + count)
-                    await items.PutAsync(item, TimeSpan.FromSeconds(60));
+                {
+                    try
+                    {
+                        await items.PutAsync(item, TimeSpan.FromSeconds(60));
+                        mine.Add(item);
+                    }
+                    catch (Exception ex)
+                    {
+                        lost.Add(item);
+                        Console.Error.WriteLine($"put {item} failed: {ex}");
+                    }
+                }
             });
         }
         await Task.WhenAll(workers);
         for (int i = 0; i < sentinels; i++)
             await items.PutAsync(-1, TimeSpan.FromSeconds(60));
+        WriteItems(output, put);
+        WriteItems(output + ".failed", failed);
         Console.WriteLine("put done");
         return 0;
+    }
+
+    /// <summary>Writes every item of <paramref name="lists"/> to <paramref name="path"/> as little-endian ints.</summary>
+    private static void WriteItems(string path, List<int>[] lists)
+    {
+        using var file = File.Create(path);
+        var buffer = new byte[4];
+        foreach (var list in lists)
+        {
+            foreach (int item in list)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(buffer, item);
+                file.Write(buffer);
+            }
+        }
     }
 
     /// <summary>
     /// Gets with <paramref name="workers"/> concurrent getters, each until its first sentinel (Python's idiom: one
     /// sentinel per getter), calling TaskDone for each item (mode "done") or not; writes every item got to
-    /// <paramref name="output"/> (little-endian ints).
+    /// <paramref name="output"/> (a little-endian int, then the little-endian 64-bit tick count when it was got).
     /// </summary>
     public static async Task<int> GetAsync(string endpoint, int workers, string output, string mode)
     {
         (IAsyncDisposable opened, ProcessQueue<int> items) = await OpenBoardAsync(endpoint);
         await using var board = opened;
         Console.WriteLine("opened");
-        var got = new List<int>[workers];
+        var got = new List<(int Item, long At)>[workers];
         var tasks = new Task[workers];
         for (int w = 0; w < workers; w++)
         {
-            var mine = got[w] = new List<int>();
+            var mine = got[w] = new List<(int Item, long At)>();
             tasks[w] = Task.Run(async () =>
             {
                 while (true)
@@ -122,18 +160,21 @@ internal static class Scenarios
                         items.TaskDone();
                     if (item == -1)
                         return;
-                    mine.Add(item);
+                    mine.Add((item, Environment.TickCount64));
                 }
             });
         }
         await Task.WhenAll(tasks);
+        // Each item with the time it was got (the machine's tick count, the same clock in every process), so that the
+        // test can tell an item got twice by a redelivery (an ack wait apart) from one got twice at once.
         await using var file = File.Create(output);
-        var buffer = new byte[4];
+        var buffer = new byte[12];
         foreach (var list in got)
         {
-            foreach (int item in list)
+            foreach ((int item, long at) in list)
             {
                 BinaryPrimitives.WriteInt32LittleEndian(buffer, item);
+                BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(4), at);
                 file.Write(buffer);
             }
         }

@@ -8,9 +8,10 @@ namespace Channels.Nats.Queues;
 /// gives it Python's blocking, timeout and async semantics as it does the shared-memory engine. Each operation is a
 /// server round trip; waits poll (a get that finds nothing, a put into a full queue, a join), a few milliseconds
 /// apart, because the server has no futex word to sleep on. <see cref="Count"/> is cached for a few milliseconds,
-/// as the runtime asks it often while it spins.
+/// as the runtime asks it often while it spins. The asynchronous put and get await the server in their first attempt
+/// (<see cref="IRemoteQueueEngine"/>) instead of blocking a thread for the round trip.
 /// </summary>
-internal sealed class JetStreamEngine : IQueueEngine
+internal sealed class JetStreamEngine : IRemoteQueueEngine
 {
     private const int PollMs = 5;
     private const int CountCacheMs = 5;
@@ -56,14 +57,16 @@ internal sealed class JetStreamEngine : IQueueEngine
 
     public bool IsClosed => _queue.IsClosed;
 
-    public bool TryPut(ReadOnlySpan<byte> item)
+    public bool TryPut(ReadOnlySpan<byte> item) => TryPutAsync(item.ToArray()).AsTask().GetAwaiter().GetResult();
+
+    public async ValueTask<bool> TryPutAsync(byte[] item)
     {
         ThrowIfFailed();
         if (item.Length > MaxPayload)
             throw new ArgumentException($"Queue '{Name}': an item of {item.Length} bytes is over the {MaxPayload} bytes a NATS message carries.", nameof(item));
         if (!_queue.IsConnected)
             return false;
-        bool put = _queue.TryPutAsync(item.ToArray()).AsTask().GetAwaiter().GetResult();
+        bool put = await _queue.TryPutAsync(item).ConfigureAwait(false);
         // This process's own put must show in its next Count.
         Volatile.Write(ref _countAt, 0);
         return put;
@@ -71,16 +74,20 @@ internal sealed class JetStreamEngine : IQueueEngine
 
     public bool TryGet(ref byte[] buffer, out int length)
     {
+        var target = new GetTarget(buffer);
+        bool got = TryGetAsync(static (state, payload) => state.Take(payload), target, 0, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        buffer = target.Buffer;
+        length = got ? target.Length : 0;
+        return got;
+    }
+
+    public async ValueTask<bool> TryGetAsync<TState>(Func<TState, ReadOnlySequence<byte>, bool> take, TState state, int timeoutMs, CancellationToken cancellationToken)
+    {
         ThrowIfFailed();
         if (!_queue.IsConnected)
-        {
-            length = 0;
             return false;
-        }
-        var target = new GetTarget(buffer);
-        bool got = _queue.GetAsync(TimeSpan.Zero, static _ => true, static (state, payload) => state.Take(payload), target, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        buffer = target.Buffer;
-        length = target.Length;
+        TimeSpan timeout = timeoutMs == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMs);
+        bool got = await _queue.GetAsync(timeout, take, state, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _countAt, 0);
         return got;
     }

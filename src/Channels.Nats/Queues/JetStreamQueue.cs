@@ -162,8 +162,12 @@ internal sealed class JetStreamQueue
     /// <summary>The subject on which a close is announced; the session listens and calls <see cref="OnClosed"/>.</summary>
     public string StateSubject => _streams.StateSubject;
 
-    /// <summary>Notes that the queue was closed elsewhere.</summary>
-    public void OnClosed() => _closed = true;
+    /// <summary>Notes that the queue was closed elsewhere; gets waiting at the server stop waiting (what is left they take without waiting).</summary>
+    public void OnClosed()
+    {
+        _closed = true;
+        _getters.EndWaits();
+    }
 
     /// <summary>
     /// Puts one encoded item if the server takes it now: false when the queue is full or the server is away. A put
@@ -286,26 +290,26 @@ internal sealed class JetStreamQueue
     }
 
     /// <summary>
-    /// Fetches one item, waiting at most <paramref name="timeout"/>; false when none came. The item is handed to
-    /// <paramref name="accept"/>; when it refuses (the get timed out or was cancelled meanwhile) the item goes back
-    /// at once. Each pull lasts at most a few seconds, and none starts once <paramref name="wanted"/> says the caller
-    /// has gone.
+    /// Fetches one item, waiting at most <paramref name="timeout"/> while the queue is open (closed: only an item
+    /// ready now); false when none came. The item is handed to <paramref name="accept"/>; a redelivery queue's item
+    /// that it refuses goes back at once. Each pull lasts at most a few seconds.
     /// </summary>
-    public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, bool> wanted, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before an item was taken.</exception>
+    public async ValueTask<bool> GetAsync<TState>(TimeSpan timeout, Func<TState, ReadOnlySequence<byte>, bool> accept, TState state, CancellationToken cancellationToken)
     {
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         // The last pull may run past the timeout (pulls last at least 50 ms); the caller's waiter has timed out
         // by then, and an item that still comes goes back.
         using CancellationTokenSource? limit = Limit(timeout, s_maxPull, cancellationToken);
         CancellationToken token = limit?.Token ?? cancellationToken;
-        while (wanted(state))
+        while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long left = deadline - Environment.TickCount64;
             PullGetters.Delivery? message = null;
             try
             {
-                TimeSpan pull = left <= 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
+                TimeSpan pull = left <= 0 || _closed ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Clamp(left, (long)s_minPull.TotalMilliseconds, (long)s_maxPull.TotalMilliseconds));
                 message = await _getters.PullAsync(pull, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerAway(ex))
@@ -345,10 +349,9 @@ internal sealed class JetStreamQueue
                     await CountCopyAsync(sequence).ConfigureAwait(false);
                 continue;
             }
-            if (Environment.TickCount64 >= deadline)
+            if (Environment.TickCount64 >= deadline || _closed)
                 return false;
         }
-        return false;
     }
 
     /// <summary>
@@ -457,6 +460,7 @@ internal sealed class JetStreamQueue
     public async ValueTask CloseAsync()
     {
         _closed = true;
+        _getters.EndWaits();
         using var bounded = Bounded(CancellationToken.None);
         await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
     }

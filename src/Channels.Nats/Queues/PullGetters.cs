@@ -114,8 +114,11 @@ internal sealed class PullGetters : IAsyncDisposable
     /// <summary>
     /// Waits for one message at most <paramref name="wait"/> (zero: only one ready now); null when none came.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The getters are disposed: no request will be made.</exception>
     public async ValueTask<Delivery?> PullAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
+        // A get that waits at the server asks again and again: once the loop has stopped, it must end, not wait on.
+        ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
         bool held;
         bool wake = true;
         Delivery ready;
@@ -195,6 +198,8 @@ internal sealed class PullGetters : IAsyncDisposable
         {
             // Stopped.
         }
+        // Gets still waiting learn now that nothing more comes (they see the disposal on their next pull).
+        EndWaits();
         // Messages read ahead go back now rather than after the ack wait.
         await ReleaseHeldAsync(long.MaxValue).ConfigureAwait(false);
         // After the loop, which may have replaced the subscription.
@@ -426,6 +431,17 @@ internal sealed class PullGetters : IAsyncDisposable
             }
             if (oldest.Answer.TrySetResult(message))
                 return true;
+        }
+    }
+
+    /// <summary>Ends every wait now with no message (the queue was closed, or the getters are disposed).</summary>
+    public void EndWaits()
+    {
+        lock (_lock)
+        {
+            foreach (Waiter waiter in _waiting)
+                waiter.Answer.TrySetResult(null);
+            _waiting.Clear();
         }
     }
 

@@ -74,6 +74,24 @@ internal sealed class QueueLane<T>
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled(cancellationToken);
+        if (_engine is IRemoteQueueEngine remote)
+            return PutRemoteAsync(remote, item, timeoutMs, cancellationToken);
+        return PutWaitingAsync(item, timeoutMs, cancellationToken);
+    }
+
+    // A server's engine: the first attempt awaits the server; only a put that must wait for room blocks (on the pump).
+    private async ValueTask PutRemoteAsync(IRemoteQueueEngine remote, T item, int timeoutMs, CancellationToken cancellationToken)
+    {
+        // An array of its own: the thread's scratch belongs to another call once this one awaits.
+        if (await remote.TryPutAsync(Encode(item).Written.ToArray()).ConfigureAwait(false))
+            return;
+        if (timeoutMs == 0)
+            throw QueueThrow.Full(Name, Capacity);
+        await PutWaitingAsync(item, timeoutMs, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask PutWaitingAsync(T item, int timeoutMs, CancellationToken cancellationToken)
+    {
         QueueScratch scratch = Encode(item);
         if (_engine.TryPut(scratch.Written) || (timeoutMs != 0 && Spin(scratch, put: true, out _)))
             return ValueTask.CompletedTask;
@@ -130,6 +148,38 @@ internal sealed class QueueLane<T>
     {
         if (cancellationToken.IsCancellationRequested)
             return ValueTask.FromCanceled<T>(cancellationToken);
+        if (_engine is IRemoteQueueEngine remote)
+            return GetRemoteAsync(remote, timeoutMs, cancellationToken);
+        return GetWaitingAsync(timeoutMs, cancellationToken);
+    }
+
+    // A server's engine: the get waits at the server (no thread held, no polling) and decodes the item from the
+    // engine's bytes. None in time, the queue closed, or the server away: the synchronous protocol decides what is
+    // left (drained, empty, or waiting on through the pump for the rest of the timeout).
+    private async ValueTask<T> GetRemoteAsync(IRemoteQueueEngine remote, int timeoutMs, CancellationToken cancellationToken)
+    {
+        var taken = new Taken(_codec);
+        long start = Environment.TickCount64;
+        if (await remote.TryGetAsync(static (taken, payload) => taken.Decode(payload), taken, timeoutMs, cancellationToken).ConfigureAwait(false))
+            return taken.Item;
+        int left = timeoutMs == QueueWaits.Infinite ? timeoutMs : (int)Math.Max(0, timeoutMs - (Environment.TickCount64 - start));
+        return await GetWaitingAsync(left, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The item a remote engine's get decoded.</summary>
+    private sealed class Taken(ILaneCodec<T> codec)
+    {
+        public T Item = default!;
+
+        public bool Decode(ReadOnlySequence<byte> payload)
+        {
+            Item = codec.Decode(payload);
+            return true;
+        }
+    }
+
+    private ValueTask<T> GetWaitingAsync(int timeoutMs, CancellationToken cancellationToken)
+    {
         try
         {
             if (TryGetCore(out T item, out bool drained) || (!drained && timeoutMs != 0 && Spin(null, put: false, out item)))

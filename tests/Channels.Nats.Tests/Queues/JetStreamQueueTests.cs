@@ -41,6 +41,37 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
         Assert.Throws<InvalidOperationException>(() => others.TaskDone());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Gets_waiting_at_the_server_take_items_as_they_are_put_and_end_when_the_board_is_disposed(bool plain)
+    {
+        string endpoint = Endpoint(TestKeys.NewName("waiting"));
+        (IAsyncDisposable created, ProcessQueue<int> items) = await Boards.OpenAsync(endpoint, plain, create: true);
+        (IAsyncDisposable opened, ProcessQueue<int> others) = await Boards.OpenAsync(endpoint, plain, create: false);
+        await using (created)
+        {
+            // Asynchronous gets wait at the server without a thread each: more of them than the pool has threads.
+            var gets = new Task<int>[64];
+            for (int i = 0; i < gets.Length; i++)
+                gets[i] = others.GetAsync(TimeSpan.FromSeconds(60)).AsTask();
+            await Task.Delay(300);
+            Assert.DoesNotContain(gets, get => get.IsCompleted);
+            for (int i = 0; i < gets.Length; i++)
+                await items.PutAsync(i, TimeSpan.FromSeconds(10));
+            int[] got = await Task.WhenAll(gets).WaitAsync(TimeSpan.FromSeconds(60));
+            Array.Sort(got);
+            for (int i = 0; i < got.Length; i++)
+                Assert.Equal(i, got[i]);
+
+            Task<int> waiting = others.GetAsync().AsTask();
+            await Task.Delay(300);
+            Assert.False(waiting.IsCompleted);
+            await opened.DisposeAsync();
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+    }
+
     [Fact]
     public void The_read_ahead_options_refuse_values_outside_their_range()
     {
