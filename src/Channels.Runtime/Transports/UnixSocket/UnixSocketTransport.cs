@@ -152,8 +152,14 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         int skip = _pollsToSkip;
         if (skip > 0)
         {
-            // Recent sessions came away empty: this wait parks at once (see EndPolling).
+            // Recent sessions came away empty: this wait parks at once (see EndPolling), and receiving goes back to
+            // the receive thread now, not when the hand-off after the last successful poll runs out.
             _pollsToSkip = skip - 1;
+            if (Volatile.Read(ref _lastFound) != 0 && Volatile.Read(ref _pollers) == 0)
+            {
+                Interlocked.Exchange(ref _lastFound, 0);
+                ResumeReceiveThread();
+            }
             return false;
         }
         Interlocked.Increment(ref _pollers);
