@@ -146,11 +146,13 @@ public sealed class MalformedInputTests : IDisposable
     [Fact]
     public async Task AnIdleButLivePeerIsKeptAliveByPings()
     {
-        await using var listener = ISimple.Listen("idle", _directory.Options(peerTimeout: TimeSpan.FromMilliseconds(1500)));
-        await using ISimple.Peer peer = await ISimple.Peer.ConnectAsync("idle", _directory.Options(peerTimeout: TimeSpan.FromMilliseconds(1500))).AsTask().WaitAsync(Timeout);
+        // A timeout of 3 s: with a shorter one, a loaded machine (the rest of the suite runs alongside) has delayed the
+        // pings' timers past it.
+        await using var listener = ISimple.Listen("idle", _directory.Options(peerTimeout: TimeSpan.FromSeconds(3)));
+        await using ISimple.Peer peer = await ISimple.Peer.ConnectAsync("idle", _directory.Options(peerTimeout: TimeSpan.FromSeconds(3))).AsTask().WaitAsync(Timeout);
         await using ISimple opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
 
-        await Task.Delay(4000); // well past the timeout: only pings kept the link up
+        await Task.Delay(7000); // well past the timeout: only pings kept the link up
 
         await opener.Numbers.WriteAsync(5);
         Assert.Equal(5, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));

@@ -158,6 +158,9 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
 
     public bool PollIsSystemCall => false;
 
+    /// <summary>The mapped segment (for tests that check it is let go).</summary>
+    internal SharedSegment Segment => _segment;
+
     public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
         _receiver = receiver;
