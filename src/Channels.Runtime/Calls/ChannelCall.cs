@@ -79,9 +79,10 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
             Forget(pending.Id);
             throw;
         }
-        // Over shared memory the answer usually comes within microseconds: a caller with no other call in flight
-        // waits for it on this thread first. (One with many in flight, a pool's dispatcher, has more to send.) The
-        // count is read without the lock: a stale value only decides whether to poll.
+        // Over shared memory (and a busy Unix socket, while polling pays there) the answer usually comes within
+        // microseconds: a caller with no other call in flight waits for it on this thread first. (One with many in
+        // flight, a pool's dispatcher, has more to send.) The count is read without the lock: a stale value only
+        // decides whether to poll.
         if (_responses is LaneReader<CallResponse<TResponse>> lane && _pending.Count == 1)
             lane.PollUntilCompleted(pending.Task, cancellationToken);
         if (!cancellationToken.CanBeCanceled)
@@ -158,7 +159,7 @@ public sealed class ChannelCall<TRequest, TResponse> : ICallCanceller
                     last = pending;
                 }
                 // An answer in hand goes to its caller as soon as the loop has parked: a wait that first polls the
-                // transport on this thread (shared memory) would hold it back for as long as it polls.
+                // transport on this thread (shared memory, a busy socket) would hold it back for as long as it polls.
                 ValueTask<bool> wait = last is not null && _responses is LaneReader<CallResponse<TResponse>> lane
                     ? lane.WaitToReadAsync(poll: false, CancellationToken.None)
                     : _responses.WaitToReadAsync();
