@@ -177,7 +177,11 @@ internal sealed class PullGetters : IAsyncDisposable
 
     /// <summary>Acknowledges <paramref name="message"/> and waits for the server's confirmation.</summary>
     public async ValueTask AckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
-        => await _connection.RequestAsync<ReadOnlyMemory<byte>, NatsMemoryOwner<byte>>(message.ReplyTo!, s_ack, cancellationToken: cancellationToken).ConfigureAwait(false);
+    {
+        NatsMsg<NatsMemoryOwner<byte>> confirmation = await _connection.RequestAsync<ReadOnlyMemory<byte>, NatsMemoryOwner<byte>>(message.ReplyTo!, s_ack, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The confirmation's (empty) body is a pooled buffer: give it back.
+        confirmation.Data.Dispose();
+    }
 
     /// <summary>Acknowledges <paramref name="message"/> without asking for a confirmation.</summary>
     public ValueTask PublishAckAsync(NatsMsg<NatsMemoryOwner<byte>> message, CancellationToken cancellationToken)
