@@ -57,6 +57,9 @@ internal sealed class PipeListener : IAsyncDisposable
                         remote = await Handshake.RunAsync(stream, _opener.Contract, LinkRole.Opener, _opener.Options, _key, Endpoint, _stop.Token).ConfigureAwait(false);
                     }
                     _opener.AttachTransport(await LinkTransports.AfterHandshakeAsync(accepted, LinkRole.Opener, remote, _opener.Options, _stop.Token).ConfigureAwait(false), remote);
+                    // The private socket's file goes before the link starts: once messages flow, nothing of the
+                    // pipe's rendezvous may be left for anyone to find.
+                    StopListening();
                     _opener.Start();
                     return;
                 }
@@ -73,10 +76,15 @@ internal sealed class PipeListener : IAsyncDisposable
         }
         finally
         {
-            _socket.Dispose();
-            EndpointFileCleanup.Unregister(_path);
-            UnixSockets.TryDelete(_path);
+            StopListening();
         }
+    }
+
+    private void StopListening()
+    {
+        _socket.Dispose();
+        EndpointFileCleanup.Unregister(_path);
+        UnixSockets.TryDelete(_path);
     }
 
     public async ValueTask DisposeAsync()
