@@ -43,7 +43,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     /// How long the receive thread leaves receiving to readers after the last one found what it polled for (1 ms):
     /// a reader that streams comes back long before, and a message for a reader that does not waits no longer.
     /// </summary>
-    private static readonly long HandOffTicks = Stopwatch.Frequency / 1_000;
+    private static readonly long HandOffTicks = Stopwatch.Frequency * HandOffMilliseconds / 1_000;
 
     private const int HandOffMilliseconds = 1;
 
@@ -67,8 +67,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     // 1 while the receive thread waits for the pollers (on _resume) instead of for bytes.
     private int _threadWaits;
     // What a poller met (a bad frame, a socket error); the receive thread ends the link with it.
-    private Exception? _pollError;
-    private volatile bool _pollFailed;
+    private volatile Exception? _pollError;
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
     public UnixSocketTransport(Socket socket)
@@ -147,7 +146,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     public bool BeginPolling()
     {
         // Only a busy link: a quiet one has the socket engine's receive pending, which must not be overtaken.
-        if (!_threaded || _pollFailed || Volatile.Read(ref _closed) != 0)
+        if (!_threaded || _pollError is not null || Volatile.Read(ref _closed) != 0)
             return false;
         int skip = _pollsToSkip;
         if (skip > 0)
@@ -157,7 +156,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
             _pollsToSkip = skip - 1;
             if (Volatile.Read(ref _lastFound) != 0 && Volatile.Read(ref _pollers) == 0)
             {
-                Interlocked.Exchange(ref _lastFound, 0);
+                Volatile.Write(ref _lastFound, 0);
                 ResumeReceiveThread();
             }
             return false;
@@ -172,7 +171,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
             return false;
         try
         {
-            if (!_threaded || _pollFailed || Volatile.Read(ref _closed) != 0)
+            if (!_threaded || _pollError is not null || Volatile.Read(ref _closed) != 0)
                 return false;
             FrameAssembler frames = _frames!;
             Memory<byte> room = frames.GetReceiveMemory();
@@ -242,7 +241,6 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     private void FailPoll(Exception error)
     {
         _pollError = error;
-        _pollFailed = true;
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -256,7 +254,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
 
     // Whether readers receive now, or did until just now and are likely to come back (see HandOffTicks).
     private bool ReadersReceive()
-        => !_pollFailed && Volatile.Read(ref _closed) == 0
+        => _pollError is null && Volatile.Read(ref _closed) == 0
            && (Volatile.Read(ref _pollers) > 0 || Stopwatch.GetTimestamp() - Volatile.Read(ref _lastFound) < HandOffTicks);
 
     // The receive thread steps aside while readers receive: it waits on _resume, which a reader that parks sets, and
@@ -364,10 +362,10 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
             bool pending = true;
             while (true)
             {
-                if (_pollFailed)
+                if (_pollError is { } pollError)
                 {
                     // Nothing after the poller's failure is delivered, even bytes still in the socket.
-                    end = _pollError;
+                    end = pollError;
                     break;
                 }
                 if (!pending)
@@ -390,7 +388,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
                 int room;
                 SocketError error;
                 AcquireConsuming();
-                if (_pollFailed)
+                if (_pollError is not null)
                 {
                     Volatile.Write(ref _consuming, 0);
                     continue;
@@ -425,7 +423,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
                     throw new SocketException((int)error);
                 if (received == 0)
                 {
-                    end = _pollFailed ? _pollError : frames.EndOfStreamError(Description);
+                    end = _pollError ?? frames.EndOfStreamError(Description);
                     break;
                 }
                 pending = received == room;
