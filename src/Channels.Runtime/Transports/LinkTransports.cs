@@ -8,7 +8,8 @@ namespace Channels.Transports;
 /// <summary>
 /// Chooses what carries a link once its handshake over a Unix socket is done: the remote transport's own when it
 /// made the socket (<see cref="IRemoteTransport.TakeOverLink"/>), shared memory when both ends offered it
-/// (<see cref="HandshakeHello.OffersSharedMemory"/>), else the socket itself. The one place every accept and
+/// (<see cref="HandshakeHello.OffersSharedMemory"/>), else a private socket pair the opener hands over
+/// (<see cref="PrivateSocketPair"/>). The one place every accept and
 /// connect path goes through after the handshake.
 /// </summary>
 internal static class LinkTransports
@@ -24,12 +25,17 @@ internal static class LinkTransports
         // A remote endpoint's link: its transport (NATS) carries the frames itself from here on.
         if (options.SocketOnly && RemoteTransports.TakeOverLink(socket) is { } remoteLink)
             return remoteLink;
-        if (!OffersSharedMemory(options) || !remote.OffersSharedMemory)
-            return new UnixSocketTransport(socket);
+        bool sharedMemory = OffersSharedMemory(options) && remote.OffersSharedMemory;
         if (role == LinkRole.Opener)
-            return SharedMemoryTransport.Create(socket, options.SharedMemoryWait);
+        {
+            return sharedMemory
+                ? SharedMemoryTransport.Create(socket, options.SharedMemoryWait)
+                : new UnixSocketTransport(PrivateSocketPair.HandOver(socket));
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
-        return await SharedMemoryTransport.AcceptAsync(socket, options.SharedMemoryWait, timeout.Token).ConfigureAwait(false);
+        return sharedMemory
+            ? await SharedMemoryTransport.AcceptAsync(socket, options.SharedMemoryWait, timeout.Token).ConfigureAwait(false)
+            : new UnixSocketTransport(await PrivateSocketPair.TakeOverAsync(socket, timeout.Token).ConfigureAwait(false));
     }
 }

@@ -8,7 +8,8 @@ public sealed class RawClient : IDisposable
 {
     private RawClient(Socket socket) => Socket = socket;
 
-    public Socket Socket { get; }
+    /// <summary>The connection's socket; after a handshake without shared memory, the link's private socket.</summary>
+    public Socket Socket { get; private set; }
 
     public static async Task<RawClient> ConnectAsync(string endpointUri)
     {
@@ -18,15 +19,24 @@ public sealed class RawClient : IDisposable
     }
 
     /// <summary>
-    /// Runs a genuine handshake as the peer, so that what follows reaches the frame parser; with
-    /// <paramref name="offerSharedMemory"/>, the opener then hands over a segment that this client may take or leave.
+    /// Runs a genuine handshake as the peer, so that what follows reaches the frame parser: the opener then hands over
+    /// the link's private socket, which becomes <see cref="Socket"/>. With <paramref name="offerSharedMemory"/>, an
+    /// opener that offers it too hands over a segment instead, which this client may take or leave.
     /// </summary>
     internal async Task HandshakeAsync(Channels.Contracts.ContractDescriptor contract, byte[] key, bool offerSharedMemory = false)
     {
-        using var stream = new NetworkStream(Socket, ownsSocket: false);
-        // Raw frames follow on this socket unless the test asks for the segment: by default, offer no shared memory.
-        var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), UseSharedMemory = offerSharedMemory };
-        await Handshake.RunAsync(stream, contract, LinkRole.Peer, options, key, "raw", CancellationToken.None);
+        HandshakeHello remote;
+        using (var stream = new NetworkStream(Socket, ownsSocket: false))
+        {
+            // Raw frames follow unless the test asks for the segment: by default, offer no shared memory.
+            var options = new ChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(5), UseSharedMemory = offerSharedMemory };
+            remote = await Handshake.RunAsync(stream, contract, LinkRole.Peer, options, key, "raw", CancellationToken.None);
+        }
+        if (!(offerSharedMemory && remote.OffersSharedMemory))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            Socket = await Channels.Transports.UnixSocket.PrivateSocketPair.TakeOverAsync(Socket, timeout.Token);
+        }
     }
 
     public async Task SendAsync(byte[] bytes)

@@ -19,7 +19,126 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         using Socket listener = UnixSockets.Bind(path, "conformance");
         Socket client = await UnixSockets.ConnectAsync(EndpointAddress.Resolve("unix:" + path, ChannelOptions.Default), CancellationToken.None);
         Socket accepted = await listener.AcceptAsync().WaitAsync(Timeout);
-        return (new UnixSocketTransport(client), new UnixSocketTransport(accepted));
+        // As a link does after its handshake: the accepting side (the opener) hands the other a private pair.
+        Socket opener = PrivateSocketPair.HandOver(accepted);
+        Socket peer = await PrivateSocketPair.TakeOverAsync(client, CancellationToken.None).AsTask().WaitAsync(Timeout);
+        return (new UnixSocketTransport(peer), new UnixSocketTransport(opener));
+    }
+
+    // The runtime's socket engine watches a socket for good once it has been through it, and then wakes a thread of
+    // its own and one of the thread pool for every chunk received, however busy the link (the ping-pong and stream
+    // costs PrivateSocketPair's remarks give). A link's socket is watched by the transport's watcher only.
+    [Fact]
+    public async Task ALinksSocketIsWatchedByNoEpollButTheTransportsOwn()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        var frames = new CountingReceiver();
+        try
+        {
+            first.Start(new CountingReceiver(), 1 << 16, 1);
+            second.Start(frames, 1 << 16, 1);
+            byte[] frame = new byte[FrameLayout.HeaderSize + 4];
+            FrameLayout.WriteHeader(frame, 4, 0, FrameKind.Data);
+            for (int i = 0; i < 50; i++)
+            {
+                await SendAllAsync(first, frame);
+                await Task.Delay(i % 10 == 0 ? 5 : 0);
+            }
+            await WaitUntilAsync(() => frames.Count == 50);
+
+            HashSet<int> links = SocketDescriptors();
+            int own = ReadinessWatcher.Shared.Epoll;
+            foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+            {
+                int number = int.Parse(Path.GetFileName(fd));
+                string? target = null;
+                try
+                {
+                    target = new FileInfo(fd).LinkTarget;
+                }
+                catch (IOException)
+                {
+                    continue; // closed meanwhile
+                }
+                if (number == own || target != "anon_inode:[eventpoll]")
+                    continue;
+                string info;
+                try
+                {
+                    info = File.ReadAllText($"/proc/self/fdinfo/{number}");
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+                foreach (string line in info.Split('\n'))
+                {
+                    if (!line.StartsWith("tfd:", StringComparison.Ordinal))
+                        continue;
+                    int watched = int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+                    Assert.False(links.Contains(watched), $"the link's socket {watched} is watched by epoll instance {number}: {line}");
+                }
+            }
+
+            HashSet<int> SocketDescriptors()
+                => [(int)((UnixSocketTransport)first).SafeHandle.DangerousGetHandle(), (int)((UnixSocketTransport)second).SafeHandle.DangerousGetHandle()];
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
+    }
+
+    // A send the socket cannot take now waits for room without a thread and finishes once the other side reads;
+    // closing the transport ends a send that still waits, instead of leaving it hanging.
+    [Fact]
+    public async Task ASendIntoAFullSocketFinishesWhenTheOtherSideReadsAndEndsWhenClosed()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        var frames = new CountingReceiver();
+        try
+        {
+            first.Start(new CountingReceiver(), 1 << 20, 1);
+            byte[] big = new byte[4 << 20];
+            int frameCount = 0;
+            for (int at = 0; at + FrameLayout.HeaderSize + 60_000 <= big.Length; at += FrameLayout.HeaderSize + 60_000)
+            {
+                FrameLayout.WriteHeader(big.AsSpan(at), 60_000, 0, FrameKind.Data);
+                frameCount++;
+            }
+            int used = frameCount * (FrameLayout.HeaderSize + 60_000);
+            int taken = first.TrySend(big.AsSpan(0, used));
+            Assert.True(taken < used, "the socket took 4 MiB at once");
+            Task send = first.SendAsync(big.AsMemory(taken, used - taken)).AsTask();
+            await Task.Delay(100);
+            Assert.False(send.IsCompleted); // nobody reads yet
+            second.Start(frames, 1 << 20, 1);
+            await send.WaitAsync(Timeout);
+            await WaitUntilAsync(() => frames.Count == frameCount);
+
+            // Nobody reads any more (the receiving side is closed without being read): the next send waits, until Close.
+            (ILinkTransport third, ILinkTransport fourth) = await ConnectAsync();
+            try
+            {
+                int more = third.TrySend(big.AsSpan(0, used));
+                Task stuck = third.SendAsync(big.AsMemory(more, used - more)).AsTask();
+                await Task.Delay(100);
+                Assert.False(stuck.IsCompleted);
+                third.Close();
+                await Assert.ThrowsAnyAsync<Exception>(() => stuck.WaitAsync(Timeout));
+            }
+            finally
+            {
+                third.Close();
+                fourth.Close();
+            }
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
     }
 
     [Fact]
@@ -145,7 +264,7 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         {
             first.Start(new CountingReceiver(), 1 << 16, 1);
             second.Start(new OrderReceiver(), 1 << 16, 1);
-            // The socket engine has a receive pending on a quiet link: a reader's receive would overtake it.
+            // The watcher waits for a quiet link's bytes, and a thread-pool thread receives them: a reader's receive would race it.
             Assert.False(((IInlineReceiver)receiver).BeginPolling());
         }
         finally

@@ -39,6 +39,9 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
     /// <summary>The smallest piece worth waiting for when the ring is full: waiting for less would wake per record.</summary>
     private const int RoomWorthWaitingFor = 16 * 1024;
 
+    /// <summary>What the descriptor handed over is, in error messages.</summary>
+    private const string SegmentDescription = "the shared memory of a link";
+
     private readonly Socket _socket;
     private readonly SharedSegment _segment;
     private readonly RingProducer _producer;
@@ -104,7 +107,7 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
             int second = RingLayout.RegionSize(RingCapacity);
             RingLayout.Initialize(new Span<byte>(segment.Pointer, second), RingCapacity);
             RingLayout.Initialize(new Span<byte>(segment.Pointer + second, second), RingCapacity);
-            SharedMemoryNative.SendDescriptor(socket.SafeHandle, memory, 1);
+            DescriptorPassing.Send(socket.SafeHandle, memory, 1, SegmentDescription);
             return new SharedMemoryTransport(socket, segment, 0, second, wait);
         }
         catch
@@ -118,9 +121,7 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
     /// <exception cref="ProtocolException">The opener sent no segment, or one that does not hold two valid rings.</exception>
     public static async ValueTask<SharedMemoryTransport> AcceptAsync(Socket socket, SharedMemoryWait wait, CancellationToken cancellationToken)
     {
-        Microsoft.Win32.SafeHandles.SafeFileHandle descriptor;
-        while (!SharedMemoryNative.TryReceiveDescriptor(socket.SafeHandle, out descriptor, out _))
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        (Microsoft.Win32.SafeHandles.SafeFileHandle descriptor, _) = await DescriptorPassing.ReceiveAsync(socket, SegmentDescription, cancellationToken).ConfigureAwait(false);
         SharedSegment segment;
         try
         {

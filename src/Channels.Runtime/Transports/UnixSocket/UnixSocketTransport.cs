@@ -7,15 +7,20 @@ namespace Channels.Transports.UnixSocket;
 /// A link over a connected, authenticated Unix domain stream socket. Sends are one system call for everything the
 /// link coalesced (non-blocking for <see cref="TrySend"/>). Receiving reads large chunks and hands every complete
 /// frame to the link, in one of two modes that take turns, never both at once: while the link is quiet, the
-/// runtime's socket engine waits for bytes (no thread of its own); once bytes arrive in quick succession, a receive
-/// thread of this link waits in <c>poll</c> and receives itself, until the link has been quiet for a while again.
+/// process's <see cref="ReadinessWatcher"/> waits for bytes (no thread of this link); once bytes arrive in quick
+/// succession, a receive thread of this link waits in <c>poll</c> and receives itself, until the link has been quiet
+/// for a while again.
 /// </summary>
 /// <remarks>
-/// <para>Why a thread of its own: the socket engine's epoll thread hands every readiness to the thread pool, so a
-/// message that a parked reader waits for crosses two threads before the reader's own; a thread blocked in
-/// <c>poll</c> is woken by the kernel directly, which is what a request/response exchange waits for. Quiet links give
-/// their thread up, so thousands of idle links cost no threads. <see cref="Close"/> shuts the socket down first, which
-/// wakes the thread from <c>poll</c>.</para>
+/// <para>Why a thread of its own: a watcher hands every readiness to the thread pool, so a message that a parked
+/// reader waits for crosses two threads before the reader's own; a thread blocked in <c>poll</c> is woken by the kernel
+/// directly, which is what a request/response exchange waits for. Quiet links give their thread up, so thousands of
+/// idle links cost no threads. <see cref="Close"/> shuts the socket down first, which wakes the thread from
+/// <c>poll</c>.</para>
+/// <para>The socket never goes through the runtime's socket engine (no <c>ReceiveAsync</c>/<c>SendAsync</c>): the
+/// engine would watch it for good and wake its epoll thread and a thread-pool thread for every chunk that arrives,
+/// busy or not (see <see cref="ReadinessWatcher"/>). The links make their socket a private pair after the handshake
+/// (<see cref="PrivateSocketPair"/>) for the same reason: the handshake's socket has been through the engine.</para>
 /// <para>While busy, a reader that runs out of messages receives on its own thread for a while before it parks
 /// (<see cref="IInlineReceiver"/>): a stream is then received, decoded and read by one thread, as a hand-written
 /// blocking loop would, instead of a receive thread that the kernel wakes per chunk and that wakes the reader in turn.
@@ -30,7 +35,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     /// <summary>Two receives closer together than this (20 ms) make the link busy: receiving moves to a thread.</summary>
     private static readonly long BusyTicks = Stopwatch.Frequency / 50;
 
-    /// <summary>A receive thread that waited this long (0.5 s) for bytes hands receiving back to the socket engine.</summary>
+    /// <summary>A receive thread that waited this long (0.5 s) for bytes hands receiving back to the watcher.</summary>
     private const int QuietMicroseconds = 500_000;
 
     /// <summary>Receives of this many bytes or more run the wake-up they caused on the thread pool, not inline.</summary>
@@ -51,6 +56,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     private const int MaxPollBackoff = 64;
 
     private readonly Socket _socket;
+    private readonly SocketReadiness _readiness;
     private readonly ManualResetEventSlim _resume = new(false, spinCount: 0);
     private IFrameReceiver? _receiver;
     private FrameAssembler? _frames;
@@ -73,15 +79,19 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     public UnixSocketTransport(Socket socket)
     {
         _socket = socket;
-        // Synchronous sends and receives then never block (TrySend, the receive thread, which waits in poll);
-        // asynchronous operations are unaffected.
+        // Sends and receives never block: the receive thread waits in poll, and waits without a thread go through
+        // the readiness watcher (see remarks), never through the runtime's socket engine.
         _socket.Blocking = false;
+        _readiness = new SocketReadiness(socket.SafeHandle);
     }
 
     public string Description => "Unix socket";
 
-    /// <summary>Whether the link receives on a thread of its own now (busy) rather than in the socket engine (quiet).</summary>
+    /// <summary>Whether the link receives on a thread of its own now (busy) rather than through the watcher (quiet).</summary>
     internal bool ReceivesOnOwnThread => _threaded;
+
+    /// <summary>The socket's handle (for tests that look it up in the system's tables).</summary>
+    internal SafeSocketHandle SafeHandle => _socket.SafeHandle;
 
     public long PollTicks => PollDuration;
 
@@ -121,8 +131,15 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     {
         while (frames.Length > 0)
         {
-            int sent = await _socket.SendAsync(frames, SocketFlags.None).ConfigureAwait(false);
-            frames = frames.Slice(sent);
+            int sent = TrySend(frames.Span);
+            if (sent > 0)
+            {
+                frames = frames.Slice(sent);
+                continue;
+            }
+            if (Volatile.Read(ref _closed) != 0)
+                throw new ObjectDisposedException(Description, "The link's socket was closed while frames were still being sent.");
+            await _readiness.WhenWritableAsync().ConfigureAwait(false);
         }
     }
 
@@ -139,13 +156,14 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         {
             // Already closed by the other side.
         }
+        _readiness.Dispose();
         _socket.Dispose();
         _resume.Set();
     }
 
     public bool BeginPolling()
     {
-        // Only a busy link: a quiet one has the socket engine's receive pending, which must not be overtaken.
+        // Only a busy link: a quiet one is received by whoever the watcher wakes, which must not be raced.
         if (!_threaded || _pollError is not null || Volatile.Read(ref _closed) != 0)
             return false;
         int skip = _pollsToSkip;
@@ -284,7 +302,8 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         while (Interlocked.CompareExchange(ref _consuming, 1, 0) != 0);
     }
 
-    // The quiet mode: the socket engine waits for bytes; a second receive soon after the first moves receiving to a thread.
+    // The quiet mode: the readiness watcher waits for bytes, and a thread-pool thread receives them; a second receive
+    // soon after the first moves receiving to a thread of its own.
     private async Task ReceiveQuietAsync()
     {
         FrameAssembler frames = _frames!;
@@ -293,7 +312,18 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         {
             while (true)
             {
-                int received = await _socket.ReceiveAsync(frames.GetReceiveMemory(), SocketFlags.None).ConfigureAwait(false);
+                await _readiness.WhenReadableAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _closed) != 0)
+                {
+                    // Closed here: as the end of the stream, which the shutdown would have delivered.
+                    End(frames.EndOfStreamError(Description));
+                    return;
+                }
+                int received = _socket.Receive(frames.GetReceiveMemory().Span, SocketFlags.None, out SocketError error);
+                if (error == SocketError.WouldBlock)
+                    continue;
+                if (error != SocketError.Success)
+                    throw new SocketException((int)error);
                 if (received == 0)
                 {
                     End(frames.EndOfStreamError(Description));
@@ -310,6 +340,10 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
                 }
                 previous = now;
             }
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _closed) != 0)
+        {
+            End(frames.EndOfStreamError(Description));
         }
         catch (Exception ex)
         {
@@ -445,7 +479,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         End(end);
     }
 
-    // The link has been quiet for a while: receiving goes back to the socket engine, unless a reader polls now.
+    // The link has been quiet for a while: receiving goes back to the watcher, unless a reader polls now.
     private bool TryGoQuiet()
     {
         AcquireConsuming();
