@@ -252,7 +252,9 @@ public sealed partial class ContractGenerator
     private static void EmitCodec(SourceWriter writer, CodecModel codec)
     {
         string type = codec.MessageType;
-        writer.WriteLine($"private sealed class {codec.Name} : global::Channels.Contracts.ISpanLaneCodec<{type}>");
+        // Raw codecs say so, so that links copy their messages themselves instead of calling Encode and Decode.
+        string contract = codec.IsUnmanaged ? "IRawLaneCodec" : "ISpanLaneCodec";
+        writer.WriteLine($"private sealed class {codec.Name} : global::Channels.Contracts.{contract}<{type}>");
         writer.OpenBrace();
         writer.WriteLine($"public static readonly {codec.Name} Instance = new();");
         writer.WriteLine();

@@ -66,9 +66,9 @@ public sealed partial class ChannelLink : IFrameReceiver
     }
 
     /// <summary>Appends one message to the pending frames under the send lock and returns its encoded size.</summary>
-    internal int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item)
+    internal int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item, bool raw)
     {
-        int size = _outbox.AppendMessage(lane, codec, item);
+        int size = _outbox.AppendMessage(lane, codec, item, raw);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
         _metrics?.Sent(lane, size);

@@ -38,6 +38,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private readonly int _lane;
     private readonly ILaneCodec<T> _codec;
     private readonly ISpanLaneCodec<T>? _spanCodec;
+    // The codec encodes raw bytes (IRawLaneCodec): messages of the right size are copied out here, not decoded by it.
+    private readonly bool _raw;
     private readonly Lock _lock = new();
     private readonly WaiterList _waiters;
     private readonly int _windowMessages;
@@ -64,6 +66,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _lane = lane;
         _codec = codec;
         _spanCodec = codec as ISpanLaneCodec<T>;
+        _raw = codec is IRawLaneCodec<T> && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
         _waiters = new WaiterList(_lock);
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
@@ -330,6 +333,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             {
                 Store(ref tail, ref limit, spanCodec, frame);
             }
+            else if (_raw)
+            {
+                var entries = new BatchReader(frame);
+                while (entries.TryNext(out int start, out int length))
+                    StoreRaw(ref tail, ref limit, spanCodec, frame.Slice(start, length));
+            }
             else
             {
                 var entries = new BatchReader(frame);
@@ -410,6 +419,17 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             limit = MakeRoom(tail);
         int index = (int)tail & _mask;
         _items[index] = Decode(codec, encoded);
+        _sizes[index] = encoded.Length;
+        tail++;
+    }
+
+    private void StoreRaw(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded)
+    {
+        if (tail >= limit)
+            limit = MakeRoom(tail);
+        int index = (int)tail & _mask;
+        // A payload of another size goes to the codec, which refuses it as before.
+        _items[index] = encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
         _sizes[index] = encoded.Length;
         tail++;
     }

@@ -18,6 +18,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
     private readonly ChannelLink _link;
     private readonly int _lane;
     private readonly ILaneCodec<T> _codec;
+    // The codec encodes raw bytes (IRawLaneCodec): the link copies them itself.
+    private readonly bool _raw;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
     private int _creditMessages;
@@ -36,6 +38,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _link = link;
         _lane = lane;
         _codec = codec;
+        _raw = codec is IRawLaneCodec<T> && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
         // The link's send lock: encoding into the pending frames then re-enters a lock already held.
         _lock = link.SendLock;
         _waiters = new WaiterList(_lock);
@@ -56,7 +59,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
                 _creditMessages--;
                 return true;
             }
-            int size = _link.AppendMessage(_lane, _codec, item);
+            int size = _link.AppendMessage(_lane, _codec, item, _raw);
             _creditMessages--;
             _creditBytes -= size;
             _outstandingMessages++;
@@ -214,7 +217,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _creditBytes = 0;
         while (early.TryTakeEarly(out T? item))
         {
-            int size = _link.AppendMessage(_lane, _codec, item);
+            int size = _link.AppendMessage(_lane, _codec, item, _raw);
             _creditMessages--;
             _creditBytes -= size;
             _outstandingMessages++;

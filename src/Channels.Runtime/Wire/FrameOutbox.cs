@@ -107,7 +107,11 @@ internal sealed class FrameOutbox
     /// is written once, when the frame is closed (another frame follows, or the bytes are handed to the transport),
     /// not per message.
     /// </remarks>
-    public int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item)
+    /// <param name="lane">The lane.</param>
+    /// <param name="codec">The lane's codec.</param>
+    /// <param name="item">The message.</param>
+    /// <param name="raw">The codec is an <see cref="IRawLaneCodec{T}"/>: the message's bytes are copied here, with no call into it.</param>
+    public int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item, bool raw)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         if (_closed || _pending is null)
@@ -116,13 +120,13 @@ internal sealed class FrameOutbox
         int size;
         if (_openBatchLane == lane && buffer.Written - _openBatchStart < _batchLimit)
         {
-            size = AppendEntry(buffer, codec, in item);
+            size = raw ? AppendRawEntry(buffer, in item) : AppendEntry(buffer, codec, in item);
             if (size < 0)
-                size = AppendToNewBatch(buffer, lane, codec, in item);
+                size = AppendToNewBatch(buffer, lane, codec, in item, raw);
         }
         else
         {
-            size = AppendToNewBatch(buffer, lane, codec, in item);
+            size = AppendToNewBatch(buffer, lane, codec, in item, raw);
         }
         if (size >= 0)
         {
@@ -171,12 +175,12 @@ internal sealed class FrameOutbox
     }
 
     // Closes the open frame and starts a Batch frame of one entry; -1 when even that exceeds the remote maximum.
-    private int AppendToNewBatch<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item)
+    private int AppendToNewBatch<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item, bool raw)
     {
         CloseOpenBatch();
         _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
         _openBatchLane = lane;
-        int size = AppendEntry(buffer, codec, in item);
+        int size = raw ? AppendRawEntry(buffer, in item) : AppendEntry(buffer, codec, in item);
         if (size < 0)
         {
             // The entry took its frame's header with it.
@@ -214,6 +218,18 @@ internal sealed class FrameOutbox
         int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
         buffer.WriteUInt32At(entryStart, (uint)size);
         return size;
+    }
+
+    // AppendEntry for a message of an IRawLaneCodec: the same entry, its bytes copied here (nothing can throw).
+    private int AppendRawEntry<T>(OutputBuffer buffer, in T item)
+    {
+        int entryStart = buffer.AppendRawEntry(in item);
+        if (buffer.Written - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
+        {
+            buffer.Truncate(entryStart);
+            return -1;
+        }
+        return buffer.Written - entryStart - FrameLayout.BatchEntryPrefixSize;
     }
 
     // Writes the header of the open Batch frame, now that its extent is final.

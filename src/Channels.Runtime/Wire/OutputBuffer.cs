@@ -30,6 +30,20 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         return offset;
     }
 
+    /// <summary>
+    /// Appends one batch entry of an unmanaged message in one reservation: its length prefix, then its raw bytes (what
+    /// an <see cref="Contracts.IRawLaneCodec{T}"/> would write). Returns where the entry starts.
+    /// </summary>
+    public int AppendRawEntry<T>(in T item)
+    {
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        int start = Reserve(sizeof(uint) + size);
+        Span<byte> entry = _array.AsSpan(start, sizeof(uint) + size);
+        BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)size);
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref entry[sizeof(uint)], item);
+        return start;
+    }
+
     /// <summary>Fills a reserved little-endian <c>u32</c> at <paramref name="offset"/>.</summary>
     public void WriteUInt32At(int offset, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_array.AsSpan(offset, sizeof(uint)), value);
 

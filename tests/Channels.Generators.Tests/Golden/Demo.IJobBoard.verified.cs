@@ -111,7 +111,7 @@ namespace Demo
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Job.", inner);
         }
 
-        private sealed class __Codec_long : global::Channels.Contracts.ISpanLaneCodec<long>
+        private sealed class __Codec_long : global::Channels.Contracts.IRawLaneCodec<long>
         {
             public static readonly __Codec_long Instance = new();
 

@@ -150,7 +150,7 @@ namespace Demo
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Job.", inner);
         }
 
-        private sealed class __Codec_Demo_Result : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Result>
+        private sealed class __Codec_Demo_Result : global::Channels.Contracts.IRawLaneCodec<global::Demo.Result>
         {
             public static readonly __Codec_Demo_Result Instance = new();
 

@@ -35,6 +35,9 @@ public sealed class MalformedInputTests : IDisposable
         { "unknown kind", Frame(1, 0x42, [1, 2]), false },
         { "data on a lane the listener writes", Frame(0, (byte)FrameKind.Data, [1, 2]), false },
         { "undecodable message", Frame(1, (byte)FrameKind.Data, [1]), false },
+        // A long lane's messages are copied out of a Batch frame without its codec (IRawLaneCodec): an entry of
+        // another size than the struct's is still refused, after the entries before it.
+        { "batch entry of the wrong size", Frame(1, (byte)FrameKind.Batch, [8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 3, 0, 0, 0, 1, 2, 3]), false },
         // Issue 15, point 3: a reader may return only window it consumed; a huge grant would let the writer overrun it.
         { "credit of 2^31-1 messages, beyond the announced window", Frame(0, (byte)FrameKind.Credit, [0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]), false },
         { "credit for bytes never sent", Frame(0, (byte)FrameKind.Credit, [0, 0, 0, 0, 1, 0, 0, 0]), false },
@@ -72,6 +75,7 @@ public sealed class MalformedInputTests : IDisposable
         { "random bytes", false },
         { "unknown kind", false },
         { "undecodable message", false },
+        { "batch entry of the wrong size", false },
         { "unknown lane", false },
         { "undecodable message", true },
         { "unknown lane", true },
@@ -122,11 +126,26 @@ public sealed class MalformedInputTests : IDisposable
         Assert.True(await raw.WaitForCloseAsync(Timeout), $"{what}: the link did not close its socket");
     }
 
+    // Numbers as the link's writers send them: one Batch frame of length-prefixed entries, every other send as
+    // single Data frames.
     private static byte[] Numbers(int first, int count)
     {
         var bytes = new List<byte>();
-        for (int i = 0; i < count; i++)
-            bytes.AddRange(Frame(1, (byte)FrameKind.Data, BitConverter.GetBytes((long)(first + i))));
+        if (first / count % 2 == 0)
+        {
+            var entries = new List<byte>();
+            for (int i = 0; i < count; i++)
+            {
+                entries.AddRange(BitConverter.GetBytes(8));
+                entries.AddRange(BitConverter.GetBytes((long)(first + i)));
+            }
+            bytes.AddRange(Frame(1, (byte)FrameKind.Batch, [.. entries]));
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+                bytes.AddRange(Frame(1, (byte)FrameKind.Data, BitConverter.GetBytes((long)(first + i))));
+        }
         return [.. bytes];
     }
 
