@@ -18,7 +18,7 @@ namespace Channels.Nats.Queues;
 /// stream's log, against the replica's own count; but the count also falls when acknowledgements delete messages,
 /// and those come through the consumer's own raft group, at a different moment on each replica. So replicas disagree
 /// about which publications fit: the leader acknowledges a put that a follower dropped, and once that follower leads,
-/// the item is gone (nats-server issues 4247 and 4771; fixed only in 2.12 by deciding at the leader). The last
+/// the item is gone (nats-server issue 4247 reports it on a 2.9.16 cluster). The last
 /// sequence, unlike the count, moves only through the stream's own log, so every replica judges an expectation alike.
 /// </para>
 /// <para>
