@@ -156,6 +156,12 @@ internal sealed class JetStreamQueue
         }
         if (items.Info.Config.Description != description)
             throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
+        if (create && items.Info.Config.NumReplicas > 1 && items.Info.Config.MaxMsgs > 0)
+        {
+            // Made by an earlier version, whose streams with replicas kept the capacity as MaxMsgs: removed, as the
+            // replicas of a 2.9 cluster each judge it on their own (see SequencedPuts), which loses acknowledged puts.
+            items = await js.UpdateStreamAsync(items.Info.Config with { MaxMsgs = -1 }, cancellationToken).ConfigureAwait(false);
+        }
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.

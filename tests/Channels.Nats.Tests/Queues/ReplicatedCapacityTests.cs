@@ -124,6 +124,24 @@ public sealed class ReplicatedCapacityTests(ITestOutputHelper output)
         Assert.Equal(all, got.Count);
         Assert.InRange(most, 1UL, 2UL);
         Assert.Throws<QueueEmptyException>(() => board.Items.Get(TimeSpan.FromMilliseconds(200)));
+
+        // A queue made by an earlier version (its stream with MaxMsgs) loses that limit when it is created again.
+        string old = TestKeys.NewName("rcap-old");
+        await using (INatsSmallBoard made = INatsSmallBoard.Create($"{cluster.Nodes[0].Url}/{old}", Options()))
+        {
+            made.Items.Put(1, TimeSpan.FromSeconds(10));
+            await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+            var js = new NatsJSContext(connection);
+            INatsJSStream stream = await js.GetStreamAsync(QueueStreams.For(old, Lane).Items);
+            await js.UpdateStreamAsync(stream.Info.Config with { MaxMsgs = 2 });
+        }
+        await using (INatsSmallBoard again = INatsSmallBoard.Create($"{cluster.Nodes[1].Url}/{old}", Options()))
+        {
+            again.Items.Put(2, TimeSpan.FromSeconds(10));
+            await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+            INatsJSStream stream = await new NatsJSContext(connection).GetStreamAsync(QueueStreams.For(old, Lane).Items);
+            Assert.Equal(-1, stream.Info.Config.MaxMsgs);
+        }
     }
 
     [Theory]
