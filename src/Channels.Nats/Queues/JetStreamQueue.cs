@@ -9,8 +9,9 @@ using NATS.Client.JetStream.Models;
 namespace Channels.Nats.Queues;
 
 /// <summary>
-/// One queue on JetStream, in bytes: a work-queue stream (capacity = <c>MaxMsgs</c> with discard-new, so a full
-/// queue refuses puts, which wait and retry until their timeout), one durable pull consumer shared by every getter
+/// One queue on JetStream, in bytes: a work-queue stream (capacity: on one server <c>MaxMsgs</c> with discard-new; with
+/// replicas, <see cref="SequencedPuts"/>; a full queue refuses puts, which wait and retry until their timeout), one
+/// durable pull consumer shared by every getter
 /// (a get fetches one message), acknowledged when the get returns (plain queue) or at <c>TaskDone</c> (redelivery
 /// queue: JetStream delivers it again after the ack wait when the getter dies first).
 /// </summary>
@@ -50,6 +51,7 @@ internal sealed class JetStreamQueue
     private readonly PullGetters _getters;
     private readonly DeliveryAcks _acks;
     private readonly RetriedPuts _puts = new(DuplicateWindow);
+    private readonly SequencedPuts? _sequenced;
     private readonly string _doneIdPrefix = Guid.NewGuid().ToString("N");
     private readonly CancellationTokenSource _stopping = new();
     private long _doneCount;
@@ -66,6 +68,10 @@ internal sealed class JetStreamQueue
         _consumer = consumer;
         _redeliver = redeliver;
         var claims = new ClaimLedger(js, (NatsConnection)js.Connection, streams.Claims, streams.ClaimsSubject, replicated);
+        // A bounded queue with replicas keeps its capacity itself: the stream's MaxMsgs is judged differently by each
+        // replica on 2.9 (see SequencedPuts).
+        if (replicated && capacity > 0)
+            _sequenced = new SequencedPuts(js, streams.Items, streams.ItemsSubject, capacity);
         _acks = new DeliveryAcks(getters, claims, () => IsConnected, consumer.Info.Config.AckWait);
     }
 
@@ -117,7 +123,8 @@ internal sealed class JetStreamQueue
             {
                 Description = description,
                 Retention = StreamConfigRetention.Workqueue,
-                MaxMsgs = descriptor.QueueCapacity > 0 ? descriptor.QueueCapacity : -1,
+                // With replicas, no MaxMsgs: the puts keep the capacity (SequencedPuts).
+                MaxMsgs = descriptor.QueueCapacity > 0 && transport.Replicas <= 1 ? descriptor.QueueCapacity : -1,
                 Discard = StreamConfigDiscard.New,
                 Storage = StreamConfigStorage.File,
                 NumReplicas = transport.Replicas,
@@ -149,6 +156,12 @@ internal sealed class JetStreamQueue
         }
         if (items.Info.Config.Description != description)
             throw QueueStreams.Mismatch(contract, redeliver, items.Info.Config.Description, endpoint);
+        if (create && items.Info.Config.NumReplicas > 1 && items.Info.Config.MaxMsgs > 0)
+        {
+            // Made by an earlier version, whose streams with replicas kept the capacity as MaxMsgs: removed, as the
+            // replicas of a 2.9 cluster each judge it on their own (see SequencedPuts), which loses acknowledged puts.
+            items = await js.UpdateStreamAsync(items.Info.Config with { MaxMsgs = -1 }, cancellationToken).ConfigureAwait(false);
+        }
         INatsJSConsumer consumer = await js.GetConsumerAsync(streams.Items, streams.Consumer, cancellationToken).ConfigureAwait(false);
         INatsJSStream state = await js.GetStreamAsync(streams.State, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Last: nothing after it can fail, so an attempt that failed leaves no subscription behind.
@@ -182,6 +195,8 @@ internal sealed class JetStreamQueue
         if (_closed)
             throw new ChannelClosedException($"Queue '{Name}' is closed; no more items can be put.");
         string id = _puts.Claim(item.Span, out bool retried);
+        if (_sequenced is not null)
+            return await TryPutSequencedAsync(_sequenced, item, id, retried).ConfigureAwait(false);
         try
         {
             using var bounded = Bounded(CancellationToken.None);
@@ -217,6 +232,37 @@ internal sealed class JetStreamQueue
         {
             _puts.Unknown(id, item.Span);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TryPutAsync"/> on a bounded queue with replicas: the same bookkeeping of message ids, the capacity
+    /// kept by <see cref="SequencedPuts"/>.
+    /// </summary>
+    private async ValueTask<bool> TryPutSequencedAsync(SequencedPuts sequenced, ReadOnlyMemory<byte> item, string id, bool retried)
+    {
+        SequencedPuts.Outcome outcome;
+        try
+        {
+            outcome = await sequenced.PutAsync(item, id).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            _puts.Settle(id);
+            throw new IOException($"Queue '{Name}': {ex.Message}", ex);
+        }
+        switch (outcome)
+        {
+            case SequencedPuts.Outcome.Stored:
+                _puts.Settle(id);
+                return true;
+            case SequencedPuts.Outcome.NotStored:
+                // As a full stream's refusal: an earlier attempt under a retried id may still be stored.
+                NotStoredNow(id, retried, item.Span);
+                return false;
+            default:
+                _puts.Unknown(id, item.Span);
+                return false;
         }
     }
 

@@ -193,6 +193,8 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
             await using var producer0 = PeerProcess.Start(environment, "put", Endpoint(0), "0", (items / 2).ToString(), "0", putOutputs[0]);
             await using var producer1 = PeerProcess.Start(environment, "put", Endpoint(1), (items / 2).ToString(), (items - items / 2).ToString(), "0", putOutputs[1]);
             PeerProcess[] peers = [consumer0, consumer1, producer0, producer1];
+            using var stopWatching = new CancellationTokenSource();
+            Task<(ulong Most, int Full)> fill = WatchFillAsync(cluster, name, stopWatching.Token);
 
             // Mid-run: once every process is at work, the node that leads the consumer (the acknowledgements) dies
             // and comes back.
@@ -209,6 +211,10 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
             Assert.True(await producer0.WaitForExitAsync(s_limit) == 0, "producer 0: " + producer0.Errors);
             Assert.True(await producer1.WaitForExitAsync(s_limit) == 0, "producer 1: " + producer1.Errors);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: producers done");
+            stopWatching.Cancel();
+            (ulong most, int full) = await fill;
+            // Shown only: whether the run met the queue's capacity (the peers' contracts: 10,000), and never above it.
+            output.WriteLine($"while the producers put: at most {most} messages in the items stream, {full} readings of 10000 or more");
 
             // Every item taken for good (plain: removed from the stream, which a get waits for before it returns;
             // redelivery: Join, every item acknowledged): then one sentinel per getter ends the consumers.
@@ -324,6 +330,35 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
         {
             return "(state not available: " + ex.Message + ")";
         }
+    }
+
+    /// <summary>
+    /// Reads the items stream's count every 50 ms until <paramref name="stop"/>: the most it held, and how many
+    /// readings found it full (10,000, the peers' capacity) or above.
+    /// </summary>
+    private static async Task<(ulong Most, int Full)> WatchFillAsync(NatsCluster cluster, string name, CancellationToken stop)
+    {
+        await using var connection = new NatsConnection(NatsOpts.Default with { Url = cluster.Urls });
+        var js = new NatsJSContext(connection);
+        string stream = QueueStreams.For(name, "Items").Items;
+        ulong most = 0;
+        int full = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                INatsJSStream info = await js.GetStreamAsync(stream, cancellationToken: CancellationToken.None);
+                ulong messages = (ulong)info.Info.State.Messages;
+                most = Math.Max(most, messages);
+                full += messages >= 10_000 ? 1 : 0;
+            }
+            catch (NatsException)
+            {
+                // A node away, or no leader yet: the next reading counts.
+            }
+            await Task.Delay(50, CancellationToken.None);
+        }
+        return (most, full);
     }
 
     /// <summary>Waits until the items stream is empty: every item was removed (acknowledged).</summary>
