@@ -26,6 +26,9 @@ public sealed partial class ChannelLink : IFrameReceiver
     /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
     internal Lock SendLock => _sendLock;
 
+    /// <summary>The transport that carries the link (for tests that look at what it holds).</summary>
+    internal ILinkTransport? Transport => _transport;
+
     /// <summary>The transport, once started, when a waiting reader may receive on its own thread (shared memory).</summary>
     internal IInlineReceiver? InlineReceiver => _inlineReceiver;
 

@@ -278,7 +278,63 @@ public abstract class SocketLinkTests(bool sharedMemory) : IDisposable
 }
 
 /// <summary>The suite with its links kept on the Unix socket.</summary>
-public sealed class SocketLinkTestsOverSocket() : SocketLinkTests(sharedMemory: false);
+public sealed class SocketLinkTestsOverSocket() : SocketLinkTests(sharedMemory: false)
+{
+    // After the handshake a link moves to a socket pair of its own (PrivateSocketPair): the two ends of a link hold
+    // the two ends of one pair, and closing the link closes both, whether the opener or the peer goes first.
+    [Fact]
+    public async Task LinksCarriedByTheirOwnSocketPairLeaveNoDescriptorBehindWhenClosed()
+    {
+        using var directory = new TestRuntimeDirectory { SharedMemory = false };
+        await using var listener = ISimple.Listen("pairs", directory.Options());
+        var inodes = new List<string>();
+        for (int i = 0; i < 20; i++)
+        {
+            ISimple.Peer peer = await ISimple.Peer.ConnectAsync("pairs", directory.Options()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            ISimple opener = await listener.AcceptAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            await peer.Echoes.WriteAsync(i);
+            Assert.Equal(i, await opener.Echoes.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+            string openerSocket = SocketInode((IChannelEndpoint)opener);
+            string peerSocket = SocketInode((IChannelEndpoint)peer);
+            Assert.NotEqual(openerSocket, peerSocket);
+            inodes.Add(openerSocket);
+            inodes.Add(peerSocket);
+            if (i % 2 == 0)
+            {
+                await opener.DisposeAsync();
+                await peer.DisposeAsync();
+            }
+            else
+            {
+                await peer.DisposeAsync();
+                await opener.DisposeAsync();
+            }
+        }
+
+        string[] open = Directory.GetFiles("/proc/self/fd").Select(Target).ToArray();
+        Assert.Empty(inodes.Intersect(open));
+    }
+
+    private static string SocketInode(IChannelEndpoint endpoint)
+    {
+        var transport = Assert.IsType<Channels.Transports.UnixSocket.UnixSocketTransport>(endpoint.Link.Transport);
+        string target = Target($"/proc/self/fd/{transport.SafeHandle.DangerousGetHandle()}");
+        Assert.StartsWith("socket:[", target);
+        return target;
+    }
+
+    private static string Target(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget ?? "";
+        }
+        catch (IOException)
+        {
+            return ""; // closed meanwhile
+        }
+    }
+}
 
 /// <summary>The suite with its links in shared memory.</summary>
 public sealed class SocketLinkTestsOverSharedMemory() : SocketLinkTests(sharedMemory: true);
