@@ -127,6 +127,8 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         throw new SocketException((int)error);
     }
 
+    // Pooled: a stream of large messages fills the socket and comes here every few messages.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frames)
     {
         while (frames.Length > 0)
