@@ -90,6 +90,36 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         }
     }
 
+    // A child process started while a link is open must not inherit its socket: a copy held by an unrelated process
+    // would keep the link's end open after this process dies, and its peer would never see it go. Likewise the
+    // watcher's epoll instance.
+    [Fact]
+    public async Task TheLinksSocketsAndTheWatchersEpollAreClosedOnExec()
+    {
+        (ILinkTransport first, ILinkTransport second) = await ConnectAsync();
+        try
+        {
+            const int CloseOnExec = 0x80000; // O_CLOEXEC, octal 02000000
+            int[] descriptors =
+            [
+                (int)((UnixSocketTransport)first).SafeHandle.DangerousGetHandle(),
+                (int)((UnixSocketTransport)second).SafeHandle.DangerousGetHandle(),
+                ReadinessWatcher.Shared.Epoll,
+            ];
+            foreach (int fd in descriptors)
+            {
+                string flags = File.ReadAllLines($"/proc/self/fdinfo/{fd}").Single(line => line.StartsWith("flags:", StringComparison.Ordinal));
+                int value = Convert.ToInt32(flags.Substring("flags:".Length).Trim(), 8);
+                Assert.True((value & CloseOnExec) != 0, $"descriptor {fd} is inherited by children ({flags})");
+            }
+        }
+        finally
+        {
+            first.Close();
+            second.Close();
+        }
+    }
+
     // A send the socket cannot take now waits for room without a thread and finishes once the other side reads;
     // closing the transport ends a send that still waits, instead of leaving it hanging.
     [Fact]
