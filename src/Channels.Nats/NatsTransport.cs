@@ -51,7 +51,9 @@ internal sealed class NatsTransport : IRemoteTransport
             }
             if (reply.Data != "ok")
                 throw new IOException($"Cannot connect to endpoint '{address.Display}': the listener refused the link.");
-            (Socket link, Socket bridge) = SocketPair.Create();
+            // The connector's handshake runs on one end exactly as over a local socket; NatsLink carries the other
+            // end's bytes over NATS until the handshake is done.
+            (Socket link, Socket bridge) = Channels.Transports.UnixSocket.SocketNative.SocketPair();
             NatsLink.Start(shared, inbox, LinkSubjects.OpenerInbox(address.Name, id), bridge, link, "NATS (" + address.Display + ")");
             await shared.ReleaseAsync(null).ConfigureAwait(false);
             return link;

@@ -66,7 +66,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _lane = lane;
         _codec = codec;
         _spanCodec = codec as ISpanLaneCodec<T>;
-        _raw = codec is IRawLaneCodec<T> && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
+        _raw = RawCodec.Applies(codec);
         _waiters = new WaiterList(_lock);
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
@@ -333,12 +333,6 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             {
                 Store(ref tail, ref limit, spanCodec, frame);
             }
-            else if (_raw)
-            {
-                var entries = new BatchReader(frame);
-                while (entries.TryNext(out int start, out int length))
-                    StoreRaw(ref tail, ref limit, spanCodec, frame.Slice(start, length));
-            }
             else
             {
                 var entries = new BatchReader(frame);
@@ -418,18 +412,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (tail >= limit)
             limit = MakeRoom(tail);
         int index = (int)tail & _mask;
-        _items[index] = Decode(codec, encoded);
-        _sizes[index] = encoded.Length;
-        tail++;
-    }
-
-    private void StoreRaw(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded)
-    {
-        if (tail >= limit)
-            limit = MakeRoom(tail);
-        int index = (int)tail & _mask;
-        // A payload of another size goes to the codec, which refuses it as before.
-        _items[index] = encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
+        // A raw codec's message of the right size is copied here; any other payload goes to the codec, which refuses it.
+        _items[index] = _raw && encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
         _sizes[index] = encoded.Length;
         tail++;
     }

@@ -38,7 +38,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _link = link;
         _lane = lane;
         _codec = codec;
-        _raw = codec is IRawLaneCodec<T> && !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
+        _raw = RawCodec.Applies(codec);
         // The link's send lock: encoding into the pending frames then re-enters a lock already held.
         _lock = link.SendLock;
         _waiters = new WaiterList(_lock);

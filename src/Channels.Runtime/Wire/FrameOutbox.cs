@@ -120,7 +120,7 @@ internal sealed class FrameOutbox
         int size;
         if (_openBatchLane == lane && buffer.Written - _openBatchStart < _batchLimit)
         {
-            size = raw ? AppendRawEntry(buffer, in item) : AppendEntry(buffer, codec, in item);
+            size = AppendEntry(buffer, codec, in item, raw);
             if (size < 0)
                 size = AppendToNewBatch(buffer, lane, codec, in item, raw);
         }
@@ -180,7 +180,7 @@ internal sealed class FrameOutbox
         CloseOpenBatch();
         _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
         _openBatchLane = lane;
-        int size = raw ? AppendRawEntry(buffer, in item) : AppendEntry(buffer, codec, in item);
+        int size = AppendEntry(buffer, codec, in item, raw);
         if (size < 0)
         {
             // The entry took its frame's header with it.
@@ -191,8 +191,25 @@ internal sealed class FrameOutbox
     }
 
     // Appends one entry to the open Batch frame; returns its size, or -1 (buffer unchanged) when the frame would
-    // then exceed the remote maximum. A codec that throws leaves the buffer as it was, too.
-    private int AppendEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item)
+    // then exceed the remote maximum. A raw codec's message (IRawLaneCodec) is copied with its prefix in one step.
+    private int AppendEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item, bool raw)
+    {
+        int entryStart = raw ? buffer.AppendRawEntry(in item) : AppendEncodedEntry(buffer, codec, in item);
+        int end = buffer.Written;
+        if (end - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
+        {
+            buffer.Truncate(entryStart);
+            return -1;
+        }
+        int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
+        if (!raw)
+            buffer.WriteUInt32At(entryStart, (uint)size);
+        return size;
+    }
+
+    // Encodes one entry after a reserved prefix; returns where it starts. A codec that throws leaves the buffer as
+    // it was (and takes a frame it opened with it).
+    private int AppendEncodedEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item)
     {
         int entryStart = buffer.Reserve(FrameLayout.BatchEntryPrefixSize);
         try
@@ -209,27 +226,7 @@ internal sealed class FrameOutbox
             }
             throw;
         }
-        int end = buffer.Written;
-        if (end - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
-        {
-            buffer.Truncate(entryStart);
-            return -1;
-        }
-        int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
-        buffer.WriteUInt32At(entryStart, (uint)size);
-        return size;
-    }
-
-    // AppendEntry for a message of an IRawLaneCodec: the same entry, its bytes copied here (nothing can throw).
-    private int AppendRawEntry<T>(OutputBuffer buffer, in T item)
-    {
-        int entryStart = buffer.AppendRawEntry(in item);
-        if (buffer.Written - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
-        {
-            buffer.Truncate(entryStart);
-            return -1;
-        }
-        return buffer.Written - entryStart - FrameLayout.BatchEntryPrefixSize;
+        return entryStart;
     }
 
     // Writes the header of the open Batch frame, now that its extent is final.

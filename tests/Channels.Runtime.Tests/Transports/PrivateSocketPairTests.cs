@@ -123,11 +123,7 @@ public sealed class PrivateSocketPairTests
         }
     }
 
-    private static (Socket First, Socket Second) Connected()
-    {
-        (int first, int second) = SocketNative.SocketPair();
-        return (new Socket(new SafeSocketHandle(first, ownsHandle: true)), new Socket(new SafeSocketHandle(second, ownsHandle: true)));
-    }
+    private static (Socket First, Socket Second) Connected() => SocketNative.SocketPair();
 
     private static string? SafeLinkTarget(string fd)
     {

@@ -37,11 +37,9 @@ public sealed class UnixSocketTransportTests : TransportConformanceTests
         {
             first.Start(new CountingReceiver(), 1 << 16, 1);
             second.Start(frames, 1 << 16, 1);
-            byte[] frame = new byte[FrameLayout.HeaderSize + 4];
-            FrameLayout.WriteHeader(frame, 4, 0, FrameKind.Data);
             for (int i = 0; i < 50; i++)
             {
-                await SendAllAsync(first, frame);
+                await SendAllAsync(first, NumberFrame(i));
                 await Task.Delay(i % 10 == 0 ? 5 : 0);
             }
             await WaitUntilAsync(() => frames.Count == 50);

@@ -26,19 +26,17 @@ internal static class PrivateSocketPair
     /// <exception cref="IOException">The pair could not be created or handed over.</exception>
     public static Socket HandOver(Socket handshake)
     {
-        (int mine, int theirs) = SocketNative.SocketPair();
-        var own = new SafeSocketHandle(mine, ownsHandle: true);
+        (Socket mine, Socket theirs) = SocketNative.SocketPair();
         try
         {
-            using (var other = new SafeFileHandle(theirs, ownsHandle: true))
-                DescriptorPassing.Send(handshake.SafeHandle, other, Tag, What);
-            var socket = new Socket(own);
+            using (theirs)
+                DescriptorPassing.Send(handshake.SafeHandle, theirs.SafeHandle, Tag, What);
             handshake.Dispose();
-            return socket;
+            return mine;
         }
         catch
         {
-            own.Dispose();
+            mine.Dispose();
             throw;
         }
     }

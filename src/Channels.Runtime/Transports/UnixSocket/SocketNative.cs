@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Channels.Transports.UnixSocket;
@@ -46,14 +47,16 @@ internal static unsafe partial class SocketNative
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     public static partial int EpollWait(int epoll, byte* events, int maxEvents, int timeout);
 
-    /// <summary>A connected pair of Unix stream sockets, both closed on exec.</summary>
+    /// <summary>A connected pair of Unix stream sockets (which .NET does not expose), both closed on exec.</summary>
     /// <exception cref="IOException">The kernel refused (out of descriptors).</exception>
-    public static (int First, int Second) SocketPair()
+    public static (Socket First, Socket Second) SocketPair()
     {
         int* descriptors = stackalloc int[2];
         if (SocketPairNative(AfUnix, SockStream | SockCloexec, 0, descriptors) != 0)
-            throw new IOException($"Cannot create the private socket pair of a link (socketpair failed, errno {Marshal.GetLastPInvokeError()}).");
-        return (descriptors[0], descriptors[1]);
+            throw new IOException($"Cannot create a socket pair (socketpair failed, errno {Marshal.GetLastPInvokeError()}).");
+        var first = new SafeSocketHandle(descriptors[0], ownsHandle: true);
+        var second = new SafeSocketHandle(descriptors[1], ownsHandle: true);
+        return (new Socket(first), new Socket(second));
     }
 
     /// <summary>A new epoll instance, closed on exec.</summary>
