@@ -3,14 +3,11 @@ using Channels.Nats.Peer;
 
 // The other "machine" of the NATS tests: a plain program that reaches the test process only through nats-server.
 // Usage: <scenario> <endpoint> [arguments]; the key of links is the hex in NATS_TEST_KEY. Exit codes: 0 done,
-// 3 PeerLostException, 4 ContractMismatchException, 5 AuthenticationFailedException, 6 other failure.
+// 3 PeerLostException, 4 ContractMismatchException, 5 AuthenticationFailedException, 6 other failure, 7 the thread
+// pool refused its limits. The thread pool keeps its defaults (the starved-* scenarios cap it).
 // Started by ChildProcess instead: run the [ChildEntry] the parent asked for (ChildEntries).
 if (ChildProcess.IsChild)
     return await ChildProcess.RunAsync();
-// Each queue call over JetStream holds a thread while it talks to the server (the runtime's engine interface is
-// synchronous): 32 concurrent puts or gets must not wait for the thread pool to grow one thread at a time.
-ThreadPool.GetMinThreads(out int minWorkers, out int minCompletions);
-ThreadPool.SetMinThreads(Math.Max(minWorkers, 128), minCompletions);
 try
 {
     return args switch
@@ -22,6 +19,8 @@ try
         ["get", string endpoint, string workers, string output, string mode] => await Scenarios.GetAsync(endpoint, int.Parse(workers), output, mode),
         ["create", string endpoint, string replicas] => await Scenarios.CreateAsync(endpoint, int.Parse(replicas)),
         ["hold", string endpoint, string count] => await Scenarios.HoldAsync(endpoint, int.Parse(count)),
+        ["starved-puts", string endpoint, string first, string count, string timeoutMs] => await Scenarios.StarvedPutsAsync(endpoint, int.Parse(first), int.Parse(count), int.Parse(timeoutMs)),
+        ["starved-gets", string endpoint, string workers, string timeoutMs] => await Scenarios.StarvedGetsAsync(endpoint, int.Parse(workers), int.Parse(timeoutMs)),
         _ => Usage(),
     };
 }
@@ -48,6 +47,6 @@ catch (Exception ex)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Channels.Nats.Peer echo|slow-echo|other|put|get|hold <endpoint> ...");
+    Console.Error.WriteLine("usage: Channels.Nats.Peer echo|slow-echo|other|put|get|create|hold|starved-puts|starved-gets <endpoint> ...");
     return 2;
 }

@@ -202,4 +202,112 @@ internal static class Scenarios
         await Task.Delay(Timeout.Infinite);
         return 0;
     }
+
+    /// <summary>
+    /// Caps this process's thread pool at a few threads (2 to start with, at most 4 or one per core), so that an
+    /// asynchronous call that blocks a thread-pool thread starves it at once instead of after dozens of calls.
+    /// False, with the reason on standard error, when the runtime refuses the limits.
+    /// </summary>
+    public static bool CapThreadPool()
+    {
+        int max = Math.Max(4, Environment.ProcessorCount);
+        bool capped = ThreadPool.SetMinThreads(2, 2) & ThreadPool.SetMaxThreads(max, max);
+        if (!capped)
+            Console.Error.WriteLine($"The thread pool refused the limits 2 to {max} threads.");
+        return capped;
+    }
+
+    /// <summary>
+    /// In a thread pool of a few threads (<see cref="CapThreadPool"/>), makes <paramref name="count"/> concurrent
+    /// <c>PutAsync</c> of the items from <paramref name="first"/> into the small board, each with a timeout of
+    /// <paramref name="timeoutMs"/>; prints "started" once they are all under way, then "put" and the longest put's
+    /// milliseconds. A put that fails fails the scenario (exit code 6, the exceptions on standard error).
+    /// </summary>
+    public static async Task<int> StarvedPutsAsync(string endpoint, int first, int count, int timeoutMs)
+    {
+        if (!CapThreadPool())
+            return 7;
+        await using var board = await INatsSmallBoard.OpenAsync(endpoint, Options());
+        var puts = new Task<long>[count];
+        for (int i = 0; i < count; i++)
+            puts[i] = TimedPutAsync(board.Items, first + i, timeoutMs);
+        Console.WriteLine("started");
+        try
+        {
+            long[] took = await Task.WhenAll(puts);
+            Console.WriteLine("put " + took.Max());
+            return 0;
+        }
+        catch (Exception)
+        {
+            foreach (var put in puts)
+            {
+                if (put.Exception is { } error)
+                    Console.Error.WriteLine(error.InnerException);
+            }
+            return 6;
+        }
+    }
+
+    private static async Task<long> TimedPutAsync(ProcessQueue<int> items, int item, int timeoutMs)
+    {
+        long start = Environment.TickCount64;
+        await items.PutAsync(item, TimeSpan.FromMilliseconds(timeoutMs));
+        return Environment.TickCount64 - start;
+    }
+
+    /// <summary>
+    /// In a thread pool of a few threads (<see cref="CapThreadPool"/>), gets from the small board with
+    /// <paramref name="workers"/> concurrent getters until it is closed and drained: half call <c>GetAsync</c> (each
+    /// with a timeout of <paramref name="timeoutMs"/>) in a loop, half read <c>Reader.ReadAllAsync()</c>. Prints
+    /// "started" once they are all waiting, then "got" and the items, comma-separated. A get that fails otherwise
+    /// fails the scenario (exit code 6).
+    /// </summary>
+    public static async Task<int> StarvedGetsAsync(string endpoint, int workers, int timeoutMs)
+    {
+        if (!CapThreadPool())
+            return 7;
+        await using var board = await INatsSmallBoard.OpenAsync(endpoint, Options());
+        var got = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var getters = new Task[workers];
+        for (int w = 0; w < workers; w++)
+            getters[w] = w % 2 == 0 ? GetUntilDrainedAsync(board.Items, got, timeoutMs) : ReadAllAsync(board.Items, got);
+        Console.WriteLine("started");
+        try
+        {
+            await Task.WhenAll(getters);
+        }
+        catch (Exception)
+        {
+            foreach (var getter in getters)
+            {
+                if (getter.Exception is { } error)
+                    Console.Error.WriteLine(error.InnerException);
+            }
+            return 6;
+        }
+        Console.WriteLine("got " + string.Join(',', got));
+        return 0;
+    }
+
+    private static async Task GetUntilDrainedAsync(ProcessQueue<int> items, System.Collections.Concurrent.ConcurrentQueue<int> got, int timeoutMs)
+    {
+        while (true)
+        {
+            try
+            {
+                got.Enqueue(await items.GetAsync(TimeSpan.FromMilliseconds(timeoutMs)));
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task ReadAllAsync(ProcessQueue<int> items, System.Collections.Concurrent.ConcurrentQueue<int> got)
+    {
+        await foreach (int item in items.Reader.ReadAllAsync())
+            got.Enqueue(item);
+    }
 }

@@ -7,25 +7,29 @@ namespace Channels.Nats.Queues;
 /// A <see cref="JetStreamQueue"/> as the runtime's <see cref="IQueueEngine"/>, so that <see cref="QueueLane{T}"/>
 /// gives it Python's blocking, timeout and async semantics as it does the shared-memory engine. Each operation is a
 /// server round trip; waits poll (a get that finds nothing, a put into a full queue, a join), a few milliseconds
-/// apart, because the server has no futex word to sleep on. <see cref="Count"/> is cached for a few milliseconds,
-/// as the runtime asks it often while it spins. The asynchronous put and get await the server in their first attempt
-/// (<see cref="IRemoteQueueEngine"/>) instead of blocking a thread for the round trip.
+/// apart, because the server has no futex word to sleep on. The count and the room for a put are read at most once
+/// every few milliseconds and shared by every caller (<see cref="SharedReading{T}"/>), as the runtime asks them
+/// often while it spins or polls. The asynchronous operations await the server and poll it asynchronously
+/// (<see cref="IRemoteQueueEngine"/>): they never block a thread.
 /// </summary>
 internal sealed class JetStreamEngine : IRemoteQueueEngine
 {
-    private const int PollMs = 5;
+    private const int PollPeriodMs = 5;
     private const int CountCacheMs = 5;
     // NATS's default max_payload is 1 MiB; the headers (message id) take a little of it.
     private const int MaxPayload = 1024 * 1024 - 1024;
 
     private readonly JetStreamQueue _queue;
-    private int _count;
-    private long _countAt;
-    private bool _room;
-    private long _roomAt;
+    private readonly SharedReading<int> _count;
+    private readonly SharedReading<bool> _room;
     private volatile bool _disposed;
 
-    public JetStreamEngine(JetStreamQueue queue) => _queue = queue;
+    public JetStreamEngine(JetStreamQueue queue)
+    {
+        _queue = queue;
+        _count = new SharedReading<int>(ReadCountAsync, 0, CountCacheMs);
+        _room = new SharedReading<bool>(ReadRoomAsync, false, CountCacheMs);
+    }
 
     public string Name => _queue.Name;
 
@@ -33,25 +37,24 @@ internal sealed class JetStreamEngine : IRemoteQueueEngine
 
     public int MaxItemBytes => MaxPayload;
 
-    public int Count
+    public int Count => CountAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public int PollMs => PollPeriodMs;
+
+    public ValueTask<int> CountAsync(CancellationToken cancellationToken) => _count.ReadAsync(cancellationToken);
+
+    private async ValueTask<int> ReadCountAsync(int last)
     {
-        get
+        if (!_queue.IsConnected)
+            return last;
+        try
         {
-            long now = Environment.TickCount64;
-            long at = Volatile.Read(ref _countAt);
-            if ((at == 0 || now - at >= CountCacheMs) && _queue.IsConnected)
-            {
-                try
-                {
-                    Volatile.Write(ref _count, _queue.CountAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult());
-                    Volatile.Write(ref _countAt, now);
-                }
-                catch (Exception ex) when (JetStreamQueue.IsServerAway(ex))
-                {
-                    // Server away: the last known count stands.
-                }
-            }
-            return Volatile.Read(ref _count);
+            return await _queue.CountAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (JetStreamQueue.IsServerAway(ex))
+        {
+            // Server away: the last known count stands.
+            return last;
         }
     }
 
@@ -68,7 +71,7 @@ internal sealed class JetStreamEngine : IRemoteQueueEngine
             return false;
         bool put = await _queue.TryPutAsync(item).ConfigureAwait(false);
         // This process's own put must show in its next Count.
-        Volatile.Write(ref _countAt, 0);
+        _count.Invalidate();
         return put;
     }
 
@@ -88,7 +91,7 @@ internal sealed class JetStreamEngine : IRemoteQueueEngine
             return false;
         TimeSpan timeout = timeoutMs == Timeout.Infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMs);
         bool got = await _queue.GetAsync(timeout, take, state, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _countAt, 0);
+        _count.Invalidate();
         return got;
     }
 
@@ -112,26 +115,23 @@ internal sealed class JetStreamEngine : IRemoteQueueEngine
     public bool Holds(QueueCondition condition, int itemBytes) => condition switch
     {
         QueueCondition.NotEmpty => Count > 0,
-        QueueCondition.NotFull => HasRoom(),
+        QueueCondition.NotFull => _room.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() && _queue.IsConnected,
         _ => _queue.IsConnected && _queue.IsJoinedAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(),
     };
 
-    /// <summary>Room for a put, asked of the server at most every few milliseconds (the runtime asks while it spins).</summary>
-    private bool HasRoom()
+    public async ValueTask<bool> HoldsAsync(QueueCondition condition, int itemBytes, CancellationToken cancellationToken) => condition switch
     {
-        long now = Environment.TickCount64;
-        long at = Volatile.Read(ref _roomAt);
-        if ((at == 0 || now - at >= CountCacheMs) && _queue.IsConnected)
-        {
-            Volatile.Write(ref _room, _queue.HasRoomAsync().AsTask().GetAwaiter().GetResult());
-            Volatile.Write(ref _roomAt, now);
-        }
-        return Volatile.Read(ref _room) && _queue.IsConnected;
-    }
+        QueueCondition.NotEmpty => await CountAsync(cancellationToken).ConfigureAwait(false) > 0,
+        QueueCondition.NotFull => await _room.ReadAsync(cancellationToken).ConfigureAwait(false) && _queue.IsConnected,
+        _ => _queue.IsConnected && await _queue.IsJoinedAsync(cancellationToken).ConfigureAwait(false),
+    };
+
+    /// <summary>Room for a put (false while the server is away).</summary>
+    private async ValueTask<bool> ReadRoomAsync(bool last) => _queue.IsConnected && await _queue.HasRoomAsync().ConfigureAwait(false);
 
     public bool Sleep(QueueCondition condition, int token, int timeoutMs)
     {
-        Thread.Sleep(timeoutMs < 0 ? PollMs : Math.Min(timeoutMs, PollMs));
+        Thread.Sleep(timeoutMs < 0 ? PollPeriodMs : Math.Min(timeoutMs, PollPeriodMs));
         return true;
     }
 

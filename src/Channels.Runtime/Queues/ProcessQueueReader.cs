@@ -17,6 +17,9 @@ internal sealed class ProcessQueueReader<T>(QueueLane<T> lane) : ChannelReader<T
     public override ValueTask<T> ReadAsync(CancellationToken cancellationToken = default)
         => lane.GetAsync(QueueWaits.Infinite, cancellationToken);
 
+    public override IAsyncEnumerable<T> ReadAllAsync(CancellationToken cancellationToken = default)
+        => lane.Engine is IRemoteQueueEngine ? lane.GetAllRemoteAsync(cancellationToken) : base.ReadAllAsync(cancellationToken);
+
     public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
         => lane.WaitToReadAsync(cancellationToken);
 }

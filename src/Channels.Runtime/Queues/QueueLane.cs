@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Channels.Contracts;
 using Channels.SharedMemory;
 
@@ -9,7 +10,8 @@ namespace Channels.Queues;
 /// <summary>
 /// The typed operations of a <see cref="ProcessQueue{T}"/> over an <see cref="IQueueEngine"/>: encoding and decoding
 /// through the lane codec, Python's blocking and timeout semantics (try, spin, then sleep on the engine's shared
-/// condition), and asynchronous waits parked on a <see cref="SharedWaitPump"/>. Written once for every engine.
+/// condition), and asynchronous waits parked on a <see cref="SharedWaitPump"/>. Written once for every engine. A
+/// server's engine (<see cref="IRemoteQueueEngine"/>) has asynchronous paths of its own, which never block a thread.
 /// </summary>
 internal sealed class QueueLane<T>
 {
@@ -79,15 +81,30 @@ internal sealed class QueueLane<T>
         return PutWaitingAsync(item, timeoutMs, cancellationToken);
     }
 
-    // A server's engine: the first attempt awaits the server; only a put that must wait for room blocks (on the pump).
+    // A server's engine: every attempt and every check awaits the server, and the wait for room polls it
+    // asynchronously. Blocking instead (the synchronous engine calls, or a pump thread) held a thread-pool thread per
+    // waiting put, and the server's answers need thread-pool threads too: dozens of puts into a full queue starved
+    // the pool and hung far past their timeouts.
     private async ValueTask PutRemoteAsync(IRemoteQueueEngine remote, T item, int timeoutMs, CancellationToken cancellationToken)
     {
+        long start = Environment.TickCount64;
         // An array of its own: the thread's scratch belongs to another call once this one awaits.
-        if (await remote.TryPutAsync(Encode(item).Written.ToArray()).ConfigureAwait(false))
+        byte[] bytes = Encode(item).Written.ToArray();
+        if (await remote.TryPutAsync(bytes).ConfigureAwait(false))
             return;
-        if (timeoutMs == 0)
-            throw QueueThrow.Full(Name, Capacity);
-        await PutWaitingAsync(item, timeoutMs, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            int left = QueueWaits.Left(start, timeoutMs);
+            if (left == 0)
+                throw QueueThrow.Full(Name, Capacity);
+            // No cancellation while a put is in flight (it may be stored): only between attempts.
+            await Task.Delay(PollDelay(remote, left), cancellationToken).ConfigureAwait(false);
+            // Room first: one reading of the server serves every waiting put, where a refused put costs a
+            // publication each (and with replicas a round of the sequenced puts). Closed: the attempt says so.
+            if ((remote.IsClosed || await remote.HoldsAsync(QueueCondition.NotFull, bytes.Length, cancellationToken).ConfigureAwait(false))
+                && await remote.TryPutAsync(bytes).ConfigureAwait(false))
+                return;
+        }
     }
 
     private ValueTask PutWaitingAsync(T item, int timeoutMs, CancellationToken cancellationToken)
@@ -154,16 +171,52 @@ internal sealed class QueueLane<T>
     }
 
     // A server's engine: the get waits at the server (no thread held, no polling) and decodes the item from the
-    // engine's bytes. None in time, the queue closed, or the server away: the synchronous protocol decides what is
-    // left (drained, empty, or waiting on through the pump for the rest of the timeout).
+    // engine's bytes. None in time, the queue closed, or the server away: a closed queue with nothing left is drained;
+    // otherwise the get polls asynchronously (closed: for items another process read ahead and gives back; the server
+    // away: until it is back, when the get waits at the server again) until its timeout.
     private async ValueTask<T> GetRemoteAsync(IRemoteQueueEngine remote, int timeoutMs, CancellationToken cancellationToken)
     {
         var taken = new Taken(_codec);
         long start = Environment.TickCount64;
-        if (await remote.TryGetAsync(static (taken, payload) => taken.Decode(payload), taken, timeoutMs, cancellationToken).ConfigureAwait(false))
-            return taken.Item;
-        int left = timeoutMs == QueueWaits.Infinite ? timeoutMs : (int)Math.Max(0, timeoutMs - (Environment.TickCount64 - start));
-        return await GetWaitingAsync(left, cancellationToken).ConfigureAwait(false);
+        int left = timeoutMs;
+        while (true)
+        {
+            if (await remote.TryGetAsync(static (taken, payload) => taken.Decode(payload), taken, left, cancellationToken).ConfigureAwait(false))
+                return taken.Item;
+            remote.ThrowIfFailed();
+            // Closed, then empty: an item put before the close cannot be behind this check.
+            if (remote.IsClosed && await remote.CountAsync(cancellationToken).ConfigureAwait(false) == 0)
+                throw QueueThrow.Drained(Name);
+            left = QueueWaits.Left(start, timeoutMs);
+            if (left == 0)
+                throw QueueThrow.Empty(Name);
+            await Task.Delay(PollDelay(remote, left), cancellationToken).ConfigureAwait(false);
+            left = QueueWaits.Left(start, timeoutMs);
+        }
+    }
+
+    /// <summary>
+    /// A server's engine: every item until the queue is closed and drained, each get waiting at the server.
+    /// <see cref="ChannelReader{T}.ReadAllAsync"/>'s own loop reads with the synchronous <c>TryRead</c>, a blocking
+    /// round trip on a thread-pool thread per item.
+    /// </summary>
+    public async IAsyncEnumerable<T> GetAllRemoteAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var remote = (IRemoteQueueEngine)_engine;
+        while (true)
+        {
+            T item;
+            try
+            {
+                item = await GetRemoteAsync(remote, QueueWaits.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException) when (remote.IsClosed)
+            {
+                // Closed and drained: the end, as ChannelReader's loop ends when WaitToReadAsync says false.
+                yield break;
+            }
+            yield return item;
+        }
     }
 
     /// <summary>The item a remote engine's get decoded.</summary>
@@ -217,6 +270,8 @@ internal sealed class QueueLane<T>
 
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
     {
+        if (_engine is IRemoteQueueEngine remote)
+            return WaitRemoteAsync(remote, QueueCondition.NotEmpty, cancellationToken);
         if (!cancellationToken.IsCancellationRequested && _engine.Count > 0)
             return new ValueTask<bool>(true);
         SpinUntil(QueueCondition.NotEmpty);
@@ -225,6 +280,8 @@ internal sealed class QueueLane<T>
 
     public ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken)
     {
+        if (_engine is IRemoteQueueEngine remote)
+            return WaitRemoteAsync(remote, QueueCondition.NotFull, cancellationToken);
         if (!cancellationToken.IsCancellationRequested && !_engine.IsClosed && _engine.Holds(QueueCondition.NotFull, 0))
             return new ValueTask<bool>(true);
         SpinUntil(QueueCondition.NotFull);
@@ -255,7 +312,47 @@ internal sealed class QueueLane<T>
     }
 
     public async ValueTask JoinAsync(CancellationToken cancellationToken)
-        => await Probe(ref _joinPump, QueueCondition.Joined, cancellationToken).ConfigureAwait(false);
+    {
+        if (_engine is IRemoteQueueEngine remote)
+            await WaitRemoteAsync(remote, QueueCondition.Joined, cancellationToken).ConfigureAwait(false);
+        else
+            await Probe(ref _joinPump, QueueCondition.Joined, cancellationToken).ConfigureAwait(false);
+    }
+
+    // A server's engine: what the pump's probe checks (QueueWaiters.Probe), asked of the server asynchronously and
+    // polled until it holds: an item or the end (true or false), room or the end, every item settled.
+    private static async ValueTask<bool> WaitRemoteAsync(IRemoteQueueEngine remote, QueueCondition condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            remote.ThrowIfFailed();
+            switch (condition)
+            {
+                case QueueCondition.NotEmpty:
+                    if (await remote.CountAsync(cancellationToken).ConfigureAwait(false) > 0)
+                        return true;
+                    if (remote.IsClosed)
+                        return false;
+                    break;
+                case QueueCondition.NotFull:
+                    if (remote.IsClosed)
+                        return false;
+                    if (await remote.HoldsAsync(QueueCondition.NotFull, 0, cancellationToken).ConfigureAwait(false))
+                        return true;
+                    break;
+                default:
+                    if (await remote.HoldsAsync(QueueCondition.Joined, 0, cancellationToken).ConfigureAwait(false))
+                        return true;
+                    break;
+            }
+            await Task.Delay(remote.PollMs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One poll of a server's engine: its period, or what is left of the timeout if that is less.</summary>
+    private static int PollDelay(IRemoteQueueEngine remote, int leftMs)
+        => leftMs == QueueWaits.Infinite ? remote.PollMs : Math.Min(remote.PollMs, leftMs);
 
     /// <summary>Closes the queue for every process (an error is not carried to other processes).</summary>
     public bool TryComplete(Exception? error) => _engine.Close();
@@ -272,6 +369,15 @@ internal sealed class QueueLane<T>
 
     private async Task WatchCompletionAsync()
     {
+        if (_engine is IRemoteQueueEngine remote)
+        {
+            while (!(remote.IsClosed && await remote.CountAsync(CancellationToken.None).ConfigureAwait(false) == 0))
+            {
+                remote.ThrowIfFailed();
+                await Task.Delay(QueueWaits.SliceMs / 5).ConfigureAwait(false);
+            }
+            return;
+        }
         while (!(_engine.IsClosed && _engine.Count == 0))
         {
             _engine.ThrowIfFailed();

@@ -25,4 +25,12 @@ internal static class QueueWaits
         long left = timeoutMs - (Environment.TickCount64 - startTicks);
         return left <= 0 ? 0 : (int)Math.Min(left, SliceMs);
     }
+
+    /// <summary>Milliseconds left of <paramref name="timeoutMs"/> since <paramref name="startTicks"/>: <see cref="Infinite"/> for no timeout; 0 when the time is up.</summary>
+    public static int Left(long startTicks, int timeoutMs)
+    {
+        if (timeoutMs == Infinite) return Infinite;
+        long left = timeoutMs - (Environment.TickCount64 - startTicks);
+        return left <= 0 ? 0 : (int)left;
+    }
 }

@@ -25,13 +25,6 @@ public sealed class ClusterQueueTests(ITestOutputHelper output)
     private const int GettersPerConsumer = 32;
     private static readonly TimeSpan s_limit = TimeSpan.FromMinutes(12);
 
-    static ClusterQueueTests()
-    {
-        // Each queue call over JetStream holds a thread while it talks to the server: the sentinels are put 64 at once.
-        ThreadPool.GetMinThreads(out int workers, out int completions);
-        ThreadPool.SetMinThreads(Math.Max(workers, 128), completions);
-    }
-
     [Fact]
     public async Task Plain_queue_every_item_is_got_exactly_once_while_a_node_is_killed_and_restarted()
     {

@@ -111,6 +111,65 @@ public sealed class JetStreamQueueTests(NatsServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Asynchronous_waits_time_out_on_time_end_at_once_when_cancelled_and_lose_nothing()
+    {
+        string endpoint = Endpoint(TestKeys.NewName("async-waits"));
+        await using var board = INatsSmallBoard.Create(endpoint, Options());
+        await board.Items.PutAsync(1, TimeSpan.FromSeconds(5));
+        await board.Items.PutAsync(2, TimeSpan.FromSeconds(5));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<QueueFullException>(async () => await board.Items.PutAsync(3, TimeSpan.FromMilliseconds(300)));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(3));
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            Task put = board.Items.PutAsync(3, TimeSpan.FromSeconds(30), cancel.Token).AsTask();
+            Task<bool> writable = board.Items.Writer.WaitToWriteAsync(cancel.Token).AsTask();
+            await Task.Delay(300);
+            Assert.False(put.IsCompleted);
+            Assert.False(writable.IsCompleted);
+            watch.Restart();
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => put.WaitAsync(TimeSpan.FromSeconds(5)));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writable.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        }
+        // The cancelled put left nothing behind; a wait for room ends once there is some.
+        Task<bool> room = board.Items.Writer.WaitToWriteAsync().AsTask();
+        Assert.Equal(1, await board.Items.GetAsync(TimeSpan.FromSeconds(5)));
+        Assert.True(await room.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, await board.Items.GetAsync(TimeSpan.FromSeconds(5)));
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            Task<int> get = board.Items.GetAsync(TimeSpan.FromSeconds(30), cancel.Token).AsTask();
+            Task<bool> readable = board.Items.Reader.WaitToReadAsync(cancel.Token).AsTask();
+            await Task.Delay(300);
+            Assert.False(get.IsCompleted);
+            Assert.False(readable.IsCompleted);
+            watch.Restart();
+            cancel.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get.WaitAsync(TimeSpan.FromSeconds(5)));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => readable.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        }
+        // The cancelled get took nothing: the next item goes to the next get.
+        Task<bool> item = board.Items.Reader.WaitToReadAsync().AsTask();
+        await board.Items.PutAsync(4, TimeSpan.FromSeconds(5));
+        Assert.True(await item.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(4, await board.Items.GetAsync(TimeSpan.FromSeconds(5)));
+
+        watch.Restart();
+        await Assert.ThrowsAsync<QueueEmptyException>(async () => await board.Items.GetAsync(TimeSpan.FromMilliseconds(300)));
+        // As a synchronous get's (A_full_queue_refuses_...): the wait at the server may end up to a pull's grace (3 s) after its timeout.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        board.Items.Writer.Complete();
+        Assert.False(await board.Items.Reader.WaitToReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.False(await board.Items.Writer.WaitToWriteAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        await Assert.ThrowsAsync<System.Threading.Channels.ChannelClosedException>(async () => await board.Items.GetAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Opening_queues_of_another_contract_or_none_fails_clearly()
     {
         string endpoint = Endpoint(TestKeys.NewName("shape"));

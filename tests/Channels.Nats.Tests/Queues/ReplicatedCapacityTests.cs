@@ -19,14 +19,6 @@ public sealed class ReplicatedCapacityTests(ITestOutputHelper output)
 {
     private const string Lane = "Items";
 
-    static ReplicatedCapacityTests()
-    {
-        // As in the cluster tests: a put or get waiting for room or an item holds a thread while it asks the server,
-        // and the answers (and the put rounds) need pool threads of their own.
-        ThreadPool.GetMinThreads(out int workers, out int completions);
-        ThreadPool.SetMinThreads(Math.Max(workers, 128), completions);
-    }
-
     private static ChannelOptions Options() => new()
     {
         Transport = new NatsTransportOptions
