@@ -2,7 +2,7 @@ namespace Channels.Benchmarks.SideBySide;
 
 /// <summary>
 /// Measures all pair systems together. Every system is connected first; then, case by case, each system runs its
-/// warm-up rounds, and the timed rounds are interleaved (run 1 of every system, then run 2, starting each run with
+/// warm-up rounds (at least the given number, and for at least the given time), and the timed rounds are interleaved (run 1 of every system, then run 2, starting each run with
 /// the next system), so a burst of load from elsewhere on a shared machine falls on all systems alike instead of
 /// on whichever happened to be measured at the time.
 /// </summary>
@@ -33,16 +33,7 @@ public static class PairDriver
                 }
 
                 Console.Error.WriteLine($"  {spec.Label} x {spec.Count:N0}");
-                for (int round = 0; round < settings.WarmupRounds; round++)
-                {
-                    foreach (PairSession session in sessions)
-                    {
-                        if (session.System.Supports(spec.Kind))
-                        {
-                            await session.RunRoundAsync(spec, timed: false, settings).ConfigureAwait(false);
-                        }
-                    }
-                }
+                await WarmUpAsync(sessions, spec, settings).ConfigureAwait(false);
 
                 for (int run = 0; run < settings.Runs; run++)
                 {
@@ -76,6 +67,35 @@ public static class PairDriver
             foreach (PairSession session in sessions)
             {
                 await session.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Untimed rounds, interleaved like the timed ones, until every live system has run WarmupRounds of them and spent
+    // WarmupTime in them. A system that fails stops warming up (its session is no longer live).
+    private static async Task WarmUpAsync(List<PairSession> sessions, CaseSpec spec, RunSettings settings)
+    {
+        var spent = new TimeSpan[sessions.Count];
+        for (int round = 0; ; round++)
+        {
+            bool ran = false;
+            for (int i = 0; i < sessions.Count; i++)
+            {
+                PairSession session = sessions[i];
+                if (!session.IsLive || !session.System.Supports(spec.Kind) || (round >= settings.WarmupRounds && spent[i] >= settings.WarmupTime))
+                {
+                    continue;
+                }
+
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await session.RunRoundAsync(spec, timed: false, settings).ConfigureAwait(false);
+                spent[i] += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                ran = true;
+            }
+
+            if (!ran)
+            {
+                return;
             }
         }
     }

@@ -17,6 +17,9 @@ public sealed record SideBySideOptions
     /// <summary>Untimed rounds before them.</summary>
     public int WarmupRounds { get; init; } = 1;
 
+    /// <summary>The least time a pair system spends in its untimed rounds per case (more rounds until it has).</summary>
+    public TimeSpan WarmupTime { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Where <c>benchmarks.md</c> and <c>benchmarks.svg</c> go.</summary>
     public string OutputDirectory { get; init; } = Path.Combine(RepositoryPaths.Root, "docs");
 
@@ -58,7 +61,7 @@ public sealed record SideBySideOptions
         return false;
     }
 
-    /// <summary>Parses <c>--scale S --runs N --warmup N --out DIR --systems a,b --python-script PATH --round-timeout SECONDS</c>.</summary>
+    /// <summary>Parses <c>--scale S --runs N --warmup N --warmup-seconds S --out DIR --systems a,b --python-script PATH --round-timeout SECONDS</c>.</summary>
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static SideBySideOptions Parse(ReadOnlySpan<string> args)
     {
@@ -72,6 +75,7 @@ public sealed record SideBySideOptions
                 "--scale" => options with { Scale = Positive(name, double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--runs" => options with { Runs = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--warmup" => options with { WarmupRounds = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--warmup-seconds" => options with { WarmupTime = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--out" => options with { OutputDirectory = Path.GetFullPath(value) },
                 "--systems" => options with { Systems = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--python-script" => options with { PythonScript = value },

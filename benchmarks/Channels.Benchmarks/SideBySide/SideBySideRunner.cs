@@ -20,7 +20,7 @@ public static class SideBySideRunner
         var clock = Stopwatch.StartNew();
         IReadOnlyList<CaseSpec> cases = CaseSpec.All(options.Scale);
         DirectoryInfo work = Directory.CreateTempSubdirectory("channels-bench-");
-        var settings = new RunSettings(options.Runs, options.WarmupRounds, options.RoundTimeout, work.FullName);
+        var settings = new RunSettings(options.Runs, options.WarmupRounds, options.WarmupTime, options.RoundTimeout, work.FullName);
         var rows = new List<Measurement>();
         BenchNatsServer? nats = null;
         try
