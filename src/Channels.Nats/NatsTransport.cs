@@ -28,12 +28,12 @@ internal sealed class NatsTransport : IRemoteTransport
         NatsEndpoint address = NatsEndpoint.Parse(endpoint);
         NatsConnection connection = await NatsConnections.ConnectAsync(address, options, cancellationToken).ConfigureAwait(false);
         var shared = new SharedConnection(connection);
-        INatsSub<NatsMemoryOwner<byte>>? inbox = null;
+        LinkInbox? inbox = null;
         try
         {
             string id = LinkSubjects.NewId();
             // The inbox exists before the listener learns of it, so none of its first bytes can be missed.
-            inbox = await NatsLink.SubscribeAsync(connection, LinkSubjects.PeerInbox(address.Name, id)).ConfigureAwait(false);
+            inbox = await LinkInbox.SubscribeAsync(connection, LinkSubjects.PeerInbox(address.Name, id)).ConfigureAwait(false);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.HandshakeTimeout);
             NatsMsg<string> reply;

@@ -11,8 +11,9 @@ namespace Channels.Nats.Links;
 /// One end of a link over NATS: messages to the other end's inbox subject out, messages on this end's inbox in.
 /// The handshake runs as on one machine, over a local socket whose other end this class pumps to and from NATS
 /// (the bootstrap); then the runtime takes it as the link's transport (<see cref="TakeOver"/>) and the frames go
-/// straight from the link's send buffer into NATS messages of up to 64 KiB, and from arriving messages straight
-/// into the frame assembler: no local socket in the data path.
+/// straight from the link's send buffer into NATS messages of up to 64 KiB, and from NATS.Net's read buffer straight
+/// into the frame assembler, on NATS.Net's read loop (<see cref="LinkInbox"/>): no local socket, no copy of a
+/// message and no thread hop in the data path.
 /// </summary>
 /// <remarks>
 /// Every message carries a sequence number (<see cref="LinkMessage"/>), one series per direction across the
@@ -25,10 +26,10 @@ namespace Channels.Nats.Links;
 /// bytes, so the other side's bootstrap writes exactly the handshake into its local socket and holds the first
 /// frames message until the runtime, its handshake done, has started the transport.</para>
 /// </remarks>
-internal sealed class NatsLink : ILinkTransport
+internal sealed class NatsLink : ILinkTransport, IDirectInbox
 {
     private readonly SharedConnection _connection;
-    private readonly INatsSub<NatsMemoryOwner<byte>> _inbox;
+    private readonly LinkInbox _inbox;
     private readonly string _outbox;
     private readonly Socket _bridge;
     private readonly object _pendingKey;
@@ -56,8 +57,13 @@ internal sealed class NatsLink : ILinkTransport
     private bool _outboundDone;
     // Receiving and sending: the last of the two to finish releases the inbox and the connection.
     private int _partsLeft = 2;
+    // Once the receive loop has read what was queued during the handshake, NATS.Net's read loop hands the messages
+    // straight to this link (IDirectInbox); the lock keeps the end of receiving from disposing the frames under it.
+    private readonly Lock _directLock = new();
+    private FrameAssembler? _frames;
+    private bool _directEnded;
 
-    private NatsLink(SharedConnection connection, INatsSub<NatsMemoryOwner<byte>> inbox, string outbox, Socket bridge, object pendingKey, string description)
+    private NatsLink(SharedConnection connection, LinkInbox inbox, string outbox, Socket bridge, object pendingKey, string description)
     {
         _connection = connection;
         _inbox = inbox;
@@ -77,7 +83,7 @@ internal sealed class NatsLink : ILinkTransport
     /// Starts the bootstrap: <paramref name="bridge"/> is the other end of the local socket the handshake runs over.
     /// The link is found again by <paramref name="pendingKey"/> (<see cref="PendingLinks"/>) when the runtime takes it over.
     /// </summary>
-    public static NatsLink Start(SharedConnection connection, INatsSub<NatsMemoryOwner<byte>> inbox, string outbox, Socket bridge, object pendingKey, string description)
+    public static NatsLink Start(SharedConnection connection, LinkInbox inbox, string outbox, Socket bridge, object pendingKey, string description)
     {
         var link = new NatsLink(connection, inbox, outbox, bridge, pendingKey, description);
         connection.AddUser(link._onLost);
@@ -86,10 +92,6 @@ internal sealed class NatsLink : ILinkTransport
         _ = link.ReceiveLoopAsync();
         return link;
     }
-
-    /// <summary>Subscribes a link's inbox. Its lifetime is the link's: no token of the caller's may end it later.</summary>
-    public static ValueTask<INatsSub<NatsMemoryOwner<byte>>> SubscribeAsync(NatsConnection connection, string subject)
-        => connection.SubscribeCoreAsync<NatsMemoryOwner<byte>>(subject, cancellationToken: CancellationToken.None);
 
     /// <summary>
     /// The handshake over <paramref name="linkEnd"/> is done: from here on this carries the link. The socket is shut:
@@ -243,9 +245,11 @@ internal sealed class NatsLink : ILinkTransport
         }
     }
 
+    // Reads what the inbox queued: the handshake's bytes, pumped into the local socket, then the first frames; once
+    // the queue is empty after the handshake, the inbox hands every later message to OnMessage on NATS.Net's read loop.
     private async Task ReceiveLoopAsync()
     {
-        ChannelReader<NatsMsg<NatsMemoryOwner<byte>>> messages = _inbox.Msgs;
+        ChannelReader<QueuedMessage> messages = _inbox.Queued;
         FrameAssembler? frames = null;
         Exception? end = null;
         bool ended = false;
@@ -253,55 +257,54 @@ internal sealed class NatsLink : ILinkTransport
         {
             while (!ended && await messages.WaitToReadAsync(_stopReceiving.Token).ConfigureAwait(false))
             {
-                while (!ended && messages.TryRead(out NatsMsg<NatsMemoryOwner<byte>> message))
+                while (!ended && messages.TryRead(out QueuedMessage message))
                 {
-                    using NatsMemoryOwner<byte> owner = message.Data;
-                    ReadOnlyMemory<byte> data = owner.Memory;
-                    if (!LinkMessage.TryReadHeader(data.Span, out ulong sequence, out bool isFrames))
+                    using (message)
                     {
-                        (ended, end) = (true, Malformed($"a message of {data.Length} bytes arrived, shorter than its {LinkMessage.HeaderSize}-byte header"));
-                        break;
-                    }
-                    if (sequence != _expected)
-                    {
-                        (ended, end) = (true, new IOException($"The {Description} link lost messages: message {sequence} arrived where {_expected} was due (NATS dropped messages)."));
-                        break;
-                    }
-                    _expected++;
-                    ReadOnlyMemory<byte> body = data.Slice(LinkMessage.HeaderSize);
-                    if (frames is null)
-                    {
-                        if (!isFrames && !body.IsEmpty)
+                        ReadOnlyMemory<byte> data = message.Memory;
+                        if (frames is null)
                         {
-                            if (_takenOver)
+                            if (!LinkMessage.TryReadHeader(data.Span, out ulong sequence, out bool isFrames))
                             {
-                                (ended, end) = (true, Malformed("handshake bytes arrived after the handshake"));
+                                (ended, end) = (true, TooShort(data.Length));
                                 break;
                             }
-                            for (ReadOnlyMemory<byte> rest = body; !rest.IsEmpty;)
-                                rest = rest.Slice(await _bridge.SendAsync(rest, SocketFlags.None, _stopReceiving.Token).ConfigureAwait(false));
-                            continue;
+                            ReadOnlyMemory<byte> body = data.Slice(LinkMessage.HeaderSize);
+                            if (!isFrames && !body.IsEmpty)
+                            {
+                                if (sequence != _expected)
+                                {
+                                    (ended, end) = (true, Gap(sequence));
+                                    break;
+                                }
+                                _expected++;
+                                if (_takenOver)
+                                {
+                                    (ended, end) = (true, Malformed("handshake bytes arrived after the handshake"));
+                                    break;
+                                }
+                                for (ReadOnlyMemory<byte> rest = body; !rest.IsEmpty;)
+                                    rest = rest.Slice(await _bridge.SendAsync(rest, SocketFlags.None, _stopReceiving.Token).ConfigureAwait(false));
+                                continue;
+                            }
+                            // The other side's handshake is over (or it ended): the local handshake sees the end of its
+                            // stream, and the runtime starts this transport once its own handshake is done.
+                            ShutdownBridgeInput();
+                            await _receiverReady.Task.WaitAsync(_stopReceiving.Token).ConfigureAwait(false);
+                            frames = new FrameAssembler(_receiver!, _maxFrameSize, _laneCount);
                         }
-                        // The other side's handshake is over (or it ended): the local handshake sees the end of its
-                        // stream, and the runtime starts this transport once its own handshake is done.
-                        ShutdownBridgeInput();
-                        await _receiverReady.Task.WaitAsync(_stopReceiving.Token).ConfigureAwait(false);
-                        frames = new FrameAssembler(_receiver!, _maxFrameSize, _laneCount);
+                        ended = TakeFrames(new ReadOnlySequence<byte>(data), frames, out end);
                     }
-                    if (body.IsEmpty)
-                        (ended, end) = (true, frames.EndOfStreamError(Description));
-                    else if (!isFrames)
-                        (ended, end) = (true, Malformed("handshake bytes arrived after the link's frames began"));
-                    else
-                        frames.Append(body.Span);
                 }
+                if (!ended && frames is not null && TryReceiveDirectly(frames))
+                    return;
             }
             if (!ended)
-                end = new IOException($"The {Description} link's inbox subscription ended.");
+                end = InboxEnded();
         }
         catch (OperationCanceledException)
         {
-            end = Volatile.Read(ref _lost) ?? new ObjectDisposedException(Description, $"The {Description} link was closed.");
+            end = Stopped();
         }
         catch (Exception ex)
         {
@@ -311,6 +314,99 @@ internal sealed class NatsLink : ILinkTransport
         frames?.Dispose();
         EndReceive(end);
     }
+
+    // One message after the handshake: its frames go to the assembler (and on to the lanes). True when it ends
+    // receiving, with why in end (null: the other side's orderly end marker, which the link tells by its Close frame).
+    private bool TakeFrames(ReadOnlySequence<byte> message, FrameAssembler frames, out Exception? end)
+    {
+        Span<byte> header = stackalloc byte[LinkMessage.HeaderSize];
+        if (message.Length < LinkMessage.HeaderSize)
+        {
+            end = TooShort((int)message.Length);
+            return true;
+        }
+        message.Slice(0, LinkMessage.HeaderSize).CopyTo(header);
+        LinkMessage.TryReadHeader(header, out ulong sequence, out bool isFrames);
+        if (sequence != _expected)
+        {
+            end = Gap(sequence);
+            return true;
+        }
+        _expected++;
+        ReadOnlySequence<byte> body = message.Slice(LinkMessage.HeaderSize);
+        if (body.IsEmpty)
+        {
+            end = frames.EndOfStreamError(Description);
+            return true;
+        }
+        if (!isFrames)
+        {
+            end = Malformed("handshake bytes arrived after the link's frames began");
+            return true;
+        }
+        foreach (ReadOnlyMemory<byte> segment in body)
+            frames.Append(segment.Span);
+        end = null;
+        return false;
+    }
+
+    // Everything queued is read: from here on the inbox hands each message to OnMessage on NATS.Net's read loop (no
+    // copy, no channel, no hop to this loop's thread). False when a message came meanwhile: read that first.
+    private bool TryReceiveDirectly(FrameAssembler frames)
+    {
+        _frames = frames;
+        if (!_inbox.TryDeliverDirectly(this))
+            return false;
+        // Close or loss: the end of receiving runs off the caller's thread, which may be inside OnMessage (a Close
+        // frame being dispatched), where the frames must not be disposed.
+        _stopReceiving.Token.UnsafeRegister(static state => ((NatsLink)state!).EndDirectLater(null), this);
+        return true;
+    }
+
+    void IDirectInbox.OnMessage(ReadOnlySequence<byte> payload)
+    {
+        Exception? end;
+        lock (_directLock)
+        {
+            if (_directEnded)
+                return;
+            try
+            {
+                if (!TakeFrames(payload, _frames!, out end))
+                    return;
+            }
+            catch (Exception ex)
+            {
+                end = ex;
+            }
+        }
+        EndDirect(end);
+    }
+
+    void IDirectInbox.OnInboxEnded() => EndDirectLater(InboxEnded());
+
+    private void EndDirectLater(Exception? error)
+        => ThreadPool.UnsafeQueueUserWorkItem(static state => state.Link.EndDirect(state.Error ?? state.Link.Stopped()), (Link: this, Error: error), preferLocal: false);
+
+    private void EndDirect(Exception? error)
+    {
+        lock (_directLock)
+        {
+            if (_directEnded)
+                return;
+            _directEnded = true;
+            _frames!.Dispose();
+        }
+        EndReceive(error);
+    }
+
+    private Exception Stopped() => Volatile.Read(ref _lost) ?? new ObjectDisposedException(Description, $"The {Description} link was closed.");
+
+    private IOException InboxEnded() => new($"The {Description} link's inbox subscription ended.");
+
+    private IOException Gap(ulong sequence) => new($"The {Description} link lost messages: message {sequence} arrived where {_expected} was due (NATS dropped messages).");
+
+    private ProtocolException TooShort(int length) => Malformed($"a message of {length} bytes arrived, shorter than its {LinkMessage.HeaderSize}-byte header");
 
     private ProtocolException Malformed(string what) => new($"The {Description} link received a malformed message: {what}.") { ErrorType = ProtocolErrorTypes.Malformed };
 

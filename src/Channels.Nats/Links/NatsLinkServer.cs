@@ -77,11 +77,11 @@ internal sealed class NatsLinkServer : IAsyncDisposable
             Interlocked.Increment(ref RefusedCount);
             return;
         }
-        INatsSub<NatsMemoryOwner<byte>>? inbox = null;
+        LinkInbox? inbox = null;
         Socket? local = null;
         try
         {
-            inbox = await NatsLink.SubscribeAsync(_connection.Connection, LinkSubjects.OpenerInbox(_endpoint.Name, id!)).ConfigureAwait(false);
+            inbox = await LinkInbox.SubscribeAsync(_connection.Connection, LinkSubjects.OpenerInbox(_endpoint.Name, id!)).ConfigureAwait(false);
             // Bound to an abstract address named after the link: the socket the local listener accepts has it as its
             // remote address, by which the runtime finds this link again after the handshake (PendingLinks).
             local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
