@@ -31,12 +31,12 @@ public sealed class NatsTransportOptions : TransportOptions
 
     /// <summary>
     /// How many messages of one lane a <c>nats://</c> link's reader buffers before the remote writer must wait, when
-    /// <see cref="ChannelOptions.LaneWindowMessages"/> is not set (default 16384, 1 to 1,048,576). A lane moves at
+    /// <see cref="ChannelOptions.LaneWindowMessages"/> is not set (default 65536, 1 to 1,048,576). A lane moves at
     /// most one window per credit round trip, and over NATS that trip crosses the server twice, so a window sized for
-    /// a local socket (8192) leaves a busy link waiting for credit. Memory stays bounded: the payload buffered per
+    /// a local socket (32768) leaves a busy link waiting for credit. Memory stays bounded: the payload buffered per
     /// lane is still at most <see cref="ChannelOptions.LaneWindowBytes"/> (1 MiB by default), and the reader's ring
     /// grows up to this many slots only while the reader lags (a reference or the message struct, plus 4 bytes
-    /// each: 192 KiB per lane of a class type at the default).
+    /// each: 768 KiB per lane of a class type at the default).
     /// </summary>
     public int LaneWindowMessages
     {
@@ -44,7 +44,7 @@ public sealed class NatsTransportOptions : TransportOptions
         init => field = value is >= 1 and <= LinkFactory.MaxWindowMessages
             ? value
             : throw new ArgumentOutOfRangeException(nameof(LaneWindowMessages), value, $"LaneWindowMessages must be 1 to {LinkFactory.MaxWindowMessages}.");
-    } = 16 * 1024;
+    } = 64 * 1024;
 
     /// <summary>How many servers of a cluster keep each queue's stream (JetStream replicas, 1 to 5; default 1). Used when a queue is created.</summary>
     public int Replicas

@@ -15,7 +15,7 @@ public sealed class ChannelOptions
     public int MaxFrameSize { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>
-    /// How many messages of one lane this side buffers for its reader before the remote writer must wait (default 8192).
+    /// How many messages of one lane this side buffers for its reader before the remote writer must wait (default 32768).
     /// A lane moves at most one window per credit round trip, so a wide window keeps small messages flowing at full
     /// speed; the reader's buffer grows towards it only while the reader falls behind, and <see cref="LaneWindowBytes"/>
     /// bounds the bytes whatever the count. A link over a remote transport whose credit crosses a server takes that
@@ -31,7 +31,7 @@ public sealed class ChannelOptions
         }
     }
 
-    private int _laneWindowMessages = 8192;
+    private int _laneWindowMessages = 32 * 1024;
 
     /// <summary>Whether <see cref="LaneWindowMessages"/> was set rather than left at its default.</summary>
     internal bool LaneWindowMessagesSet { get; private set; }

@@ -11,7 +11,7 @@ public sealed class RemoteOptionsTests
         Assert.Equal(16_384, new ChannelOptions().ForRemote(16_384).LaneWindowMessages);
         Assert.Equal(16_384, ChannelOptions.Default.ForRemote(16_384).LaneWindowMessages);
         // The shared default instance is not changed by the copy.
-        Assert.Equal(8192, ChannelOptions.Default.LaneWindowMessages);
+        Assert.Equal(32768, ChannelOptions.Default.LaneWindowMessages);
     }
 
     [Fact]
