@@ -46,10 +46,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private readonly int _creditBatchMessages;
     private readonly long _creditBatchBytes;
     private readonly int _ringLimit;
-    // Swapped for larger ones only by the producer while it holds the consumer side (Reading), so a reader that
-    // holds it sees one consistent set.
-    private T[] _items;
-    private int[] _sizes;
+    // Swapped for a larger one only by the producer while it holds the consumer side (Reading), so a reader that
+    // holds it sees the ring and its mask together.
+    private Slot[] _slots;
     private int _mask;
     private RingPositions _positions;
     private int _consumedMessages;
@@ -75,8 +74,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         // wide window costs memory only on lanes that use it.
         _ringLimit = (int)BitOperations.RoundUpToPowerOf2((uint)windowMessages);
         int size = Math.Min(_ringLimit, InitialRingSize);
-        _items = new T[size];
-        _sizes = new int[size];
+        _slots = new Slot[size];
         _mask = size - 1;
     }
 
@@ -122,11 +120,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             return false;
         }
         int index = (int)head & _mask;
-        item = _items[index];
+        ref Slot slot = ref _slots[index];
+        item = slot.Item;
         if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            _items[index] = default!;
+            slot.Item = default!;
         int consumed = _consumedMessages + 1;
-        long bytes = _consumedBytes + _sizes[index];
+        long bytes = _consumedBytes + slot.Size;
         Volatile.Write(ref _positions.Head, head + 1);
         bool grant = consumed >= _creditBatchMessages || bytes >= _creditBatchBytes;
         if (grant)
@@ -153,7 +152,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             WaitForTurn();
         long head = _positions.Head;
         bool found = head != Volatile.Read(ref _positions.Tail);
-        item = found ? _items[(int)head & _mask] : default;
+        item = found ? _slots[(int)head & _mask].Item : default;
         Volatile.Write(ref _positions.Reading, 0);
         return found;
     }
@@ -367,7 +366,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         long tail = _positions.Tail;
         if (tail >= Limit(Volatile.Read(ref _positions.Head)))
             MakeRoom(tail);
-        _items[(int)tail & _mask] = item;
+        _slots[(int)tail & _mask].Item = item;
         Publish(tail + 1);
     }
 
@@ -384,8 +383,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             return false;
         }
         int index = (int)head & _mask;
-        item = _items[index];
-        _items[index] = default!;
+        item = _slots[index].Item;
+        _slots[index].Item = default!;
         Volatile.Write(ref _positions.Head, head + 1);
         return true;
     }
@@ -402,8 +401,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (tail >= limit)
             limit = MakeRoom(tail);
         int index = (int)tail & _mask;
-        _items[index] = Decode(encoded);
-        _sizes[index] = encoded.Length;
+        ref Slot slot = ref _slots[index];
+        slot.Item = Decode(encoded);
+        slot.Size = encoded.Length;
         tail++;
     }
 
@@ -413,14 +413,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             limit = MakeRoom(tail);
         int index = (int)tail & _mask;
         // A raw codec's message of the right size is copied here; any other payload goes to the codec, which refuses it.
-        _items[index] = _raw && encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
-        _sizes[index] = encoded.Length;
+        ref Slot slot = ref _slots[index];
+        slot.Item = _raw && encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
+        slot.Size = encoded.Length;
         tail++;
     }
 
     // How far the producer may fill before it looks at the head again: the window's end or the ring's, whichever
     // comes first.
-    private long Limit(long head) => head + Math.Min(_windowMessages, _items.Length);
+    private long Limit(long head) => head + Math.Min(_windowMessages, _slots.Length);
 
     // The producer reached its limit at tail: beyond the window is the writer's fault; a ring smaller than the
     // window doubles. Returns the new limit.
@@ -430,7 +431,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         long head = Volatile.Read(ref _positions.Head);
         if (tail - head >= _windowMessages)
             ThrowWindowExceeded();
-        if (tail - head >= _items.Length)
+        if (tail - head >= _slots.Length)
             Grow(tail);
         return Limit(Volatile.Read(ref _positions.Head));
     }
@@ -442,19 +443,13 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         try
         {
             long head = _positions.Head;
-            T[] items = _items;
-            int[] sizes = _sizes;
-            int size = Math.Min(_ringLimit, items.Length * 2);
-            var grownItems = new T[size];
-            var grownSizes = new int[size];
+            Slot[] slots = _slots;
+            int size = Math.Min(_ringLimit, slots.Length * 2);
+            var grown = new Slot[size];
             int mask = size - 1;
             for (long position = head; position < tail; position++)
-            {
-                grownItems[(int)position & mask] = items[(int)position & _mask];
-                grownSizes[(int)position & mask] = sizes[(int)position & _mask];
-            }
-            _items = grownItems;
-            _sizes = grownSizes;
+                grown[(int)position & mask] = slots[(int)position & _mask];
+            _slots = grown;
             _mask = mask;
         }
         finally
@@ -583,4 +578,14 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowWindowExceeded()
         => throw new ProtocolException($"The other side sent more than the window of {_windowMessages} messages on {_link.DescribeLane(_lane)}.") { ErrorType = Diagnostics.ProtocolErrorTypes.WindowExceeded };
+
+    /// <summary>
+    /// A message and its encoded size (for the byte window), side by side: one array, and no covariant array store
+    /// check when the message is a reference.
+    /// </summary>
+    private struct Slot
+    {
+        public T Item;
+        public int Size;
+    }
 }
