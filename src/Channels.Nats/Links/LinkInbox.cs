@@ -13,6 +13,13 @@ namespace Channels.Nats.Links;
 /// </summary>
 internal sealed class LinkInbox : NatsSubBase
 {
+    /// <summary>
+    /// The most messages the queue holds (NATS.Net's own default for a subscription's pending messages). An honest
+    /// peer sends its handshake and then at most the windows this side announced before the link reads directly;
+    /// more is a flood, which ends the link instead of growing the queue.
+    /// </summary>
+    public const int MaxQueued = 1024;
+
     // Not SingleReader: that reader cannot count, and TryDeliverDirectly must know the queue is empty.
     private readonly Channel<QueuedMessage> _queue = Channel.CreateUnbounded<QueuedMessage>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Lock _lock = new();
@@ -60,7 +67,10 @@ internal sealed class LinkInbox : NatsSubBase
                 direct = _direct;
                 if (direct is null)
                 {
-                    _queue.Writer.TryWrite(QueuedMessage.Copy(payloadBuffer));
+                    if (_queue.Reader.Count < MaxQueued)
+                        _queue.Writer.TryWrite(QueuedMessage.Copy(payloadBuffer));
+                    else
+                        _queue.Writer.TryComplete(Flooded());
                     return default;
                 }
             }
@@ -68,6 +78,9 @@ internal sealed class LinkInbox : NatsSubBase
         direct.OnMessage(payloadBuffer);
         return default;
     }
+
+    private static ProtocolException Flooded()
+        => new($"More than {MaxQueued} messages arrived on a link's inbox before the link took them directly (after its handshake); the link ends.") { ErrorType = Diagnostics.ProtocolErrorTypes.Malformed };
 
     protected override void TryComplete()
     {
