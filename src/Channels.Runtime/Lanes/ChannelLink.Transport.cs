@@ -68,10 +68,10 @@ public sealed partial class ChannelLink : IFrameReceiver
             (lane as IWriterLane)?.Activate(remote.WindowMessages, remote.WindowBytes);
     }
 
-    /// <summary>Appends one message to the pending frames under the send lock and returns its encoded size.</summary>
-    internal int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item, bool raw)
+    /// <summary>Appends the message <paramref name="encoder"/> holds to the pending frames under the send lock and returns its encoded size.</summary>
+    internal int AppendMessage(int lane, IEntryEncoder encoder)
     {
-        int size = _outbox.AppendMessage(lane, codec, item, raw);
+        int size = _outbox.AppendMessage(lane, encoder);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
         _metrics?.Sent(lane, size);

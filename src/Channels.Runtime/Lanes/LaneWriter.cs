@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Channels.Contracts;
+using Channels.Wire;
 
 namespace Channels.Lanes;
 
@@ -13,7 +14,7 @@ namespace Channels.Lanes;
 /// </summary>
 /// <typeparam name="T">The lane's message type.</typeparam>
 [DebuggerDisplay("Lane {_lane} writer: credit {_creditMessages} messages / {_creditBytes} bytes, completed {_completed}")]
-internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
+internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncoder
 {
     private readonly ChannelLink _link;
     private readonly int _lane;
@@ -32,6 +33,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
     private Exception? _completionError;
     private Exception? _failure;
     private LaneReader<T>? _localReader;
+    // The message being appended (under the send lock) while the link's send path calls back EncodeEntry.
+    private T _appending = default!;
 
     public LaneWriter(ChannelLink link, int lane, ILaneCodec<T> codec)
     {
@@ -59,13 +62,37 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
                 _creditMessages--;
                 return true;
             }
-            int size = _link.AppendMessage(_lane, _codec, item, _raw);
+            int size = Append(item);
             _creditMessages--;
             _creditBytes -= size;
             _outstandingMessages++;
             _outstandingBytes += size;
             return true;
         }
+    }
+
+    // Appends one message to the link's pending frames; call under the send lock.
+    private int Append(T item)
+    {
+        _appending = item;
+        try
+        {
+            return _link.AppendMessage(_lane, this);
+        }
+        finally
+        {
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+                _appending = default!;
+        }
+    }
+
+    void IEntryEncoder.EncodeEntry(OutputBuffer buffer)
+    {
+        // A raw codec's message (IRawLaneCodec) is copied, with no call into the codec.
+        if (_raw)
+            buffer.AppendRaw(in _appending);
+        else
+            _codec.Encode(buffer, in _appending);
     }
 
     public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default)
@@ -217,7 +244,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane
         _creditBytes = 0;
         while (early.TryTakeEarly(out T? item))
         {
-            int size = _link.AppendMessage(_lane, _codec, item, _raw);
+            int size = Append(item);
             _creditMessages--;
             _creditBytes -= size;
             _outstandingMessages++;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
-using Channels.Contracts;
 using Channels.Transports;
 
 namespace Channels.Wire;
@@ -99,8 +98,9 @@ internal sealed class FrameOutbox
     }
 
     /// <summary>
-    /// Appends one message; call under the send lock. Returns its encoded size, 0 when the outbox is closed (the
-    /// message is dropped: the link is ending), or -1 when it does not fit in one frame of the other side.
+    /// Appends one message, which <paramref name="encoder"/> writes; call under the send lock. Returns its encoded
+    /// size, 0 when the outbox is closed (the message is dropped: the link is ending), or -1 when it does not fit in
+    /// one frame of the other side.
     /// </summary>
     /// <remarks>
     /// A message continues its lane's open Batch frame while that frame is under the batch limit; the frame's header
@@ -108,10 +108,8 @@ internal sealed class FrameOutbox
     /// not per message.
     /// </remarks>
     /// <param name="lane">The lane.</param>
-    /// <param name="codec">The lane's codec.</param>
-    /// <param name="item">The message.</param>
-    /// <param name="raw">The codec is an <see cref="IRawLaneCodec{T}"/>: the message's bytes are copied here, with no call into it.</param>
-    public int AppendMessage<T>(int lane, ILaneCodec<T> codec, in T item, bool raw)
+    /// <param name="encoder">The lane's writer, holding the message.</param>
+    public int AppendMessage(int lane, IEntryEncoder encoder)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
         if (_closed || _pending is null)
@@ -120,13 +118,13 @@ internal sealed class FrameOutbox
         int size;
         if (_openBatchLane == lane && buffer.Written - _openBatchStart < _batchLimit)
         {
-            size = AppendEntry(buffer, codec, in item, raw);
+            size = AppendEntry(buffer, encoder);
             if (size < 0)
-                size = AppendToNewBatch(buffer, lane, codec, in item, raw);
+                size = AppendToNewBatch(buffer, lane, encoder);
         }
         else
         {
-            size = AppendToNewBatch(buffer, lane, codec, in item, raw);
+            size = AppendToNewBatch(buffer, lane, encoder);
         }
         if (size >= 0)
         {
@@ -175,12 +173,12 @@ internal sealed class FrameOutbox
     }
 
     // Closes the open frame and starts a Batch frame of one entry; -1 when even that exceeds the remote maximum.
-    private int AppendToNewBatch<T>(OutputBuffer buffer, int lane, ILaneCodec<T> codec, in T item, bool raw)
+    private int AppendToNewBatch(OutputBuffer buffer, int lane, IEntryEncoder encoder)
     {
         CloseOpenBatch();
         _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
         _openBatchLane = lane;
-        int size = AppendEntry(buffer, codec, in item, raw);
+        int size = AppendEntry(buffer, encoder);
         if (size < 0)
         {
             // The entry took its frame's header with it.
@@ -190,31 +188,15 @@ internal sealed class FrameOutbox
         return size;
     }
 
-    // Appends one entry to the open Batch frame; returns its size, or -1 (buffer unchanged) when the frame would
-    // then exceed the remote maximum. A raw codec's message (IRawLaneCodec) is copied with its prefix in one step.
-    private int AppendEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item, bool raw)
-    {
-        int entryStart = raw ? buffer.AppendRawEntry(in item) : AppendEncodedEntry(buffer, codec, in item);
-        int end = buffer.Written;
-        if (end - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
-        {
-            buffer.Truncate(entryStart);
-            return -1;
-        }
-        int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
-        if (!raw)
-            buffer.WriteUInt32At(entryStart, (uint)size);
-        return size;
-    }
-
-    // Encodes one entry after a reserved prefix; returns where it starts. A codec that throws leaves the buffer as
-    // it was (and takes a frame it opened with it).
-    private int AppendEncodedEntry<T>(OutputBuffer buffer, ILaneCodec<T> codec, in T item)
+    // Appends one entry (length prefix, then the message) to the open Batch frame; returns its size, or -1 (buffer
+    // unchanged) when the frame would then exceed the remote maximum. An encoder that throws leaves the buffer as it
+    // was (and takes a frame it opened with it).
+    private int AppendEntry(OutputBuffer buffer, IEntryEncoder encoder)
     {
         int entryStart = buffer.Reserve(FrameLayout.BatchEntryPrefixSize);
         try
         {
-            codec.Encode(buffer, in item);
+            encoder.EncodeEntry(buffer);
         }
         catch
         {
@@ -226,7 +208,15 @@ internal sealed class FrameOutbox
             }
             throw;
         }
-        return entryStart;
+        int end = buffer.Written;
+        if (end - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
+        {
+            buffer.Truncate(entryStart);
+            return -1;
+        }
+        int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
+        buffer.WriteUInt32At(entryStart, (uint)size);
+        return size;
     }
 
     // Writes the header of the open Batch frame, now that its extent is final.

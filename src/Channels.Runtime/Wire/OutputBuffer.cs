@@ -30,18 +30,12 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         return offset;
     }
 
-    /// <summary>
-    /// Appends one batch entry of an unmanaged message in one reservation: its length prefix, then its raw bytes (what
-    /// an <see cref="Contracts.IRawLaneCodec{T}"/> would write). Returns where the entry starts.
-    /// </summary>
-    public int AppendRawEntry<T>(in T item)
+    /// <summary>Appends the raw bytes of an unmanaged message (what an <see cref="Contracts.IRawLaneCodec{T}"/> would write).</summary>
+    public void AppendRaw<T>(in T item)
     {
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        int start = Reserve(sizeof(uint) + size);
-        Span<byte> entry = _array.AsSpan(start, sizeof(uint) + size);
-        BinaryPrimitives.WriteUInt32LittleEndian(entry, (uint)size);
-        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref entry[sizeof(uint)], item);
-        return start;
+        int start = Reserve(size);
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref _array[start], item);
     }
 
     /// <summary>Fills a reserved little-endian <c>u32</c> at <paramref name="offset"/>.</summary>
