@@ -112,12 +112,7 @@ internal sealed class JetStreamEngine : IRemoteQueueEngine
 
     public int PrepareWait(QueueCondition condition) => 0;
 
-    public bool Holds(QueueCondition condition, int itemBytes) => condition switch
-    {
-        QueueCondition.NotEmpty => Count > 0,
-        QueueCondition.NotFull => _room.ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() && _queue.IsConnected,
-        _ => _queue.IsConnected && _queue.IsJoinedAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult(),
-    };
+    public bool Holds(QueueCondition condition, int itemBytes) => HoldsAsync(condition, itemBytes, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     public async ValueTask<bool> HoldsAsync(QueueCondition condition, int itemBytes, CancellationToken cancellationToken) => condition switch
     {

@@ -21,9 +21,8 @@ internal static class QueueWaits
     /// <summary>Milliseconds left of <paramref name="timeoutMs"/> since <paramref name="startTicks"/> (<see cref="Environment.TickCount64"/>), as one sleep: at most <see cref="SliceMs"/>; 0 when the time is up.</summary>
     public static int NextSlice(long startTicks, int timeoutMs)
     {
-        if (timeoutMs == Infinite) return SliceMs;
-        long left = timeoutMs - (Environment.TickCount64 - startTicks);
-        return left <= 0 ? 0 : (int)Math.Min(left, SliceMs);
+        int left = Left(startTicks, timeoutMs);
+        return left == Infinite ? SliceMs : Math.Min(left, SliceMs);
     }
 
     /// <summary>Milliseconds left of <paramref name="timeoutMs"/> since <paramref name="startTicks"/>: <see cref="Infinite"/> for no timeout; 0 when the time is up.</summary>
