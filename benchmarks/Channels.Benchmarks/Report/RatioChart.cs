@@ -26,6 +26,7 @@ public static class RatioChart
         (SystemNames.ChannelsShmSpin, "#c59be0"),
         (SystemNames.ChannelsInProcess, "#a9cbef"),
         (SystemNames.BclBounded, "#c7c7c7"),
+        (SystemNames.CodecAlone, "#8c8c5a"),
         (SystemNames.JsonRpc, "#e07b1a"),
         (SystemNames.PythonPipe, "#3a9a3a"),
     ];

@@ -1,5 +1,6 @@
 using Channels.Benchmarks.SideBySide;
 using Channels.Benchmarks.Systems.ChannelsLink;
+using Channels.Benchmarks.Systems.CodecAlone;
 using Channels.Benchmarks.Systems.HandWritten;
 using Channels.Benchmarks.Systems.JsonRpc;
 using Channels.Benchmarks.Systems.Nats;
@@ -19,6 +20,7 @@ public static class SystemCatalog
         new ChannelsUnixSystem("channels-shm-spin", SystemNames.ChannelsShmSpin, ChannelOptions.Default.LaneWindowMessages, ChannelOptions.Default.LaneWindowBytes, sharedMemory: true, SharedMemoryWait.BusySpin),
         new ChannelsInProcessSystem(),
         new BclBoundedSystem(),
+        new CodecAloneSystem(),
         new JsonRpcSystem(),
         new ChannelsNatsSystem(),
         new NatsRawSystem(),

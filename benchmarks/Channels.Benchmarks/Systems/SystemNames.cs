@@ -27,6 +27,9 @@ public static class SystemNames
     /// <summary>The BCL bounded channel (SingleReader/SingleWriter) in one process: the yardstick of the in-process rows.</summary>
     public const string BclBounded = "BCL bounded channel (in-process)";
 
+    /// <summary>MemoryPack's encoding and decoding alone, on two threads of one process: the ceiling of every IPC system.</summary>
+    public const string CodecAlone = "MemoryPack alone (encode ∥ decode, no transport)";
+
     /// <summary>Channels ProcessQueue with default options.</summary>
     public const string ChannelsQueue = "Channels ProcessQueue (default options)";
 

@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using Channels.Benchmarks.Messages;
+using Channels.Benchmarks.SideBySide;
+using MemoryPack;
+
+namespace Channels.Benchmarks.Systems.CodecAlone;
+
+/// <summary>
+/// The decoding half: the baseline's in-place decoding of length-prefixed frames, over the ring of payloads encoded
+/// once before any round (so it reads exactly what the baseline's receiver reads, from memory instead of a socket).
+/// </summary>
+public sealed class CodecAloneReceiver(CodecRound round) : IPairReceiver
+{
+    private readonly byte[] _small = Encode(Payloads.SmallRing);
+    private readonly byte[] _structs = Encode(Payloads.StructRing);
+
+    /// <inheritdoc/>
+    public async ValueTask<long> ReceiveAsync(CaseKind kind, int count, CancellationToken cancellationToken)
+    {
+        await round.WaitForStartAsync(cancellationToken).ConfigureAwait(false);
+        long checksum = kind == CaseKind.Small ? DecodeSmall(count) : DecodeStructs(count);
+        await round.WaitForEncoderAsync(cancellationToken).ConfigureAwait(false);
+        return checksum;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask EchoAsync(int count, CancellationToken cancellationToken)
+        => throw new NotSupportedException("the codec-alone system has no ping-pong case");
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static byte[] Encode<T>(T[] ring)
+    {
+        using var stream = new MemoryStream();
+        Span<byte> prefix = stackalloc byte[sizeof(int)];
+        foreach (T value in ring)
+        {
+            byte[] encoded = MemoryPackSerializer.Serialize(value);
+            BinaryPrimitives.WriteInt32LittleEndian(prefix, encoded.Length);
+            stream.Write(prefix);
+            stream.Write(encoded);
+        }
+
+        return stream.ToArray();
+    }
+
+    private long DecodeSmall(int count)
+    {
+        long checksum = 0;
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (i % Payloads.RingSize == 0)
+            {
+                offset = 0;
+            }
+
+            int length = BinaryPrimitives.ReadInt32LittleEndian(_small.AsSpan(offset));
+            SmallRecord value = MemoryPackSerializer.Deserialize<SmallRecord>(_small.AsSpan(offset + sizeof(int), length))!;
+            checksum += Checksums.Of(value);
+            offset += sizeof(int) + length;
+        }
+
+        return checksum;
+    }
+
+    private long DecodeStructs(int count)
+    {
+        long checksum = 0;
+        int offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (i % Payloads.RingSize == 0)
+            {
+                offset = 0;
+            }
+
+            int length = BinaryPrimitives.ReadInt32LittleEndian(_structs.AsSpan(offset));
+            Struct32 value = MemoryPackSerializer.Deserialize<Struct32>(_structs.AsSpan(offset + sizeof(int), length));
+            checksum += Checksums.Of(in value);
+            offset += sizeof(int) + length;
+        }
+
+        return checksum;
+    }
+}
