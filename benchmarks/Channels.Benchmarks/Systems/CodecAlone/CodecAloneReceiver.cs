@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using Channels.Benchmarks.Messages;
 using Channels.Benchmarks.SideBySide;
 using MemoryPack;
@@ -8,19 +9,21 @@ namespace Channels.Benchmarks.Systems.CodecAlone;
 /// <summary>
 /// The decoding half: the baseline's in-place decoding of length-prefixed frames, over the ring of payloads encoded
 /// once before any round (so it reads exactly what the baseline's receiver reads, from memory instead of a socket).
+/// The socket carries only the parent's two signals of a round: encoding started, encoding done.
 /// </summary>
-public sealed class CodecAloneReceiver(CodecRound round) : IPairReceiver
+public sealed class CodecAloneReceiver(Socket socket) : IPairReceiver
 {
+    private readonly byte[] _signal = new byte[1];
     private readonly byte[] _small = Encode(Payloads.SmallRing);
     private readonly byte[] _structs = Encode(Payloads.StructRing);
 
     /// <inheritdoc/>
-    public async ValueTask<long> ReceiveAsync(CaseKind kind, int count, CancellationToken cancellationToken)
+    public ValueTask<long> ReceiveAsync(CaseKind kind, int count, CancellationToken cancellationToken)
     {
-        await round.WaitForStartAsync(cancellationToken).ConfigureAwait(false);
+        WaitForSignal();
         long checksum = kind == CaseKind.Small ? DecodeSmall(count) : DecodeStructs(count);
-        await round.WaitForEncoderAsync(cancellationToken).ConfigureAwait(false);
-        return checksum;
+        WaitForSignal();
+        return ValueTask.FromResult(checksum);
     }
 
     /// <inheritdoc/>
@@ -28,7 +31,19 @@ public sealed class CodecAloneReceiver(CodecRound round) : IPairReceiver
         => throw new NotSupportedException("the codec-alone system has no ping-pong case");
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void WaitForSignal()
+    {
+        if (socket.Receive(_signal) != 1)
+        {
+            throw new EndOfStreamException("the parent closed the codec-alone socket in the middle of a round");
+        }
+    }
 
     private static byte[] Encode<T>(T[] ring)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Net.Sockets;
 using Channels.Benchmarks.Messages;
 using Channels.Benchmarks.SideBySide;
 using Channels.Benchmarks.Systems.HandWritten;
@@ -7,14 +8,15 @@ using MemoryPack;
 namespace Channels.Benchmarks.Systems.CodecAlone;
 
 /// <summary>The encoding half: the baseline's framing and MemoryPack calls, with the buffer reset where the baseline sends it.</summary>
-public sealed class CodecAloneSender(CodecRound round) : IPairSender
+public sealed class CodecAloneSender(Socket socket) : IPairSender
 {
     private readonly PooledBufferWriter _buffer = new(2 * SocketFrameWriter.FlushThreshold);
+    private readonly byte[] _signal = new byte[1];
 
     /// <inheritdoc/>
     public ValueTask SendAsync(CaseKind kind, int count, CancellationToken cancellationToken)
     {
-        round.Start();
+        socket.Send(_signal);
         if (kind == CaseKind.Small)
         {
             SmallRecord[] small = Payloads.SmallRing;
@@ -33,7 +35,7 @@ public sealed class CodecAloneSender(CodecRound round) : IPairSender
         }
 
         _buffer.Clear();
-        round.Encoded();
+        socket.Send(_signal);
         return ValueTask.CompletedTask;
     }
 
@@ -45,6 +47,7 @@ public sealed class CodecAloneSender(CodecRound round) : IPairSender
     public ValueTask DisposeAsync()
     {
         _buffer.Dispose();
+        socket.Dispose();
         return ValueTask.CompletedTask;
     }
 

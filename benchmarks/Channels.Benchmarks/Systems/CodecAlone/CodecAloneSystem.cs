@@ -1,16 +1,19 @@
 using Channels.Benchmarks.SideBySide;
+using Channels.Benchmarks.Systems.HandWritten;
 
 namespace Channels.Benchmarks.Systems.CodecAlone;
 
 /// <summary>
-/// The ceiling of every system that encodes each message on one side and decodes it on the other: the baseline's
-/// MemoryPack work and nothing else, in one process. Per round, one thread encodes the messages (length-prefixed,
-/// into a pooled buffer that is reset every 64 KiB, as the baseline does before each <c>send()</c>) while another
-/// decodes as many from frames encoded before the round (the same bytes the baseline puts on the wire); the round
-/// ends when both are done. No transport, no copy between the two, no wake-up: a perfect two-core pipeline. A target
-/// above this row's ratio asks for more than decoding and encoding alone allow.
+/// The ceiling of every system that encodes each message in one process and decodes it in another: the baseline's
+/// MemoryPack work and nothing else. Per round the parent encodes the messages exactly as the baseline's sender does
+/// (length prefix, <c>MemoryPackSerializer.Serialize</c> into a pooled buffer that is reset every 64 KiB, where the
+/// baseline calls <c>send()</c>) while the child decodes as many, exactly as the baseline's receiver does, from the
+/// same bytes encoded once before any round; the child reports its end once both are done. A Unix socket carries
+/// one byte at the start of a round and one at the end of the encoding, nothing else: no transport of messages, no
+/// copy between the processes, no wake-up per batch (a perfect two-core pipeline, each process with its own heap as
+/// in every other pair). A target above this row's ratio asks for more than encoding and decoding alone allow.
 /// </summary>
-public sealed class CodecAloneSystem : PairSystem
+public sealed class CodecAloneSystem : ProcessPairSystem
 {
     /// <inheritdoc/>
     public override string Id => "codec-alone";
@@ -22,13 +25,10 @@ public sealed class CodecAloneSystem : PairSystem
     public override bool Supports(CaseKind kind) => kind is CaseKind.Small or CaseKind.Struct32;
 
     /// <inheritdoc/>
-    public override Task<PairConnection> ConnectAsync(string workDirectory, CancellationToken cancellationToken)
-    {
-        var round = new CodecRound();
-        return Task.FromResult(new PairConnection(new CodecAloneSender(round), InProcessPeer.Start(new CodecAloneReceiver(round))));
-    }
+    protected override Task<Func<CancellationToken, Task<IPairSender>>> ListenAsync(string socketPath, CancellationToken cancellationToken)
+        => Task.FromResult(UnixSockets.ListenOnce(socketPath, static socket => new CodecAloneSender(socket)));
 
     /// <inheritdoc/>
-    public override Task<IPairReceiver> ConnectChildAsync(string address, CancellationToken cancellationToken)
-        => throw new NotSupportedException("the codec-alone system has no child process");
+    public override async Task<IPairReceiver> ConnectChildAsync(string address, CancellationToken cancellationToken)
+        => new CodecAloneReceiver(await UnixSockets.ConnectAsync(address, cancellationToken).ConfigureAwait(false));
 }
