@@ -121,6 +121,26 @@ public static class MarkdownReport
         ThroughputTarget(md, report, SystemNames.ChannelsPoolTwoWorkers, CaseKind.PoolCpu, SystemNames.ChannelsPoolOneWorker, 1.8, "pool: CPU-bound ~5 ms tasks, 2 workers ≥ 1.8× 1 worker", "tasks/s");
         CallTarget(md, report, SystemNames.ChannelsUnix, 1.3, "call: CallAsync round trip p50 ≤ 1.3× the same link's ping-pong p50 (Unix socket)");
         md.Append('\n');
+        AppendBaselineSpread(md, report);
+    }
+
+    // The rows above divide by the baseline's median: how far its own timed rounds spread says how far a ratio can move
+    // between two runs of identical code.
+    private static void AppendBaselineSpread(StringBuilder md, BenchmarkReport report)
+    {
+        var spreads = new List<string>();
+        foreach (CaseKind kind in (CaseKind[])[CaseKind.Small, CaseKind.Struct32, CaseKind.Bytes1K, CaseKind.Bytes64K])
+        {
+            if (report.Find(SystemNames.HandWritten, kind) is { Runs.Count: > 0 } row)
+            {
+                spreads.Add($"{row.Case.Label} {Format.Rate(row.Runs.Min())}–{Format.Rate(row.Runs.Max())}");
+            }
+        }
+
+        if (spreads.Count > 0)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"The hand-written baseline's timed rounds in this run (msgs/s, lowest–highest): {string.Join("; ", spreads)}.\n\n");
+        }
     }
 
     private static void CallTarget(StringBuilder md, BenchmarkReport report, string system, double factor, string label)
