@@ -20,13 +20,18 @@ internal static class PoolWorker
         });
 #pragma warning restore CA2255
 
-    /// <summary>Serves chunks until the pool completes the lane (close) or goes away.</summary>
+    /// <summary>Serves bundles of chunks, one chunk after another, until the pool completes the lane (close) or goes away.</summary>
     [ChildEntry]
     internal static Task RunAsync(PoolWorkerContract.Peer pool, CancellationToken cancellationToken)
-        => pool.Chunks.ServeAsync(static (chunk, token) =>
+        => pool.Chunks.ServeAsync(static async (bundle, token) =>
         {
-            if (!PoolFunctionRegistry.TryGet(chunk.Function, out PoolFunctionInvoker? invoker))
-                throw new InvalidOperationException($"Pool function '{chunk.Function}' is not registered in this program. Mark the method [PoolFunction] and start the pool from the program that contains it (ProcessPoolOptions.Child.ExecutablePath).");
-            return invoker.InvokeAsync(chunk.Items, token);
+            if (!PoolFunctionRegistry.TryGet(bundle.Function, out PoolFunctionInvoker? invoker))
+                throw new InvalidOperationException($"Pool function '{bundle.Function}' is not registered in this program. Mark the method [PoolFunction] and start the pool from the program that contains it (ProcessPoolOptions.Child.ExecutablePath).");
+            if (bundle.Chunks.Length == 1)
+                return PoolBundle.JoinReplies([await invoker.InvokeAsync(bundle.Chunks[0], token).ConfigureAwait(false)]);
+            var replies = new byte[bundle.Chunks.Length][];
+            for (int i = 0; i < replies.Length; i++)
+                replies[i] = await invoker.InvokeAsync(bundle.Chunks[i], token).ConfigureAwait(false);
+            return PoolBundle.JoinReplies(replies);
         }, maxConcurrency: 1, cancellationToken);
 }

@@ -6,21 +6,19 @@ using Channels.Contracts;
 
 namespace Channels;
 
-/// <summary>One chunk of work for a pool worker: the function's registry name and its serialized arguments (MemoryPack <c>TArg[]</c>).</summary>
-internal readonly record struct PoolChunk(string Function, byte[] Items);
-
 /// <summary>
-/// The link between a <see cref="ProcessPool"/> and one worker: a single call lane, chunks in, replies
-/// (<see cref="PoolReply"/>) out. Written by hand because the runtime does not run the generator on itself.
+/// The link between a <see cref="ProcessPool"/> and one worker: a single call lane, bundles of chunks in, their
+/// replies (<see cref="PoolBundle.JoinReplies"/> of <see cref="PoolReply"/>s) out. Written by hand because the
+/// runtime does not run the generator on itself.
 /// </summary>
 internal sealed class PoolWorkerContract : LinkContract<PoolWorkerContract.Opener, PoolWorkerContract.Peer>
 {
     public static readonly PoolWorkerContract Instance = new();
 
     private PoolWorkerContract()
-        : base(new ContractDescriptor("Channels.ProcessPool.Worker", 0x706f6f6c_00000001UL,
+        : base(new ContractDescriptor("Channels.ProcessPool.Worker", 0x706f6f6c_00000002UL,
         [
-            new LaneDescriptor("Chunks", LaneDirection.OpenerToPeer, "Channels.PoolChunk"),
+            new LaneDescriptor("Chunks", LaneDirection.OpenerToPeer, "Channels.PoolBundle"),
             new LaneDescriptor("Chunks.Responses", LaneDirection.PeerToOpener, "byte[]"),
         ]))
     {
@@ -33,7 +31,7 @@ internal sealed class PoolWorkerContract : LinkContract<PoolWorkerContract.Opene
     /// <summary>The pool's end: calls the worker.</summary>
     internal sealed class Opener(ChannelLink link) : IChannelEndpoint, IAsyncDisposable
     {
-        public ChannelCall<PoolChunk, byte[]> Chunks { get; } = CallLanes.CreateCaller(link, 0, ChunkCodec.Instance, BytesCodec.Instance);
+        public ChannelCall<PoolBundle, byte[]> Chunks { get; } = CallLanes.CreateCaller(link, 0, BundleCodec.Instance, BytesCodec.Instance);
 
         public ChannelLink Link => link;
 
@@ -43,53 +41,73 @@ internal sealed class PoolWorkerContract : LinkContract<PoolWorkerContract.Opene
     /// <summary>The worker's end: serves the chunks.</summary>
     internal sealed class Peer(ChannelLink link) : IChannelEndpoint, IAsyncDisposable
     {
-        public ChannelCallServer<PoolChunk, byte[]> Chunks { get; } = CallLanes.CreateServer(link, 0, ChunkCodec.Instance, BytesCodec.Instance);
+        public ChannelCallServer<PoolBundle, byte[]> Chunks { get; } = CallLanes.CreateServer(link, 0, BundleCodec.Instance, BytesCodec.Instance);
 
         public ChannelLink Link => link;
 
         public ValueTask DisposeAsync() => link.DisposeAsync();
     }
 
-    /// <summary><c>u16 name length | UTF-8 name | argument bytes</c>.</summary>
-    private sealed class ChunkCodec : ILaneCodec<PoolChunk>
+    /// <summary><c>u16 name length | UTF-8 name | u16 chunk count | (u32 length | argument bytes)*</c>.</summary>
+    internal sealed class BundleCodec : ILaneCodec<PoolBundle>
     {
-        public static readonly ChunkCodec Instance = new();
+        public static readonly BundleCodec Instance = new();
 
         private const int MaxNameBytes = 4096;
 
         private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-        public void Encode(IBufferWriter<byte> output, in PoolChunk value)
+        public void Encode(IBufferWriter<byte> output, in PoolBundle value)
         {
             int nameBytes = StrictUtf8.GetByteCount(value.Function);
             if (nameBytes > MaxNameBytes)
                 throw new ArgumentException($"Pool function name '{value.Function}' is longer than {MaxNameBytes} bytes.", nameof(value));
-            Span<byte> header = output.GetSpan(2 + nameBytes);
+            if (value.Chunks.Length is 0 or > PoolBundle.MaxChunks)
+                throw new ArgumentException($"A pool bundle holds 1 to {PoolBundle.MaxChunks} chunks, not {value.Chunks.Length}.", nameof(value));
+            Span<byte> header = output.GetSpan(2 + nameBytes + 2);
             BinaryPrimitives.WriteUInt16LittleEndian(header, (ushort)nameBytes);
             StrictUtf8.GetBytes(value.Function, header.Slice(2));
-            output.Advance(2 + nameBytes);
-            output.Write(value.Items);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.Slice(2 + nameBytes), (ushort)value.Chunks.Length);
+            output.Advance(2 + nameBytes + 2);
+            foreach (byte[] chunk in value.Chunks)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(output.GetSpan(4), (uint)chunk.Length);
+                output.Advance(4);
+                output.Write(chunk);
+            }
         }
 
-        public PoolChunk Decode(in ReadOnlySequence<byte> payload)
+        public PoolBundle Decode(in ReadOnlySequence<byte> payload)
         {
-            if (payload.Length < 2)
-                throw new ProtocolException($"A pool chunk of {payload.Length} bytes is cut short before its function name.");
-            Span<byte> lengthBytes = stackalloc byte[2];
-            payload.Slice(0, 2).CopyTo(lengthBytes);
-            int nameBytes = BinaryPrimitives.ReadUInt16LittleEndian(lengthBytes);
-            if (nameBytes > MaxNameBytes || nameBytes > payload.Length - 2)
-                throw new ProtocolException($"A pool chunk claims a function name of {nameBytes} bytes (limit {MaxNameBytes}, {payload.Length - 2} left).");
+            var reader = new SequenceReader<byte>(payload);
+            if (!reader.TryReadLittleEndian(out short rawNameBytes))
+                throw new ProtocolException($"A pool bundle of {payload.Length} bytes is cut short before its function name.");
+            int nameBytes = (ushort)rawNameBytes;
+            if (nameBytes > MaxNameBytes || nameBytes > reader.Remaining)
+                throw new ProtocolException($"A pool bundle claims a function name of {nameBytes} bytes (limit {MaxNameBytes}, {reader.Remaining} left).");
             string name;
             try
             {
-                name = StrictUtf8.GetString(payload.Slice(2, nameBytes).ToArray());
+                name = StrictUtf8.GetString(reader.UnreadSequence.Slice(0, nameBytes).ToArray());
             }
             catch (DecoderFallbackException ex)
             {
-                throw new ProtocolException("A pool chunk's function name is not valid UTF-8.", ex);
+                throw new ProtocolException("A pool bundle's function name is not valid UTF-8.", ex);
             }
-            return new PoolChunk(name, payload.Slice(2 + nameBytes).ToArray());
+            reader.Advance(nameBytes);
+            if (!reader.TryReadLittleEndian(out short rawCount) || (ushort)rawCount is 0 or > PoolBundle.MaxChunks)
+                throw new ProtocolException($"A pool bundle for '{name}' must hold 1 to {PoolBundle.MaxChunks} chunks.");
+            var chunks = new byte[(ushort)rawCount][];
+            for (int i = 0; i < chunks.Length; i++)
+            {
+                if (!reader.TryReadLittleEndian(out int length) || length < 0 || length > reader.Remaining)
+                    throw new ProtocolException($"Chunk {i} of a pool bundle for '{name}' is cut short or claims more bytes than are left ({reader.Remaining}).");
+                chunks[i] = reader.UnreadSequence.Slice(0, length).ToArray();
+                reader.Advance(length);
+            }
+            if (!reader.End)
+                throw new ProtocolException($"A pool bundle for '{name}' has {reader.Remaining} bytes after its last chunk.");
+            return new PoolBundle(name, chunks);
         }
     }
 

@@ -80,8 +80,16 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
                     break;
                 if (!pool.Queue.TryRead(out PoolTask? task))
                     continue;
-                taken++;
-                _ = RunAsync(worker, task, window, window.Sent(), lost);
+                int limit = maxTasks == 0 ? PoolBundle.MaxChunks : Math.Min(PoolBundle.MaxChunks, maxTasks - taken);
+                PoolTask[] bundle = TakeBundle(task, limit, window, out PoolTask? other);
+                taken += bundle.Length;
+                _ = RunAsync(worker, bundle, window, window.Sent(bundle.Length), lost);
+                if (other is not null)
+                {
+                    // Taken while gathering (there was room for it) but of another function or map: it goes alone.
+                    taken++;
+                    _ = RunAsync(worker, [other], window, window.Sent(), lost);
+                }
             }
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
@@ -95,30 +103,66 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
         return died;
     }
 
-    private async Task RunAsync(Worker worker, PoolTask task, PrefetchWindow window, long sentAt, CancellationTokenSource lost)
+    // With tiny chunks and room in the window, the chunks waiting in the queue for the same function and map (same
+    // cancellation) go with the first in one call, up to the room there is: the window still counts every chunk, so
+    // a worker holds no more than it did one chunk per call. A task of another function or map, taken meanwhile,
+    // comes back in other (there was room for it too).
+    private PoolTask[] TakeBundle(PoolTask first, int limit, PrefetchWindow window, out PoolTask? other)
+    {
+        other = null;
+        int room = Math.Min(limit, window.Room);
+        if (room <= 1 || !window.ChunksAreTiny)
+            return [first];
+        var tasks = new List<PoolTask>(Math.Min(room, 16)) { first };
+        // Room for the others and for one mismatched task read on the way.
+        while (tasks.Count < room - 1 && pool.Queue.TryRead(out PoolTask? next))
+        {
+            if (next.Function != first.Function || next.CancellationToken != first.CancellationToken)
+            {
+                other = next;
+                break;
+            }
+            tasks.Add(next);
+        }
+        return [.. tasks];
+    }
+
+    private async Task RunAsync(Worker worker, PoolTask[] tasks, PrefetchWindow window, long sentAt, CancellationTokenSource lost)
     {
         try
         {
-            byte[] reply = await worker.Link.Chunks.CallAsync(new PoolChunk(task.Function, task.Items), task.CancellationToken).ConfigureAwait(false);
-            pool.Finish(task, reply, null);
+            var chunks = new byte[tasks.Length][];
+            for (int i = 0; i < tasks.Length; i++)
+                chunks[i] = tasks[i].Items;
+            byte[] reply = await worker.Link.Chunks.CallAsync(new PoolBundle(tasks[0].Function, chunks), tasks[0].CancellationToken).ConfigureAwait(false);
+            byte[][] replies = PoolBundle.SplitReplies(reply, tasks.Length);
+            for (int i = 0; i < tasks.Length; i++)
+                pool.Finish(tasks[i], replies[i], null);
         }
         catch (PeerLostException ex)
         {
             Cancel(lost);
-            pool.OnWorkerLost(task, ex);
+            foreach (PoolTask task in tasks)
+                pool.OnWorkerLost(task, ex);
         }
         catch (ChannelClosedException ex) when (ex.InnerException is not RemoteException)
         {
             Cancel(lost);
-            pool.OnWorkerLost(task, new PeerLostException($"Worker {index} of the process pool closed its link: {ex.Message}", worker.Process.ExitCode, ex));
+            var closed = new PeerLostException($"Worker {index} of the process pool closed its link: {ex.Message}", worker.Process.ExitCode, ex);
+            foreach (PoolTask task in tasks)
+                pool.OnWorkerLost(task, closed);
         }
         catch (Exception ex)
         {
-            pool.Finish(task, null, ex); // the whole chunk failed (RemoteException) or was cancelled
+            // The whole call failed (RemoteException: the worker could not run the function at all; a reply that
+            // does not split) or was cancelled: every chunk of it ends with that.
+            foreach (PoolTask task in tasks)
+                pool.Finish(task, null, ex);
         }
         finally
         {
-            window.Answered(sentAt);
+            for (int i = 0; i < tasks.Length; i++)
+                window.Answered(sentAt);
         }
     }
 

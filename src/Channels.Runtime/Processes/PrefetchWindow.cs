@@ -19,6 +19,7 @@ internal sealed class PrefetchWindow
 
     private const int AutomaticStart = 8;
     private static readonly double Horizon = Stopwatch.Frequency / 1000.0;
+    private static readonly double TinyChunkTicks = Stopwatch.Frequency / 20_000.0;
 
     private readonly Lock _gate = new();
     private readonly bool _automatic;
@@ -57,11 +58,21 @@ internal sealed class PrefetchWindow
         }
     }
 
-    /// <summary>A chunk was sent; returns the timestamp to hand back to <see cref="Answered"/>.</summary>
-    public long Sent()
+    /// <summary>How many more chunks may be sent now (0 when the window is full).</summary>
+    public int Room
+    {
+        get
+        {
+            lock (_gate)
+                return Math.Max(0, _limit - _inFlight);
+        }
+    }
+
+    /// <summary><paramref name="chunks"/> chunks were sent; returns the timestamp to hand back to <see cref="Answered"/> for each.</summary>
+    public long Sent(int chunks = 1)
     {
         lock (_gate)
-            _inFlight++;
+            _inFlight += chunks;
         return Stopwatch.GetTimestamp();
     }
 
@@ -73,8 +84,7 @@ internal sealed class PrefetchWindow
         lock (_gate)
         {
             _inFlight--;
-            if (_automatic)
-                Adapt(now - Math.Max(sentAt, _lastAnswer));
+            Adapt(now - Math.Max(sentAt, _lastAnswer));
             _lastAnswer = now;
             if (_inFlight < _limit)
                 (room, _room) = (_room, null);
@@ -97,11 +107,28 @@ internal sealed class PrefetchWindow
         }
     }
 
+    /// <summary>
+    /// Whether the chunks answered so far took under 50 µs each: then several may travel in one call
+    /// (<see cref="PoolBundle"/>) without holding a result back for long; a worker with longer chunks gets them one per call.
+    /// </summary>
+    public bool ChunksAreTiny
+    {
+        get
+        {
+            lock (_gate)
+                return _chunkTicks >= 0 && _chunkTicks < TinyChunkTicks;
+        }
+    }
+
     // A worker serves chunks one at a time, so the time from the later of "sent" and "previous answer" to this answer
     // is what this chunk cost there (plus the link's latency, which only makes the window larger for tiny tasks).
+    // Chunks answered together (a bundle) give the bundle's time once and nothing for the others: their average is
+    // still the time per chunk.
     private void Adapt(long sample)
     {
         _chunkTicks = _chunkTicks < 0 ? sample : _chunkTicks + (sample - _chunkTicks) / 8;
+        if (!_automatic)
+            return;
         double wanted = _chunkTicks <= 0 ? AutomaticMaximum : Horizon / _chunkTicks;
         _limit = (int)Math.Clamp(Math.Ceiling(wanted), AutomaticMinimum, AutomaticMaximum);
     }

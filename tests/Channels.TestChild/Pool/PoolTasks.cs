@@ -25,6 +25,10 @@ public static class PoolTasks
         return x + 1;
     }
 
+    /// <summary>-x, widened: a second tiny function, for maps of two functions at once.</summary>
+    [PoolFunction]
+    public static long Negate(int x) => -(long)x;
+
     /// <summary>The worker's process id.</summary>
     [PoolFunction]
     public static int WorkerId(int _) => Environment.ProcessId;
