@@ -12,9 +12,15 @@ internal readonly record struct PoolBundle(string Function, byte[][] Chunks)
     /// <summary>The most chunks one call carries.</summary>
     public const int MaxChunks = 64;
 
-    /// <summary>The worker's reply to a bundle: <c>u16 count | (u32 length | chunk reply)*</c>, one <see cref="PoolReply"/> per chunk in order.</summary>
+    /// <summary>
+    /// The worker's reply to a bundle: <c>u16 count | (u32 length | chunk reply)*</c>, one <see cref="PoolReply"/> per
+    /// chunk in order; a bundle of one chunk is answered with that chunk's reply as it is (a large chunk's reply is
+    /// not copied twice more).
+    /// </summary>
     public static byte[] JoinReplies(byte[][] replies)
     {
+        if (replies.Length == 1)
+            return replies[0];
         int size = sizeof(ushort);
         foreach (byte[] reply in replies)
             size += sizeof(uint) + reply.Length;
@@ -34,6 +40,8 @@ internal readonly record struct PoolBundle(string Function, byte[][] Chunks)
     /// <exception cref="ProtocolException">The reply is not <paramref name="expected"/> whole chunk replies.</exception>
     public static byte[][] SplitReplies(byte[] joined, int expected)
     {
+        if (expected == 1)
+            return [joined];
         if (joined.Length < sizeof(ushort) || BinaryPrimitives.ReadUInt16LittleEndian(joined) != expected)
             throw new ProtocolException($"A pool worker answered a bundle of {expected} chunks with a reply of {joined.Length} bytes that does not hold {expected} chunk replies.");
         var replies = new byte[expected][];

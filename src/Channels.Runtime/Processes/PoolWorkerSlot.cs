@@ -104,13 +104,15 @@ internal sealed class PoolWorkerSlot(ProcessPool pool, int index)
     }
 
     // With tiny chunks and room in the window, the chunks waiting in the queue for the same function and map (same
-    // cancellation) go with the first in one call, up to the room there is: the window still counts every chunk, so
-    // a worker holds no more than it did one chunk per call. A task of another function or map, taken meanwhile,
-    // comes back in other (there was room for it too).
+    // cancellation) go with the first in one call, up to the room there is and no more than this worker's share of
+    // what waits (a worker that took everything would leave the others idle while it works through it, should the
+    // chunks be longer than the last ones were). The window still counts every chunk, so a worker holds no more than
+    // it did one chunk per call. A task of another function or map, taken meanwhile, comes back in other.
     private PoolTask[] TakeBundle(PoolTask first, int limit, PrefetchWindow window, out PoolTask? other)
     {
         other = null;
-        int room = Math.Min(limit, window.Room);
+        int share = 1 + (pool.Queue.Count / pool.WorkerCount);
+        int room = Math.Min(Math.Min(limit, share + 1), window.Room);
         if (room <= 1 || !window.ChunksAreTiny)
             return [first];
         var tasks = new List<PoolTask>(Math.Min(room, 16)) { first };

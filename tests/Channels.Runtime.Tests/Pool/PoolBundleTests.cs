@@ -130,9 +130,14 @@ public sealed class PoolBundleTests
         for (int length = 0; length < joined.Length; length++)
             Assert.Throws<ProtocolException>(() => PoolBundle.SplitReplies(joined[..length], 3));
         byte[] hostile = new byte[6];
-        BinaryPrimitives.WriteUInt16LittleEndian(hostile, 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(hostile, 2);
         BinaryPrimitives.WriteUInt32LittleEndian(hostile.AsSpan(2), uint.MaxValue);
-        Assert.Throws<ProtocolException>(() => PoolBundle.SplitReplies(hostile, 1));
+        Assert.Throws<ProtocolException>(() => PoolBundle.SplitReplies(hostile, 2));
+
+        // A bundle of one chunk is answered with the chunk's reply itself, whatever its bytes.
+        byte[] single = [1, 2, 3];
+        Assert.Same(single, PoolBundle.JoinReplies([single]));
+        Assert.Same(single, Assert.Single(PoolBundle.SplitReplies(single, 1)));
     }
 
     private static byte[] Encode(PoolWorkerContract.BundleCodec codec, PoolBundle bundle)

@@ -94,16 +94,17 @@ public static class PoolSystem
         var rates = new List<double>();
         try
         {
-            for (int i = 0; i < settings.WarmupRounds + settings.Runs; i++)
+            // Untimed rounds as for the pair systems: at least WarmupRounds, and for at least WarmupTime (tier-1
+            // compilation of the pool's path takes seconds on two busy cores; one round of a map takes milliseconds).
+            TimeSpan warming = TimeSpan.Zero;
+            for (int i = 0; i < settings.WarmupRounds || warming < settings.WarmupTime; i++)
             {
-                using var timeout = new CancellationTokenSource(settings.RoundTimeout);
-                long start = Stopwatch.GetTimestamp();
-                await round(items, timeout.Token).ConfigureAwait(false);
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-                if (i >= settings.WarmupRounds)
-                {
-                    rates.Add(spec.Count / elapsed.TotalSeconds);
-                }
+                warming += await TimeRoundAsync(items, settings, round).ConfigureAwait(false);
+            }
+
+            for (int i = 0; i < settings.Runs; i++)
+            {
+                rates.Add(spec.Count / (await TimeRoundAsync(items, settings, round).ConfigureAwait(false)).TotalSeconds);
             }
         }
         catch (Exception ex)
@@ -113,6 +114,14 @@ public static class PoolSystem
         }
 
         return new Measurement { System = SystemNames.ChannelsPool, Case = spec, MessagesPerSecond = Stats.Median(rates), Runs = rates, Note = note };
+    }
+
+    private static async Task<TimeSpan> TimeRoundAsync(long[] items, RunSettings settings, Func<long[], CancellationToken, Task> round)
+    {
+        using var timeout = new CancellationTokenSource(settings.RoundTimeout);
+        long start = Stopwatch.GetTimestamp();
+        await round(items, timeout.Token).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(start);
     }
 
     // Pool.map: every result in input order.
