@@ -32,7 +32,7 @@ public static class MarkdownReport
         md.Append(CultureInfo.InvariantCulture, $"- Command: `dotnet run -c Release --project benchmarks/Channels.Benchmarks -- {report.Options.CommandLine}`\n");
         md.Append(CultureInfo.InvariantCulture, $"- Finished {report.Finished:yyyy-MM-dd HH:mm} UTC; the whole comparison took **{(int)report.Elapsed.TotalMinutes} min {report.Elapsed.Seconds} s** (build excluded).\n");
         md.Append(CultureInfo.InvariantCulture, $"- Scale {report.Options.Scale.ToString(CultureInfo.InvariantCulture)} of the Python seed's counts, per round: {string.Join(", ", counts)}.\n");
-        md.Append(CultureInfo.InvariantCulture, $"- Every .NET system: {report.Options.WarmupRounds} untimed warm-up round(s) of the same size per case (pair systems: more until they have spent {report.Options.WarmupTime.TotalSeconds:0.#} s in them), then {report.Options.Runs} timed rounds; the table shows medians. Python: the seed script with the same counts and {report.Options.Runs} runs.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"- Every .NET system: {report.Options.WarmupRounds} untimed warm-up round(s) of the same size per case (pair systems, queue cases and pool map cases: more until they have spent {report.Options.WarmupTime.TotalSeconds:0.#} s in them), then {report.Options.Runs} timed rounds; the table shows medians. Python: the seed script with the same counts and {report.Options.Runs} runs.\n\n");
     }
 
     private static void AppendMachine(StringBuilder md, MachineInfo machine)
