@@ -42,6 +42,37 @@ public sealed class PrefetchWindowTests
     }
 
     [Fact]
+    public void ChunksCountAsTinyOnlyOnceAnswersShowThemUnder50MicrosecondsAndRoomCountsEveryChunkOfABundle()
+    {
+        var warm = new PrefetchWindow(8); // compiled before anything is timed
+        warm.Answered(warm.Sent());
+        var window = new PrefetchWindow(8);
+        Assert.False(window.ChunksAreTiny); // nothing answered yet: no bundles on a guess
+        Assert.Equal(8, window.Room);
+
+        window.Sent(5);
+        Assert.Equal(3, window.Room);
+        for (int i = 0; i < 5; i++)
+            window.Answered(Stopwatch.GetTimestamp()); // answered as soon as sent
+        for (int i = 0; i < 64; i++)
+        {
+            window.Sent();
+            window.Answered(Stopwatch.GetTimestamp()); // enough instant answers to outweigh a preemption on a busy machine
+        }
+        Assert.True(window.ChunksAreTiny);
+        Assert.Equal(8, window.Room);
+
+        for (int i = 0; i < 64; i++)
+        {
+            window.Sent();
+            window.Answered(Stopwatch.GetTimestamp() - Stopwatch.Frequency / 200); // 5 ms a chunk
+            Thread.Sleep(1);
+        }
+        Assert.False(window.ChunksAreTiny);
+        Assert.Equal(8, window.Limit); // a fixed window measures, but keeps its size
+    }
+
+    [Fact]
     public async Task IdleCompletesOnlyWhenEveryChunkSentIsAnswered()
     {
         var window = new PrefetchWindow(null);
