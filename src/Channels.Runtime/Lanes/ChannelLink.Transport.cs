@@ -130,6 +130,9 @@ public sealed partial class ChannelLink : IFrameReceiver
                 case null:
                     _ = OnEndOfStreamAsync(null);
                     break;
+                case ProtocolException { InnerException: EndOfStreamException } cut:
+                    _ = OnEndInsideFrameAsync(cut);
+                    break;
                 case ProtocolException protocol:
                     Fail(protocol);
                     break;
@@ -234,6 +237,49 @@ public sealed partial class ChannelLink : IFrameReceiver
             Fail(new ChannelClosedException($"The other end of the link of contract '{Contract.Name}' closed it."));
         else
             await FailAsync(PeerLostAsync(error is null ? "the connection closed without a goodbye (the process exited, crashed or was killed)" : "the connection failed: " + error.Message, error)).ConfigureAwait(false);
+    }
+
+    // A stream that ends inside a frame: the peer's process was killed between two parts of one send (a SIGKILL while
+    // the socket was full), which is a lost peer, or a live peer closed mid-frame, which breaks the protocol. Whether
+    // the process has ended tells them apart; a peer whose process is unknown counts as live.
+    private async Task OnEndInsideFrameAsync(ProtocolException cut)
+    {
+        if (await PeerProcessEndedAsync().ConfigureAwait(false))
+            await FailAsync(PeerLostAsync("the connection ended inside a frame: the process exited, crashed or was killed in the middle of a send", cut)).ConfigureAwait(false);
+        else
+            Fail(cut);
+    }
+
+    // Waits up to a second: the socket closes while the process is being torn down, a moment before it has ended.
+    private async ValueTask<bool> PeerProcessEndedAsync()
+    {
+        if (_peerProcess is { } process)
+        {
+            try
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Not ours to watch: ask the kernel below.
+            }
+        }
+        if ((_transport as Transports.UnixSocket.UnixSocketTransport)?.PeerProcessId is not int pid || pid == Environment.ProcessId)
+            return false;
+        long deadline = Environment.TickCount64 + 1000;
+        while (!Transports.UnixSocket.PeerProcess.HasEnded(pid))
+        {
+            if (Environment.TickCount64 >= deadline)
+                return false;
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        return true;
     }
 
     private async ValueTask<PeerLostException> PeerLostAsync(string reason, Exception? inner)

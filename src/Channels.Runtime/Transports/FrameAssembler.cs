@@ -87,9 +87,12 @@ internal sealed class FrameAssembler : IDisposable
         }
     }
 
-    /// <summary>The error for a stream that ended now, or null when it ended at a frame boundary.</summary>
+    /// <summary>
+    /// The error for a stream that ended now, or null when it ended at a frame boundary; its inner
+    /// <see cref="EndOfStreamException"/> says the stream ended (a link asks whether the peer died in a send).
+    /// </summary>
     public ProtocolException? EndOfStreamError(string description)
-        => PartialBytes == 0 ? null : new ProtocolException($"The {description} connection ended inside a frame ({PartialBytes} bytes of an incomplete frame received).") { ErrorType = Diagnostics.ProtocolErrorTypes.Truncated };
+        => PartialBytes == 0 ? null : new ProtocolException($"The {description} connection ended inside a frame ({PartialBytes} bytes of an incomplete frame received).", new EndOfStreamException()) { ErrorType = Diagnostics.ProtocolErrorTypes.Truncated };
 
     public void Dispose()
     {

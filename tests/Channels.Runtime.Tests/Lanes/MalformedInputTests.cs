@@ -70,6 +70,30 @@ public sealed class MalformedInputTests : IDisposable
         Assert.Equal(1, await nextOpener.Echoes.ReadAsync().AsTask().WaitAsync(Timeout));
     }
 
+    [Fact]
+    public async Task AStreamEndingInsideAFrameFromAPeerWhoseProcessEndedIsALostPeerNotAProtocolError()
+    {
+        // A peer SIGKILLed while its socket was full leaves part of a frame before the end of the stream. The link
+        // asks whether the peer's process has ended: here the raw client stands in for a process that has.
+        using var ended = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        await ended.WaitForExitAsync().WaitAsync(Timeout);
+        await using var listener = ISimple.Listen("cut", _directory.Options());
+        byte[] key = File.ReadAllBytes(Path.Combine(_directory.Path, "cut.key"));
+        using var raw = await RawClient.ConnectAsync(listener.Endpoint);
+        await raw.HandshakeAsync(ISimple.Definition.Descriptor, key);
+        await using ISimple victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        ((Contracts.IChannelEndpoint)victim).Link.AttachPeerProcess(ended);
+        ValueTask<long> pendingRead = victim.Echoes.ReadAsync();
+
+        await raw.SendAsync(Frame(1, (byte)FrameKind.Data, new byte[100])[..50]);
+        raw.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+        var lost = await Assert.ThrowsAsync<PeerLostException>(async () => await pendingRead.AsTask().WaitAsync(Timeout));
+        Assert.Contains("inside a frame", lost.Message);
+        Assert.IsType<ProtocolException>(lost.InnerException);
+        await Assert.ThrowsAsync<PeerLostException>(async () => await victim.Numbers.WriteAsync(1).AsTask().WaitAsync(Timeout));
+    }
+
     public static TheoryData<string, bool> GarbageInStreams => new()
     {
         { "random bytes", false },

@@ -83,9 +83,13 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         // the readiness watcher (see remarks), never through the runtime's socket engine.
         _socket.Blocking = false;
         _readiness = new SocketReadiness(socket.SafeHandle);
+        PeerProcessId = PeerProcess.IdOf(socket);
     }
 
     public string Description => "Unix socket";
+
+    /// <summary>The process at the other end, as the kernel recorded it when the socket was connected (null if unknown).</summary>
+    public int? PeerProcessId { get; }
 
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than through the watcher (quiet).</summary>
     internal bool ReceivesOnOwnThread => _threaded;
