@@ -26,16 +26,19 @@ internal static class LinkTransports
         if (options.SocketOnly && RemoteTransports.TakeOverLink(socket) is { } remoteLink)
             return remoteLink;
         bool sharedMemory = OffersSharedMemory(options) && remote.OffersSharedMemory;
+        // Named by the handshake's socket: the link's own socket pair is created by the opener, so the kernel names the
+        // opener as the process at both of its ends.
+        int? peerProcessId = sharedMemory ? null : PeerProcess.IdOf(socket);
         if (role == LinkRole.Opener)
         {
             return sharedMemory
                 ? SharedMemoryTransport.Create(socket, options.SharedMemoryWait)
-                : new UnixSocketTransport(PrivateSocketPair.HandOver(socket));
+                : new UnixSocketTransport(PrivateSocketPair.HandOver(socket), peerProcessId);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         return sharedMemory
             ? await SharedMemoryTransport.AcceptAsync(socket, options.SharedMemoryWait, timeout.Token).ConfigureAwait(false)
-            : new UnixSocketTransport(await PrivateSocketPair.TakeOverAsync(socket, timeout.Token).ConfigureAwait(false));
+            : new UnixSocketTransport(await PrivateSocketPair.TakeOverAsync(socket, timeout.Token).ConfigureAwait(false), peerProcessId);
     }
 }

@@ -12,8 +12,10 @@ namespace Channels.Runtime.Tests.CrossProcess;
 /// <summary>Acceptance 2 and 3 across real processes: completion, faults, and a peer killed with SIGKILL.</summary>
 public abstract class LifecycleTests(bool sharedMemory, ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
+
+    private protected TestRuntimeDirectory RuntimeDirectory => _directory;
 
     public void Dispose() => _directory.Dispose();
 
@@ -151,7 +153,23 @@ public abstract class LifecycleTests(bool sharedMemory, ITestOutputHelper output
 }
 
 /// <summary>The suite with its links kept on the Unix socket.</summary>
-public sealed class LifecycleTestsOverSocket(ITestOutputHelper output) : LifecycleTests(sharedMemory: false, output);
+public sealed class LifecycleTestsOverSocket(ITestOutputHelper output) : LifecycleTests(sharedMemory: false, output)
+{
+    // Over a socket a peer killed in the middle of a send leaves part of a frame; whether its process has ended tells
+    // a lost peer from a broken protocol (a shared-memory link drops an unfinished frame and never asks).
+    [Fact]
+    public async Task BothEndsOfASocketLinkKnowTheOtherEndsProcess()
+    {
+        await using var listener = ISimple.Listen("named", RuntimeDirectory.Options());
+        await using Child child = Child.Start(RuntimeDirectory, "echo", ["named"]);
+        await using ISimple opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+
+        // The link's own socket pair is made by the opener, which the kernel names at both of its ends: the opener
+        // keeps the name it had from the handshake's socket.
+        var transport = Assert.IsType<Channels.Transports.UnixSocket.UnixSocketTransport>(((IChannelEndpoint)opener).Link.Transport);
+        Assert.Equal(child.Process.Id, transport.PeerProcessId);
+    }
+}
 
 /// <summary>The suite with its links in shared memory.</summary>
 public sealed class LifecycleTestsOverSharedMemory(ITestOutputHelper output) : LifecycleTests(sharedMemory: true, output);

@@ -76,19 +76,21 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
     private volatile Exception? _pollError;
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
-    public UnixSocketTransport(Socket socket)
+    /// <param name="socket">The link's socket.</param>
+    /// <param name="peerProcessId">The process at the other end when known from elsewhere (the handshake's socket); else the kernel's name for this socket's peer.</param>
+    public UnixSocketTransport(Socket socket, int? peerProcessId = null)
     {
         _socket = socket;
         // Sends and receives never block: the receive thread waits in poll, and waits without a thread go through
         // the readiness watcher (see remarks), never through the runtime's socket engine.
         _socket.Blocking = false;
         _readiness = new SocketReadiness(socket.SafeHandle);
-        PeerProcessId = PeerProcess.IdOf(socket);
+        PeerProcessId = peerProcessId ?? PeerProcess.IdOf(socket);
     }
 
     public string Description => "Unix socket";
 
-    /// <summary>The process at the other end, as the kernel recorded it when the socket was connected (null if unknown).</summary>
+    /// <summary>The process at the other end, as the kernel recorded it when it connected (null if unknown).</summary>
     public int? PeerProcessId { get; }
 
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than through the watcher (quiet).</summary>
