@@ -253,23 +253,8 @@ public sealed partial class ChannelLink : IFrameReceiver
     // Waits up to a second: the socket closes while the process is being torn down, a moment before it has ended.
     private async ValueTask<bool> PeerProcessEndedAsync()
     {
-        if (_peerProcess is { } process)
-        {
-            try
-            {
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
-            {
-                // Not ours to watch: ask the kernel below.
-            }
-        }
+        if (_peerProcess is { } process && await PeerProcessExitedAsync(process).ConfigureAwait(false) is { } exited)
+            return exited;
         if ((_transport as Transports.UnixSocket.UnixSocketTransport)?.PeerProcessId is not int pid || pid == Environment.ProcessId)
             return false;
         long deadline = Environment.TickCount64 + 1000;
@@ -282,23 +267,30 @@ public sealed partial class ChannelLink : IFrameReceiver
         return true;
     }
 
+    // Whether the peer's process exits within a second; null when it is not ours to watch.
+    private static async ValueTask<bool?> PeerProcessExitedAsync(System.Diagnostics.Process process)
+    {
+        try
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
     private async ValueTask<PeerLostException> PeerLostAsync(string reason, Exception? inner)
     {
         System.Diagnostics.Process? process = _peerProcess;
-        int? exitCode = null;
-        if (process is not null)
-        {
-            try
-            {
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-                await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-                exitCode = process.ExitCode;
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
-            {
-                // Still running or not ours to watch: the exit code stays unknown.
-            }
-        }
+        // Still running, or not ours to watch: the exit code stays unknown.
+        int? exitCode = process is not null && await PeerProcessExitedAsync(process).ConfigureAwait(false) == true ? process.ExitCode : null;
         string message = $"The peer of the link of contract '{Contract.Name}' ({_role} end) was lost: {reason}."
                          + (exitCode is null ? "" : $" The peer process (pid {process!.Id}) exited with code {exitCode}.");
         return new PeerLostException(message, exitCode, inner);

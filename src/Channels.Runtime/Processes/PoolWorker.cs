@@ -27,8 +27,6 @@ internal static class PoolWorker
         {
             if (!PoolFunctionRegistry.TryGet(bundle.Function, out PoolFunctionInvoker? invoker))
                 throw new InvalidOperationException($"Pool function '{bundle.Function}' is not registered in this program. Mark the method [PoolFunction] and start the pool from the program that contains it (ProcessPoolOptions.Child.ExecutablePath).");
-            if (bundle.Chunks.Length == 1)
-                return await invoker.InvokeAsync(bundle.Chunks[0], token).ConfigureAwait(false);
             var replies = new byte[bundle.Chunks.Length][];
             for (int i = 0; i < replies.Length; i++)
                 replies[i] = await invoker.InvokeAsync(bundle.Chunks[i], token).ConfigureAwait(false);

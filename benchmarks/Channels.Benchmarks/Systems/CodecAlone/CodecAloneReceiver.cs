@@ -66,15 +66,7 @@ public sealed class CodecAloneReceiver(Socket socket) : IPairReceiver
         int offset = 0;
         for (int i = 0; i < count; i++)
         {
-            if (i % Payloads.RingSize == 0)
-            {
-                offset = 0;
-            }
-
-            int length = BinaryPrimitives.ReadInt32LittleEndian(_small.AsSpan(offset));
-            SmallRecord value = MemoryPackSerializer.Deserialize<SmallRecord>(_small.AsSpan(offset + sizeof(int), length))!;
-            checksum += Checksums.Of(value);
-            offset += sizeof(int) + length;
+            checksum += Checksums.Of(MemoryPackSerializer.Deserialize<SmallRecord>(NextFrame(_small, i, ref offset))!);
         }
 
         return checksum;
@@ -86,17 +78,24 @@ public sealed class CodecAloneReceiver(Socket socket) : IPairReceiver
         int offset = 0;
         for (int i = 0; i < count; i++)
         {
-            if (i % Payloads.RingSize == 0)
-            {
-                offset = 0;
-            }
-
-            int length = BinaryPrimitives.ReadInt32LittleEndian(_structs.AsSpan(offset));
-            Struct32 value = MemoryPackSerializer.Deserialize<Struct32>(_structs.AsSpan(offset + sizeof(int), length));
+            Struct32 value = MemoryPackSerializer.Deserialize<Struct32>(NextFrame(_structs, i, ref offset));
             checksum += Checksums.Of(in value);
-            offset += sizeof(int) + length;
         }
 
         return checksum;
+    }
+
+    // The payload of message i of a round, read in place from the ring of frames (which starts over every RingSize).
+    private static ReadOnlySpan<byte> NextFrame(byte[] frames, int i, ref int offset)
+    {
+        if (i % Payloads.RingSize == 0)
+        {
+            offset = 0;
+        }
+
+        int length = BinaryPrimitives.ReadInt32LittleEndian(frames.AsSpan(offset));
+        ReadOnlySpan<byte> payload = frames.AsSpan(offset + sizeof(int), length);
+        offset += sizeof(int) + length;
+        return payload;
     }
 }

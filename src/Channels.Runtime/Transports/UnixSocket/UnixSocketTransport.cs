@@ -77,7 +77,7 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
 
     /// <summary>Takes ownership of <paramref name="socket"/>, whose handshake is done.</summary>
     /// <param name="socket">The link's socket.</param>
-    /// <param name="peerProcessId">The process at the other end when known from elsewhere (the handshake's socket); else the kernel's name for this socket's peer.</param>
+    /// <param name="peerProcessId">The process at the other end, as the kernel named it on the handshake's socket (null if unknown).</param>
     public UnixSocketTransport(Socket socket, int? peerProcessId = null)
     {
         _socket = socket;
@@ -85,12 +85,12 @@ internal sealed class UnixSocketTransport : ILinkTransport, IInlineReceiver
         // the readiness watcher (see remarks), never through the runtime's socket engine.
         _socket.Blocking = false;
         _readiness = new SocketReadiness(socket.SafeHandle);
-        PeerProcessId = peerProcessId ?? PeerProcess.IdOf(socket);
+        PeerProcessId = peerProcessId;
     }
 
     public string Description => "Unix socket";
 
-    /// <summary>The process at the other end, as the kernel recorded it when it connected (null if unknown).</summary>
+    /// <summary>The process at the other end, as the kernel named it on the handshake's socket (null if unknown).</summary>
     public int? PeerProcessId { get; }
 
     /// <summary>Whether the link receives on a thread of its own now (busy) rather than through the watcher (quiet).</summary>
