@@ -21,7 +21,11 @@ internal sealed class NatsTransport : IRemoteTransport
     internal static void Register() => RemoteTransports.Register(NatsEndpoint.Scheme, s_instance);
 #pragma warning restore CA2255
 
-    public int DefaultLaneWindowMessages(ChannelOptions options) => NatsTransportOptions.From(options).LaneWindowMessages;
+    public LaneWindow DefaultLaneWindow(ChannelOptions options)
+    {
+        NatsTransportOptions nats = NatsTransportOptions.From(options);
+        return new LaneWindow(nats.LaneWindowMessages, nats.LaneWindowBytes);
+    }
 
     public async ValueTask<Socket> ConnectLinkAsync(string endpoint, ChannelOptions options, CancellationToken cancellationToken)
     {

@@ -36,8 +36,25 @@ public sealed class ChannelOptions
     /// <summary>Whether <see cref="LaneWindowMessages"/> was set rather than left at its default.</summary>
     internal bool LaneWindowMessagesSet { get; private set; }
 
-    /// <summary>How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default 1 MiB). At least one message is always allowed.</summary>
-    public int LaneWindowBytes { get; init; } = 1024 * 1024;
+    /// <summary>
+    /// How many payload bytes of one lane this side buffers for its reader before the remote writer must wait (default
+    /// 1 MiB). At least one message is always allowed. A link over a remote transport takes that transport's default
+    /// instead when this is not set (a <c>nats://</c> link: <c>NatsTransportOptions.LaneWindowBytes</c>).
+    /// </summary>
+    public int LaneWindowBytes
+    {
+        get => _laneWindowBytes;
+        init
+        {
+            _laneWindowBytes = value;
+            LaneWindowBytesSet = true;
+        }
+    }
+
+    private int _laneWindowBytes = 1024 * 1024;
+
+    /// <summary>Whether <see cref="LaneWindowBytes"/> was set rather than left at its default.</summary>
+    internal bool LaneWindowBytesSet { get; private set; }
 
     /// <summary>How long the handshake (contract check and authentication) may take (default 10 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -95,15 +112,17 @@ public sealed class ChannelOptions
 
     /// <summary>
     /// A copy of these options for a link over a remote transport: it keeps the link on the socket (the far end is
-    /// another machine) and, unless <see cref="LaneWindowMessages"/> was set, announces the transport's
-    /// <paramref name="defaultWindowMessages"/>.
+    /// another machine) and announces the transport's <paramref name="defaultWindow"/> where
+    /// <see cref="LaneWindowMessages"/> or <see cref="LaneWindowBytes"/> was not set.
     /// </summary>
-    internal ChannelOptions ForRemote(int defaultWindowMessages)
+    internal ChannelOptions ForRemote(Transports.LaneWindow defaultWindow)
     {
         var copy = (ChannelOptions)MemberwiseClone();
         copy.SocketOnly = true;
         if (!LaneWindowMessagesSet)
-            copy._laneWindowMessages = defaultWindowMessages;
+            copy._laneWindowMessages = defaultWindow.Messages;
+        if (!LaneWindowBytesSet)
+            copy._laneWindowBytes = defaultWindow.Bytes;
         return copy;
     }
 

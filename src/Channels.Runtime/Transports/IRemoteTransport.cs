@@ -12,11 +12,12 @@ namespace Channels.Transports;
 internal interface IRemoteTransport
 {
     /// <summary>
-    /// The lane window (messages) a link over this transport announces when <see cref="ChannelOptions.LaneWindowMessages"/>
-    /// is not set: a lane moves at most one window per credit round trip, and a round trip through a server is
-    /// longer than one over a local socket.
+    /// The lane window a link over this transport announces where <see cref="ChannelOptions.LaneWindowMessages"/> or
+    /// <see cref="ChannelOptions.LaneWindowBytes"/> is not set: a lane moves at most one window per credit round trip,
+    /// and a round trip through a server, past its buffers and the kernel's on both sides, is far longer than one over
+    /// a local socket.
     /// </summary>
-    int DefaultLaneWindowMessages(ChannelOptions options);
+    LaneWindow DefaultLaneWindow(ChannelOptions options);
 
     /// <summary>Opens a link's byte stream to the listener at <paramref name="endpoint"/>.</summary>
     /// <exception cref="IOException">No listener answers at the endpoint.</exception>

@@ -68,7 +68,7 @@ internal static class LinkFactory
         if (RemoteTransports.TryResolve(endpoint, out IRemoteTransport? transport))
         {
             key = KeyResolver.ForRemote(endpoint, options);
-            options = options.ForRemote(transport.DefaultLaneWindowMessages(options));
+            options = options.ForRemote(transport.DefaultLaneWindow(options));
             socket = await transport.ConnectLinkAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -109,7 +109,7 @@ internal static class LinkFactory
         where TOpener : class, IAsyncDisposable where TPeer : class, IAsyncDisposable
     {
         KeyResolver.ForRemote(endpoint, options);
-        options = options.ForRemote(transport.DefaultLaneWindowMessages(options));
+        options = options.ForRemote(transport.DefaultLaneWindow(options));
         string socketPath = Path.Combine(RuntimeDirectory.Ensure(options), "remote-" + Guid.NewGuid().ToString("N") + ".sock");
         var address = new EndpointAddress(socketPath, null, endpoint);
         var listener = ChannelListener<TOpener>.Start(contract.Descriptor, link => contract.NewOpener(link), address, options);

@@ -110,6 +110,44 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task A_link_whose_byte_window_is_not_set_announces_the_NATS_default_in_bytes()
+    {
+        // Large jobs: the byte window binds long before the message window. The peer leaves
+        // ChannelOptions.LaneWindowBytes unset and announces NatsTransportOptions.LaneWindowBytes (16 MiB), sixteen
+        // times the local 1 MiB; the writer stops between that window and twice it, never at the local one.
+        int windowBytes = NatsTransportOptions.Default.LaneWindowBytes;
+        Assert.True(windowBytes >= 8 * new ChannelOptions().LaneWindowBytes);
+        await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("nats-window-bytes")), window: null, "slow-echo", "5000");
+        INatsWorker link = session.Link;
+
+        string text = new('b', 16 * 1024);
+        // Each job encodes to a little more than its text: this many certainly fit.
+        int window = windowBytes / (text.Length + 64);
+        int written = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && written < 3 * window)
+        {
+            if (link.Jobs.TryWrite(new NatsJob(written, text)))
+                written++;
+            else
+                await Task.Delay(10);
+        }
+        // Bounded by bytes: a message is admitted while any byte of the window is left, so one more than the window.
+        Assert.InRange(written, window, 2 * window + 2);
+        session.Peer.Kill();
+    }
+
+    [Fact]
+    public void The_NATS_byte_window_refuses_values_no_link_can_announce()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowBytes = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowBytes = -1 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowBytes = (1 << 30) + 1 });
+        Assert.Equal(1 << 30, new NatsTransportOptions { LaneWindowBytes = 1 << 30 }.LaneWindowBytes);
+        Assert.Equal(1, new NatsTransportOptions { LaneWindowBytes = 1 }.LaneWindowBytes);
+    }
+
+    [Fact]
     public void The_NATS_lane_window_refuses_values_no_link_can_announce()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new NatsTransportOptions { LaneWindowMessages = 0 });
