@@ -78,6 +78,16 @@ public sealed partial class ChannelLink : IFrameReceiver
         return size;
     }
 
+    /// <summary>Appends one unmanaged message of a raw lane (see <see cref="FrameOutbox.AppendRaw{T}"/>) under the send lock and returns its size.</summary>
+    internal int AppendRawMessage<T>(int lane, in T item)
+    {
+        int size = _outbox.AppendRaw(lane, in item);
+        if (size < 0)
+            ThrowTooLarge(lane, _outbox.MaxFrameSize);
+        _metrics?.Sent(lane, size);
+        return size;
+    }
+
     /// <summary>Appends the Complete or Fault frame of a lane this side writes.</summary>
     internal void AppendCompletion(int lane, Exception? error)
     {

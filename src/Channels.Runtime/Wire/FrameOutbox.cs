@@ -136,6 +136,37 @@ internal sealed class FrameOutbox
         return size;
     }
 
+    /// <summary>
+    /// Appends one unmanaged message of a lane whose codec writes raw bytes; call under the send lock. The same entry
+    /// and batching as <see cref="AppendMessage"/> (whose encoder would write these bytes), without the encoder: one
+    /// reservation, one copy. Returns the message's size, 0 when the outbox is closed, or -1 when it does not fit in
+    /// one frame of the other side.
+    /// </summary>
+    public int AppendRaw<T>(int lane, in T item)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        if (_closed || _pending is null)
+            return 0;
+        OutputBuffer buffer = _pending;
+        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        int entry = FrameLayout.BatchEntryPrefixSize + size;
+        if (_openBatchLane != lane || buffer.Written - _openBatchStart >= _batchLimit
+            || buffer.Written + entry - _openBatchStart - FrameLayout.LengthFieldSize > _maxFrameSize)
+        {
+            if (FrameLayout.HeaderSize + entry - FrameLayout.LengthFieldSize > _maxFrameSize)
+                return -1;
+            CloseOpenBatch();
+            _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
+            _openBatchLane = lane;
+        }
+        buffer.AppendRawEntry(in item);
+        if (_idle)
+            SendOrWakeLocked();
+        else if (buffer.Written >= InlineFlushBytes && !_loopSending && !_inlineStalled && !_closing)
+            SendInlineLocked();
+        return size;
+    }
+
     /// <summary>Appends a frame other than Data/Batch; takes the send lock.</summary>
     public void AppendControl(ushort lane, FrameKind kind, ReadOnlySpan<byte> payload)
     {

@@ -30,12 +30,17 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
         return offset;
     }
 
-    /// <summary>Appends the raw bytes of an unmanaged message (what an <see cref="Contracts.IRawLaneCodec{T}"/> would write).</summary>
-    public void AppendRaw<T>(in T item)
+    /// <summary>
+    /// Appends one Batch entry of an unmanaged message: its little-endian <c>u32</c> length, then its raw bytes (what an
+    /// <see cref="Contracts.IRawLaneCodec{T}"/> would write), with one reservation and no call into a codec.
+    /// </summary>
+    public void AppendRawEntry<T>(in T item)
     {
         int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        int start = Reserve(size);
-        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref _array[start], item);
+        int start = Reserve(sizeof(uint) + size);
+        ref byte entry = ref _array[start];
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref entry, BitConverter.IsLittleEndian ? (uint)size : BinaryPrimitives.ReverseEndianness((uint)size));
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref entry, sizeof(uint)), item);
     }
 
     /// <summary>Fills a reserved little-endian <c>u32</c> at <paramref name="offset"/>.</summary>
