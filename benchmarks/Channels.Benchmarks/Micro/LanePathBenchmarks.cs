@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Threading.Channels;
+using BenchmarkDotNet.Attributes;
+using Channels.Benchmarks.Messages;
+using Channels.Benchmarks.Systems.ChannelsLink;
+using Channels.Lanes;
+using Channels.Transports;
+using Channels.Wire;
+using MemoryPack;
+
+namespace Channels.Benchmarks.Micro;
+
+/// <summary>
+/// Each side of a lane alone, in one thread, over a transport that discards what is sent
+/// (<see cref="DiscardingTransport"/>): the writer's path (<c>TryWrite</c>: credit, the send lock, encoding into the
+/// pending Batch frame, the inline flush every 32 KiB) and the reader's path (a Batch frame of 1024 messages delivered as
+/// if received, then drained with <c>TryRead</c>). Times are per message. Unlike the side-by-side runner, no other
+/// process and no kernel share the figure, so changes of a few nanoseconds show.
+/// </summary>
+[MemoryDiagnoser]
+public class LanePathBenchmarks
+{
+    private const int MessagesPerInvoke = 1024;
+    private ChannelLink _writerLink = null!;
+    private ChannelLink _readerLink = null!;
+    private IBenchLink _opener = null!;
+    private IBenchLink.Peer _peer = null!;
+    private IFrameReceiver _receiver = null!;
+    private ReadOnlyMemory<byte> _smallFrame;
+    private ReadOnlyMemory<byte> _structFrame;
+
+    /// <summary>Starts a writing end and a reading end of <see cref="IBenchLink"/>, each over its own discarding transport.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var contract = IBenchLink.Definition;
+        var options = new ChannelOptions { Key = new byte[32], LaneWindowMessages = 1 << 20, LaneWindowBytes = int.MaxValue };
+        _writerLink = new ChannelLink(contract.Descriptor, LinkRole.Opener, options);
+        _writerLink.AttachTransport(new DiscardingTransport(), Announced(LinkRole.Peer));
+        _opener = contract.NewOpener(_writerLink);
+        _writerLink.Start();
+
+        var readerTransport = new DiscardingTransport();
+        _readerLink = new ChannelLink(contract.Descriptor, LinkRole.Peer, options);
+        _readerLink.AttachTransport(readerTransport, Announced(LinkRole.Opener));
+        _peer = contract.NewPeer(_readerLink);
+        _readerLink.Start();
+        _receiver = readerTransport.Receiver!;
+        _smallFrame = BatchOf(i => MemoryPackSerializer.Serialize(Payloads.SmallRing[i % Payloads.RingSize]));
+        _structFrame = BatchOf(i => MemoryPackSerializer.Serialize(Payloads.StructRing[i % Payloads.RingSize]));
+
+        static HandshakeHello Announced(LinkRole role)
+        {
+            var contract = IBenchLink.Definition.Descriptor;
+            return new HandshakeHello(role, contract.Fingerprint, 1 << 20, int.MaxValue, 16 << 20, [], contract.Name);
+        }
+    }
+
+    /// <summary>Ends both links.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        // Nobody answers the Close frames of a discarding transport: dispose without waiting for them.
+        _ = _opener.DisposeAsync();
+        _ = _peer.DisposeAsync();
+    }
+
+    /// <summary>Small records written (MemoryPack encoding into the pending frame).</summary>
+    [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
+    public bool WriteSmallRecords()
+    {
+        ChannelWriter<SmallRecord> writer = _opener.Small;
+        SmallRecord[] ring = Payloads.SmallRing;
+        bool written = true;
+        for (int i = 0; i < MessagesPerInvoke; i++)
+            written &= writer.TryWrite(ring[i % Payloads.RingSize]);
+        Refill(writer);
+        return written ? true : throw new InvalidOperationException("a write found no credit");
+    }
+
+    /// <summary>32-byte structs written (raw entries, no codec call).</summary>
+    [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
+    public bool WriteStructs()
+    {
+        ChannelWriter<Struct32> writer = _opener.Structs;
+        Struct32[] ring = Payloads.StructRing;
+        bool written = true;
+        for (int i = 0; i < MessagesPerInvoke; i++)
+            written &= writer.TryWrite(ring[i % Payloads.RingSize]);
+        Refill(writer);
+        return written ? true : throw new InvalidOperationException("a write found no credit");
+    }
+
+    /// <summary>Small records received: Batch frames decoded into the reader's ring and read.</summary>
+    [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
+    public long ReadSmallRecords()
+    {
+        ChannelReader<SmallRecord> reader = _peer.Small;
+        var header = new FrameHeader(_smallFrame.Length + FrameLayout.LengthOverhead, 0, FrameKind.Batch);
+        _receiver.OnFrame(header, _smallFrame);
+        long sum = 0;
+        while (reader.TryRead(out SmallRecord? message))
+            sum += message.Id;
+        return sum;
+    }
+
+    /// <summary>32-byte structs received: Batch frames copied into the reader's ring and read.</summary>
+    [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
+    public long ReadStructs()
+    {
+        ChannelReader<Struct32> reader = _peer.Structs;
+        var header = new FrameHeader(_structFrame.Length + FrameLayout.LengthOverhead, 1, FrameKind.Batch);
+        _receiver.OnFrame(header, _structFrame);
+        long sum = 0;
+        while (reader.TryRead(out Struct32 message))
+            sum += message.A;
+        return sum;
+    }
+
+    // The remote reader of a discarding transport never returns credit: give the window back as if it had.
+    private static void Refill<T>(ChannelWriter<T> writer) => ((IWriterLane)writer).AddCredit(MessagesPerInvoke, 1 << 20);
+
+    // A Batch payload of one invocation's messages (about 37 KiB: what a busy writer sends at once).
+    private static ReadOnlyMemory<byte> BatchOf(Func<int, byte[]> encode)
+    {
+        var payload = new ArrayBufferWriter<byte>();
+        for (int i = 0; i < MessagesPerInvoke; i++)
+        {
+            byte[] message = encode(i);
+            Span<byte> entry = payload.GetSpan(sizeof(int) + message.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(entry, message.Length);
+            message.CopyTo(entry.Slice(sizeof(int)));
+            payload.Advance(sizeof(int) + message.Length);
+        }
+        return payload.WrittenMemory;
+    }
+}
