@@ -127,12 +127,7 @@ internal sealed class FrameOutbox
             size = AppendToNewBatch(buffer, lane, encoder);
         }
         if (size >= 0)
-        {
-            if (_idle)
-                SendOrWakeLocked();
-            else if (buffer.Written >= InlineFlushBytes && !_loopSending && !_inlineStalled && !_closing)
-                SendInlineLocked();
-        }
+            OnAppended(buffer);
         return size;
     }
 
@@ -160,11 +155,18 @@ internal sealed class FrameOutbox
             _openBatchLane = lane;
         }
         buffer.AppendRawEntry(in item);
+        OnAppended(buffer);
+        return size;
+    }
+
+    // A message was appended: an idle link sends it (or wakes the loop), a streaming writer sends a full buffer.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void OnAppended(OutputBuffer buffer)
+    {
         if (_idle)
             SendOrWakeLocked();
         else if (buffer.Written >= InlineFlushBytes && !_loopSending && !_inlineStalled && !_closing)
             SendInlineLocked();
-        return size;
     }
 
     /// <summary>Appends a frame other than Data/Batch; takes the send lock.</summary>

@@ -83,6 +83,21 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
         peer.Kill();
     }
 
+    // Writes jobs with TryWrite, waiting whenever the remote window is full, for 10 s or until limit are written; returns how many.
+    private static async Task<int> WriteUntilHeldAsync(ChannelWriter<NatsJob> jobs, string text, int limit)
+    {
+        int written = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline && written < limit)
+        {
+            if (jobs.TryWrite(new NatsJob(written, text)))
+                written++;
+            else
+                await Task.Delay(10);
+        }
+        return written;
+    }
+
     [Fact]
     public async Task A_link_whose_window_is_not_set_announces_the_wider_NATS_default()
     {
@@ -95,15 +110,7 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
         await using var session = await LinkSession.StartAsync(Endpoint(TestKeys.NewName("nats-window")), window: null, "slow-echo", "5000");
         INatsWorker link = session.Link;
 
-        int written = 0;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline && written < 3 * window)
-        {
-            if (link.Jobs.TryWrite(new NatsJob(written, "x")))
-                written++;
-            else
-                await Task.Delay(10);
-        }
+        int written = await WriteUntilHeldAsync(link.Jobs, "x", 3 * window);
         // Still bounded: the writer stops at the announced window (plus the job the peer holds and the coalescing).
         Assert.InRange(written, window, 2 * window + 2);
         session.Peer.Kill();
@@ -123,15 +130,7 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
         string text = new('b', 16 * 1024);
         // Each job encodes to a little more than its text: this many certainly fit.
         int window = windowBytes / (text.Length + 64);
-        int written = 0;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline && written < 3 * window)
-        {
-            if (link.Jobs.TryWrite(new NatsJob(written, text)))
-                written++;
-            else
-                await Task.Delay(10);
-        }
+        int written = await WriteUntilHeldAsync(link.Jobs, text, 3 * window);
         // Bounded by bytes: a message is admitted while any byte of the window is left, so one more than the window.
         Assert.InRange(written, window, 2 * window + 2);
         session.Peer.Kill();
