@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Channels.Contracts;
+using Channels.Lanes;
 using Channels.Transports;
 using Channels.Transports.InProcess;
 using Channels.Transports.SharedMemory;
@@ -9,40 +10,38 @@ using Channels.Wire;
 namespace Channels.Diagnostics;
 
 /// <summary>
-/// One link's instruments over a transport. Its tag sets are built once when the link starts; sending only bumps two
-/// plain fields per message under the send lock, and the send loop adds the lane's counts once per flushed batch;
-/// the receive side adds once per received frame. Nothing is allocated per message, and a disabled instrument costs
-/// one field read per batch or frame.
+/// One link's instruments over a transport. Its tag sets are built once when the link starts; sending costs nothing
+/// per message here (the writers keep their sent totals, which their credit needs anyway), and the send loop adds
+/// each lane's counts once per flushed batch; the receive side adds once per received frame. Nothing is allocated
+/// per message, and a disabled instrument costs one field read per batch or frame.
 /// </summary>
 internal sealed class LinkMetrics
 {
     private readonly KeyValuePair<string, object?>[][] _laneTags;
     private readonly KeyValuePair<string, object?>[][] _waitTags;
     private readonly KeyValuePair<string, object?>[] _linkTags;
-    private readonly long[] _sentMessages;
-    private readonly long[] _sentBytes;
+    private readonly ILane?[] _lanes;
     private readonly long[] _reportedMessages;
     private readonly long[] _reportedBytes;
     private readonly bool _counted;
     private int _ended;
 
-    private LinkMetrics(ContractDescriptor contract, string transport, LinkRole role)
+    private LinkMetrics(ContractDescriptor contract, string transport, LinkRole role, ILane?[] lanes)
     {
+        _lanes = lanes;
         Transport = transport;
-        int lanes = contract.Lanes.Count;
-        _laneTags = new KeyValuePair<string, object?>[lanes][];
-        _waitTags = new KeyValuePair<string, object?>[lanes][];
-        for (int lane = 0; lane < lanes; lane++)
+        int count = contract.Lanes.Count;
+        _laneTags = new KeyValuePair<string, object?>[count][];
+        _waitTags = new KeyValuePair<string, object?>[count][];
+        for (int lane = 0; lane < count; lane++)
         {
             string name = contract.Lanes[lane].Name;
             _laneTags[lane] = [new(ChannelsMeter.ContractTag, contract.Name), new(ChannelsMeter.LaneTag, name), new(ChannelsMeter.TransportTag, transport)];
             _waitTags[lane] = [new(ChannelsMeter.ContractTag, contract.Name), new(ChannelsMeter.LaneTag, name)];
         }
         _linkTags = [new(ChannelsMeter.ContractTag, contract.Name), new(ChannelsMeter.TransportTag, transport), new(ChannelsMeter.RoleTag, RoleName(role))];
-        _sentMessages = new long[lanes];
-        _sentBytes = new long[lanes];
-        _reportedMessages = new long[lanes];
-        _reportedBytes = new long[lanes];
+        _reportedMessages = new long[count];
+        _reportedBytes = new long[count];
         _counted = ChannelsMeter.OpenLinks.Enabled;
         if (_counted)
             ChannelsMeter.OpenLinks.Add(1, _linkTags);
@@ -51,9 +50,12 @@ internal sealed class LinkMetrics
     /// <summary>The <c>channels.transport</c> tag: <c>unix</c>, <c>shm</c> or <c>inproc</c>.</summary>
     public string Transport { get; }
 
-    /// <summary>The metrics of a link of <paramref name="contract"/> that starts now over <paramref name="transport"/>; counts it open.</summary>
-    public static LinkMetrics Open(ContractDescriptor contract, ILinkTransport transport, LinkRole role)
-        => new(contract, TransportName(transport), role);
+    /// <summary>
+    /// The metrics of a link of <paramref name="contract"/> that starts now over <paramref name="transport"/>; counts it
+    /// open. <paramref name="lanes"/> are the link's lanes by wire number, whose writers keep what they sent.
+    /// </summary>
+    public static LinkMetrics Open(ContractDescriptor contract, ILinkTransport transport, LinkRole role, ILane?[] lanes)
+        => new(contract, TransportName(transport), role, lanes);
 
     /// <summary>The <c>channels.role</c> tag of <paramref name="role"/>.</summary>
     public static string RoleName(LinkRole role) => role == LinkRole.Opener ? "opener" : "peer";
@@ -67,13 +69,6 @@ internal sealed class LinkMetrics
         _ => "other",
     };
 
-    /// <summary>One message of <paramref name="bytes"/> encoded bytes appended to the pending frames; under the send lock.</summary>
-    public void Sent(int lane, int bytes)
-    {
-        _sentMessages[lane]++;
-        _sentBytes[lane] += bytes;
-    }
-
     /// <summary>The send loop passed a batch to the transport: adds what each lane sent since the last flush.</summary>
     public void Flushed()
     {
@@ -84,13 +79,15 @@ internal sealed class LinkMetrics
         // The send loop and a writer sending inline (under the send lock) both flush; the report marks are shared.
         lock (_reportedMessages)
         {
-            for (int lane = 0; lane < _sentMessages.Length; lane++)
+            for (int lane = 0; lane < _reportedMessages.Length; lane++)
             {
-                long sent = Volatile.Read(ref _sentMessages[lane]);
+                if (_lanes[lane] is not IWriterLane writer)
+                    continue;
+                long sent = writer.SentMessages;
                 long delta = sent - _reportedMessages[lane];
                 if (delta == 0)
                     continue;
-                long sentBytes = Volatile.Read(ref _sentBytes[lane]);
+                long sentBytes = writer.SentBytes;
                 if (messages)
                     ChannelsMeter.MessagesSent.Add(delta, _laneTags[lane]);
                 if (bytes)

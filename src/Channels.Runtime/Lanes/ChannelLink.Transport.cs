@@ -55,7 +55,7 @@ public sealed partial class ChannelLink : IFrameReceiver
                 return;
             }
             _mode = LinkMode.Transport;
-            _metrics = Diagnostics.LinkMetrics.Open(Contract, transport, _role);
+            _metrics = Diagnostics.LinkMetrics.Open(Contract, transport, _role, _lanes);
         }
         _outbox.Metrics = _metrics;
         _lastReceive = Environment.TickCount64;
@@ -74,7 +74,6 @@ public sealed partial class ChannelLink : IFrameReceiver
         int size = _outbox.AppendMessage(lane, encoder);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
-        _metrics?.Sent(lane, size);
         return size;
     }
 
@@ -84,7 +83,6 @@ public sealed partial class ChannelLink : IFrameReceiver
         int size = _outbox.AppendRaw(lane, in item);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
-        _metrics?.Sent(lane, size);
         return size;
     }
 

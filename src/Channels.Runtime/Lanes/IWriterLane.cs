@@ -3,6 +3,12 @@ namespace Channels.Lanes;
 /// <summary>The link's view of a lane this side writes.</summary>
 internal interface IWriterLane : ILane
 {
+    /// <summary>Messages sent over the link's transport since it started (not those handed to a reader in this process).</summary>
+    long SentMessages { get; }
+
+    /// <summary>Encoded bytes of the messages counted by <see cref="SentMessages"/>.</summary>
+    long SentBytes { get; }
+
     /// <summary>Window granted: the reader in this process returned it (messages only), or the link opened.</summary>
     void AddCredit(int messages, long bytes);
 

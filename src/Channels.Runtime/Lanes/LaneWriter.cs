@@ -25,8 +25,12 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private readonly WaiterList _waiters;
     private int _creditMessages;
     private long _creditBytes;
-    private int _outstandingMessages;
-    private long _outstandingBytes;
+    // Sent over a transport and returned by the remote reader since the link started: what is out is the difference,
+    // and the sent totals are the link's metrics (read by the send loop, written here under the send lock).
+    private long _sentMessages;
+    private long _sentBytes;
+    private long _returnedMessages;
+    private long _returnedBytes;
     private bool _active;
     private bool _completed;
     private bool _completionSent;
@@ -49,6 +53,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     public int Lane => _lane;
 
+    public long SentMessages => Volatile.Read(ref _sentMessages);
+
+    public long SentBytes => Volatile.Read(ref _sentBytes);
+
     public override bool TryWrite(T item)
     {
         _link.OnLaneUse();
@@ -65,8 +73,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             int size = Append(item);
             _creditMessages--;
             _creditBytes -= size;
-            _outstandingMessages++;
-            _outstandingBytes += size;
+            _sentMessages++;
+            _sentBytes += size;
             return true;
         }
     }
@@ -183,10 +191,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         {
             // The reader returns only window it consumed: more than this side sent and has not had back is a lie
             // (a hostile or broken peer) that would let the writer overrun the reader's memory.
-            if (messages > _outstandingMessages || bytes > _outstandingBytes)
+            if (messages > _sentMessages - _returnedMessages || bytes > _sentBytes - _returnedBytes)
                 ThrowCreditBeyondWindow(messages, bytes);
-            _outstandingMessages -= messages;
-            _outstandingBytes -= bytes;
+            _returnedMessages += messages;
+            _returnedBytes += bytes;
         }
         ((IWriterLane)this).AddCredit(messages, bytes);
     }
@@ -250,8 +258,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             int size = Append(item);
             _creditMessages--;
             _creditBytes -= size;
-            _outstandingMessages++;
-            _outstandingBytes += size;
+            _sentMessages++;
+            _sentBytes += size;
         }
     }
 
@@ -265,7 +273,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowCreditBeyondWindow(int messages, long bytes)
-        => throw new ProtocolException($"The reader of {_link.DescribeLane(_lane)} returned credit for {messages} messages and {bytes} bytes; only {_outstandingMessages} messages and {_outstandingBytes} bytes were sent and not returned, so the credit goes beyond the announced window.") { ErrorType = Diagnostics.ProtocolErrorTypes.BadCredit };
+        => throw new ProtocolException($"The reader of {_link.DescribeLane(_lane)} returned credit for {messages} messages and {bytes} bytes; only {_sentMessages - _returnedMessages} messages and {_sentBytes - _returnedBytes} bytes were sent and not returned, so the credit goes beyond the announced window.") { ErrorType = Diagnostics.ProtocolErrorTypes.BadCredit };
 
     private Exception ClosedException()
     {
