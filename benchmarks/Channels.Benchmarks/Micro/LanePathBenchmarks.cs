@@ -69,37 +69,18 @@ public class LanePathBenchmarks
 
     /// <summary>Small records written (MemoryPack encoding into the pending frame).</summary>
     [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
-    public bool WriteSmallRecords()
-    {
-        ChannelWriter<SmallRecord> writer = _opener.Small;
-        SmallRecord[] ring = Payloads.SmallRing;
-        bool written = true;
-        for (int i = 0; i < MessagesPerInvoke; i++)
-            written &= writer.TryWrite(ring[i % Payloads.RingSize]);
-        Refill(writer);
-        return written ? true : throw new InvalidOperationException("a write found no credit");
-    }
+    public bool WriteSmallRecords() => WriteAll(_opener.Small, Payloads.SmallRing);
 
     /// <summary>32-byte structs written (raw entries, no codec call).</summary>
     [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
-    public bool WriteStructs()
-    {
-        ChannelWriter<Struct32> writer = _opener.Structs;
-        Struct32[] ring = Payloads.StructRing;
-        bool written = true;
-        for (int i = 0; i < MessagesPerInvoke; i++)
-            written &= writer.TryWrite(ring[i % Payloads.RingSize]);
-        Refill(writer);
-        return written ? true : throw new InvalidOperationException("a write found no credit");
-    }
+    public bool WriteStructs() => WriteAll(_opener.Structs, Payloads.StructRing);
 
     /// <summary>Small records received: Batch frames decoded into the reader's ring and read.</summary>
     [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
     public long ReadSmallRecords()
     {
+        Deliver(0, _smallFrame);
         ChannelReader<SmallRecord> reader = _peer.Small;
-        var header = new FrameHeader(_smallFrame.Length + FrameLayout.LengthOverhead, 0, FrameKind.Batch);
-        _receiver.OnFrame(header, _smallFrame);
         long sum = 0;
         while (reader.TryRead(out SmallRecord? message))
             sum += message.Id;
@@ -110,17 +91,28 @@ public class LanePathBenchmarks
     [Benchmark(OperationsPerInvoke = MessagesPerInvoke)]
     public long ReadStructs()
     {
+        Deliver(1, _structFrame);
         ChannelReader<Struct32> reader = _peer.Structs;
-        var header = new FrameHeader(_structFrame.Length + FrameLayout.LengthOverhead, 1, FrameKind.Batch);
-        _receiver.OnFrame(header, _structFrame);
         long sum = 0;
         while (reader.TryRead(out Struct32 message))
             sum += message.A;
         return sum;
     }
 
-    // The remote reader of a discarding transport never returns credit: give the window back as if it had.
-    private static void Refill<T>(ChannelWriter<T> writer) => ((IWriterLane)writer).AddCredit(MessagesPerInvoke, 1 << 20);
+    // One invocation's writes; the remote reader of a discarding transport never returns credit, so the window is
+    // given back afterwards as if it had.
+    private static bool WriteAll<T>(ChannelWriter<T> writer, T[] ring)
+    {
+        bool written = true;
+        for (int i = 0; i < MessagesPerInvoke; i++)
+            written &= writer.TryWrite(ring[i % Payloads.RingSize]);
+        ((IWriterLane)writer).AddCredit(MessagesPerInvoke, 1 << 20);
+        return written ? true : throw new InvalidOperationException("a write found no credit");
+    }
+
+    // Hands one Batch frame of lane to the reading end as if it had arrived.
+    private void Deliver(ushort lane, ReadOnlyMemory<byte> frame)
+        => _receiver.OnFrame(new FrameHeader(frame.Length + FrameLayout.LengthOverhead, lane, FrameKind.Batch), frame);
 
     // A Batch payload of one invocation's messages (about 37 KiB: what a busy writer sends at once).
     private static ReadOnlyMemory<byte> BatchOf(Func<int, byte[]> encode)

@@ -150,9 +150,7 @@ internal sealed class FrameOutbox
         {
             if (FrameLayout.HeaderSize + entry - FrameLayout.LengthFieldSize > _maxFrameSize)
                 return -1;
-            CloseOpenBatch();
-            _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
-            _openBatchLane = lane;
+            OpenBatch(buffer, lane);
         }
         buffer.AppendRawEntry(in item);
         OnAppended(buffer);
@@ -208,9 +206,7 @@ internal sealed class FrameOutbox
     // Closes the open frame and starts a Batch frame of one entry; -1 when even that exceeds the remote maximum.
     private int AppendToNewBatch(OutputBuffer buffer, int lane, IEntryEncoder encoder)
     {
-        CloseOpenBatch();
-        _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
-        _openBatchLane = lane;
+        OpenBatch(buffer, lane);
         int size = AppendEntry(buffer, encoder);
         if (size < 0)
         {
@@ -250,6 +246,14 @@ internal sealed class FrameOutbox
         int size = end - entryStart - FrameLayout.BatchEntryPrefixSize;
         buffer.WriteUInt32At(entryStart, (uint)size);
         return size;
+    }
+
+    // Closes the open frame and starts a Batch frame of lane; its header is written when it closes.
+    private void OpenBatch(OutputBuffer buffer, int lane)
+    {
+        CloseOpenBatch();
+        _openBatchStart = buffer.Reserve(FrameLayout.HeaderSize);
+        _openBatchLane = lane;
     }
 
     // Writes the header of the open Batch frame, now that its extent is final.
