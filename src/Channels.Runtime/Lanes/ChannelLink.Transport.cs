@@ -26,6 +26,9 @@ public sealed partial class ChannelLink : IFrameReceiver
     /// <summary>The lock of the pending frames, which the link's writers also use for their credit, so a write takes one lock.</summary>
     internal Lock SendLock => _sendLock;
 
+    /// <summary>The link's one send path (a raw lane's writer appends to its stage there without the send lock).</summary>
+    internal FrameOutbox Outbox => _outbox;
+
     /// <summary>The transport that carries the link (for tests that look at what it holds).</summary>
     internal ILinkTransport? Transport => _transport;
 

@@ -12,8 +12,15 @@ namespace Channels.Lanes;
 /// straight into the link's pooled output buffer (or, in process, handed to the reader as the object itself).
 /// <see cref="WriteAsync"/> waits for credit, <see cref="TryWrite"/> returns false without it.
 /// </summary>
+/// <remarks>
+/// A raw lane over a transport that one thread writes takes no lock per message: the thread that last wrote through
+/// the send lock owns the lane's <see cref="LaneStage"/> and appends there (see <see cref="TryWriteStaged"/>). Another
+/// thread's write revokes that ownership under the lock and takes it over, unless owners change so often that the lane
+/// has several writers at once; it is then shared for good, every write under the lock, as for every other lane.
+/// Credit is two cumulative counts, granted and used, so the owner checks it by reading what the lock holders grant.
+/// </remarks>
 /// <typeparam name="T">The lane's message type.</typeparam>
-[DebuggerDisplay("Lane {_lane} writer: credit {_creditMessages} messages / {_creditBytes} bytes, completed {_completed}")]
+[DebuggerDisplay("Lane {_lane} writer: credit {_grantedMessages - _usedMessages} messages / {_grantedBytes - _usedBytes} bytes, completed {_completed}")]
 internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncoder
 {
     private readonly ChannelLink _link;
@@ -23,10 +30,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private readonly bool _raw;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
-    private int _creditMessages;
-    private long _creditBytes;
+    // Window granted and used since the lane opened: the credit is the difference. Granted grows under the send lock
+    // only; used grows under it, or on the stage's owner thread while it owns the stage.
+    private long _grantedMessages;
+    private long _grantedBytes;
+    private long _usedMessages;
+    private long _usedBytes;
     // Sent over a transport and returned by the remote reader since the link started: what is out is the difference,
-    // and the sent totals are the link's metrics (read by the send loop, written here under the send lock).
+    // and the sent totals are the link's metrics (read by the send loop, written where used is).
     private long _sentMessages;
     private long _sentBytes;
     private long _returnedMessages;
@@ -39,6 +50,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private LaneReader<T>? _localReader;
     // The message being appended (under the send lock) while the link's send path calls back EncodeEntry.
     private T _appending = default!;
+    // A raw lane's stage once a write over the transport made one; null for every other lane.
+    private LaneStage? _stage;
+    private bool _stageRefused;
+    // Used messages when the stage last changed owner: owners that change again sooner share the lane instead.
+    private long _usedAtClaim;
+
+    /// <summary>A new owner must have written this many messages since the last change for the stage to move again.</summary>
+    private const int MessagesPerOwner = 4096;
 
     public LaneWriter(ChannelLink link, int lane, ILaneCodec<T> codec)
     {
@@ -59,24 +78,100 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     public override bool TryWrite(T item)
     {
+        // Folded away by the JIT for every T with references.
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _stage is { } stage && TryWriteStaged(stage, in item))
+            return true;
+        return TryWriteLocked(item);
+    }
+
+    // The owner's write: no lock, no interlocked instruction. False when this thread does not own the stage, or the
+    // locked path must decide (no credit, a full stage, completed, failed).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWriteStaged(LaneStage stage, in T item)
+    {
+        if (!stage.TryEnter(ThreadToken.Current))
+            return false;
+        int size = Unsafe.SizeOf<T>();
+        long used = _usedMessages;
+        if (Volatile.Read(ref _completed) || Volatile.Read(ref _failure) is not null
+            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes) || !stage.HasRoom())
+        {
+            stage.Exit();
+            return false;
+        }
+        // Counted before the entry is published: the reader may return its credit as soon as it is sent.
+        Volatile.Write(ref _usedMessages, used + 1);
+        Volatile.Write(ref _usedBytes, _usedBytes + size);
+        Volatile.Write(ref _sentMessages, _sentMessages + 1);
+        Volatile.Write(ref _sentBytes, _sentBytes + size);
+        stage.Append(in item);
+        stage.Exit();
+        FrameOutbox outbox = _link.Outbox;
+        if (outbox.IsIdle)
+            outbox.OnStagedWhileIdle();
+        else if (stage.HasUnsentAtLeast(FrameOutbox.InlineFlushBytes))
+            outbox.OnStageFull();
+        return true;
+    }
+
+    private bool TryWriteLocked(T item)
+    {
         _link.OnLaneUse();
         lock (_lock)
         {
-            if (_completed || _failure is not null || _creditMessages <= 0 || _creditBytes <= 0)
+            if (_completed || _failure is not null)
+                return false;
+            // Before the credit check: an owner on another thread may use credit until it is revoked.
+            if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _raw && _localReader is null)
+                TakeStageLocked();
+            if (!HasCreditLocked)
                 return false;
             if (_localReader is not null)
             {
                 _localReader.EnqueueLocal(item);
-                _creditMessages--;
+                _usedMessages++;
                 return true;
             }
             int size = Append(item);
-            _creditMessages--;
-            _creditBytes -= size;
+            _usedMessages++;
+            _usedBytes += size;
             _sentMessages++;
             _sentBytes += size;
             return true;
         }
+    }
+
+    private bool HasCreditLocked => _usedMessages < _grantedMessages && _usedBytes < _grantedBytes;
+
+    // A raw lane written over the transport: this thread owns the stage from here on (the first writer makes it).
+    // A thread taking it from another waits until that one cannot append any more, then sends what it staged first.
+    private void TakeStageLocked()
+    {
+        if (_stage is not { } stage)
+        {
+            if (_stageRefused || !_active)
+                return;
+            stage = _link.Outbox.AddStage(_lane, Unsafe.SizeOf<T>());
+            if (stage is null)
+            {
+                _stageRefused = true;
+                return;
+            }
+            _usedAtClaim = _usedMessages;
+            stage.Revoke(ThreadToken.Current);
+            Volatile.Write(ref _stage, stage);
+            return;
+        }
+        object owner = stage.Owner;
+        object me = ThreadToken.Current;
+        if (owner != me && owner != LaneStage.Shared)
+        {
+            bool settled = _usedMessages - _usedAtClaim >= MessagesPerOwner;
+            stage.Revoke(settled ? me : LaneStage.Shared);
+            _usedAtClaim = _usedMessages;
+        }
+        if (stage.Unsent > 0)
+            _link.Outbox.Gather(stage);
     }
 
     // Appends one message to the link's pending frames; call under the send lock.
@@ -144,7 +239,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
                 return _failure is ChannelClosedException ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_failure);
             if (_completed)
                 return new ValueTask<bool>(false);
-            if (_creditMessages > 0 && _creditBytes > 0)
+            if (HasCreditLocked)
                 return new ValueTask<bool>(true);
             return _waiters.Add(cancellationToken);
         }
@@ -158,8 +253,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         {
             if (_completed || _failure is not null)
                 return false;
-            _completed = true;
+            Volatile.Write(ref _completed, true);
             _completionError = error;
+            // The owner either appended before this (and its entries go before the completion) or sees it completed.
+            _stage?.Revoke(LaneStage.Shared);
             localReader = _localReader;
             if (localReader is null && _active)
                 SendCompletion();
@@ -177,9 +274,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         Waiter? waiters = null;
         lock (_lock)
         {
-            _creditMessages += messages;
-            _creditBytes += bytes;
-            if (_creditMessages > 0 && _creditBytes > 0)
+            Volatile.Write(ref _grantedMessages, _grantedMessages + messages);
+            Volatile.Write(ref _grantedBytes, _grantedBytes + bytes);
+            if (HasCreditLocked)
                 waiters = _waiters.DetachAll();
         }
         WaiterList.Wake(waiters, true, null);
@@ -237,7 +334,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         {
             if (_failure is not null)
                 return;
-            _failure = error;
+            Volatile.Write(ref _failure, error);
             waiters = _waiters.DetachAll();
         }
         if (error is ChannelClosedException)
@@ -251,13 +348,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private void SendEarlyMessages(LaneReader<T> early)
     {
         _localReader = null;
-        _creditMessages = 0;
-        _creditBytes = 0;
+        // What the peer end's window allowed here is gone; the remote window, granted next, pays for these.
+        _grantedMessages = _usedMessages;
+        _grantedBytes = _usedBytes;
         while (early.TryTakeEarly(out T? item))
         {
             int size = Append(item);
-            _creditMessages--;
-            _creditBytes -= size;
+            _usedMessages++;
+            _usedBytes += size;
             _sentMessages++;
             _sentBytes += size;
         }

@@ -24,6 +24,11 @@ namespace Channels.Wire;
 /// <item>The loop, woken by the first append after a send, watches the buffer without the lock and sends the tail
 /// once the writers stop adding to it (or after <see cref="TailTicks"/>); it also takes over whatever the transport
 /// could not take without blocking, and everything once the link is closing.</item>
+/// <item>A raw lane written by one thread appends to its <see cref="LaneStage"/> without the lock; whoever holds the
+/// lock to send (an inline send, the loop, a control frame) first takes every stage's entries into Batch frames of
+/// the buffer. A streaming owner never sends: the loop watches its stage as it watches the buffer. The loop going to
+/// sleep while an owner may append runs a process-wide barrier and looks at the stages again, so that an owner either
+/// sees it asleep (and wakes it, or sends) or its entry is seen.</item>
 /// </list>
 /// </remarks>
 [DebuggerDisplay("Outbox: {_pending?.Written} bytes pending, idle {_idle}, shut down {_shutdown}")]
@@ -32,7 +37,7 @@ internal sealed class FrameOutbox
     private const int BatchTargetSize = 64 * 1024;
 
     /// <summary>A streaming writer sends the buffer itself once this much is pending (32 KiB).</summary>
-    private const int InlineFlushBytes = 32 * 1024;
+    public const int InlineFlushBytes = 32 * 1024;
 
     /// <summary>The longest the loop lets a tail wait for more while writers keep appending to it (50 µs).</summary>
     private static readonly long TailTicks = Stopwatch.Frequency / 20_000;
@@ -50,7 +55,8 @@ internal sealed class FrameOutbox
     private int _batchLimit;
     private int _openBatchLane = -1;
     private int _openBatchStart;
-    private bool _idle;
+    private LaneStage[] _stages = [];
+    private volatile bool _idle;
     private volatile bool _shutdown;
     private bool _closed;
     private volatile bool _closing;
@@ -81,6 +87,9 @@ internal sealed class FrameOutbox
 
     /// <summary>When the last send completed (<see cref="Environment.TickCount64"/>).</summary>
     public long LastSend => Volatile.Read(ref _lastSend);
+
+    /// <summary>Whether the loop sleeps: an owner that appended to its stage must then call <see cref="OnStagedWhileIdle"/>.</summary>
+    public bool IsIdle => _idle;
 
     /// <summary>Starts sending over <paramref name="transport"/> to a side that accepts frames up to <paramref name="maxFrameSize"/>.</summary>
     public void Start(ILinkTransport transport, int maxFrameSize)
@@ -167,6 +176,116 @@ internal sealed class FrameOutbox
             SendInlineLocked();
     }
 
+    /// <summary>
+    /// Gives a raw lane a stage, for messages of <paramref name="messageSize"/> bytes; call under the send lock once
+    /// started. Null when one entry would not fit in a frame of the other side (its writes then fail on the locked path).
+    /// </summary>
+    public LaneStage? AddStage(int lane, int messageSize)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        int entry = FrameLayout.BatchEntryPrefixSize + messageSize;
+        if (_pending is null || StagedRunLimit < entry)
+            return null;
+        var stage = new LaneStage(lane, entry);
+        _stages = [.. _stages, stage];
+        return stage;
+    }
+
+    // The most entry bytes one gathered Batch frame carries: the batch target, within the other side's maximum.
+    private int StagedRunLimit => Math.Min(_batchLimit, _maxFrameSize - FrameLayout.LengthOverhead);
+
+    /// <summary>An owner appended to its stage and found the loop asleep: sends now if the link is quiet, else wakes the loop.</summary>
+    public void OnStagedWhileIdle()
+    {
+        lock (_lock)
+            SendOrWakeLocked();
+    }
+
+    /// <summary>
+    /// An owner streaming into its stage has <see cref="InlineFlushBytes"/> waiting: it sends them itself, as a writer
+    /// under the lock does (its core has just written them), unless the loop is sending or the link is closing.
+    /// </summary>
+    public void OnStageFull()
+    {
+        lock (_lock)
+        {
+            if (!_idle && !_loopSending && !_inlineStalled && !_closing && _pending is not null && !_closed)
+                SendInlineLocked();
+        }
+    }
+
+    /// <summary>Takes <paramref name="stage"/>'s entries into Batch frames of the pending buffer; call under the send lock.</summary>
+    public void Gather(LaneStage stage)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        OutputBuffer? buffer = _pending;
+        int limit = StagedRunLimit;
+        while (true)
+        {
+            ReadOnlySpan<byte> run = stage.Peek(limit);
+            if (run.IsEmpty)
+                return;
+            // A closed outbox drops what it is given: the link is ending.
+            if (!_closed && buffer is not null)
+            {
+                CloseOpenBatch();
+                Span<byte> frame = buffer.GetSpan(FrameLayout.HeaderSize + run.Length);
+                FrameLayout.WriteHeader(frame, run.Length, (ushort)stage.Lane, FrameKind.Batch);
+                run.CopyTo(frame.Slice(FrameLayout.HeaderSize));
+                buffer.Advance(FrameLayout.HeaderSize + run.Length);
+            }
+            stage.Consume(run.Length);
+        }
+    }
+
+    private void GatherStagesLocked()
+    {
+        LaneStage[] stages = _stages;
+        for (int i = 0; i < stages.Length; i++)
+        {
+            if (stages[i].Unsent > 0)
+                Gather(stages[i]);
+        }
+    }
+
+    // Bytes waiting in the stages, and everything ever appended to them (which grows while an owner appends).
+    private (long Unsent, long Appended) StagedBytes()
+    {
+        long unsent = 0, appended = 0;
+        LaneStage[] stages = _stages;
+        for (int i = 0; i < stages.Length; i++)
+        {
+            unsent += stages[i].Unsent;
+            appended += stages[i].Appended;
+        }
+        return (unsent, appended);
+    }
+
+    // The loop marked itself idle; an owner may have appended meanwhile without seeing the mark. True when the loop
+    // must go on instead of sleeping (it took the mark back).
+    private bool StagedWhileGoingIdle()
+    {
+        LaneStage[] stages = _stages;
+        bool owned = false;
+        for (int i = 0; i < stages.Length; i++)
+            owned |= stages[i].HasOwnerThread;
+        // A stage claimed after the mark was claimed under the lock, so its owner reads the mark; only owners from
+        // before need the barrier.
+        if (!owned)
+            return false;
+        Interlocked.MemoryBarrierProcessWide();
+        if (StagedBytes().Unsent == 0)
+            return false;
+        lock (_lock)
+        {
+            // A writer that saw the mark woke the loop already: the wait then returns at once.
+            if (!_idle)
+                return false;
+            _idle = false;
+            return true;
+        }
+    }
+
     /// <summary>Appends a frame other than Data/Batch; takes the send lock.</summary>
     public void AppendControl(ushort lane, FrameKind kind, ReadOnlySpan<byte> payload)
     {
@@ -174,6 +293,8 @@ internal sealed class FrameOutbox
         {
             if (_closed || _pending is null)
                 return;
+            // A lane's staged messages go before its Complete or Fault frame.
+            GatherStagesLocked();
             CloseOpenBatch();
             Span<byte> span = _pending.GetSpan(FrameLayout.HeaderSize + payload.Length);
             FrameLayout.WriteHeader(span, payload.Length, lane, kind);
@@ -307,6 +428,7 @@ internal sealed class FrameOutbox
     // Passes everything pending to the transport while the loop sleeps; true when the transport took it all.
     private bool TrySendInlineLocked()
     {
+        GatherStagesLocked();
         CloseOpenBatch();
         OutputBuffer pending = _pending!;
         int sent;
@@ -344,15 +466,18 @@ internal sealed class FrameOutbox
     private void WaitForTail()
     {
         long started = Stopwatch.GetTimestamp();
-        int last = -1;
+        long last = -1;
         while (!_inlineStalled && !_closing && !_shutdown)
         {
             int written = Volatile.Read(ref _pending)!.Written;
-            if (written == 0 || written == last || written >= InlineFlushBytes)
+            (long staged, long appended) = StagedBytes();
+            long progress = written + appended;
+            // An owner streaming into a stage sends at InlineFlushBytes itself; the loop takes over only past twice that.
+            if (written + staged == 0 || progress == last || written >= InlineFlushBytes || staged >= 2 * InlineFlushBytes)
                 return;
             if (Stopwatch.GetTimestamp() - started >= TailTicks)
                 return;
-            last = written;
+            last = progress;
             Thread.Yield();
         }
     }
@@ -367,6 +492,7 @@ internal sealed class FrameOutbox
                 OutputBuffer? batch = null;
                 lock (_lock)
                 {
+                    GatherStagesLocked();
                     if (_pending!.Written > 0)
                     {
                         CloseOpenBatch();
@@ -388,7 +514,8 @@ internal sealed class FrameOutbox
                 }
                 if (batch is null)
                 {
-                    await _signal.WaitAsync().ConfigureAwait(false);
+                    if (!StagedWhileGoingIdle())
+                        await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
                 ReadOnlyMemory<byte> bytes = batch.WrittenMemory;

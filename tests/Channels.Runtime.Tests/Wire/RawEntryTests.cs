@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Channels.Transports;
+using Channels.Runtime.Tests.Infrastructure;
 using Channels.Wire;
 using Xunit;
 
@@ -25,48 +25,11 @@ public sealed class RawEntryTests
         }
     }
 
-    private sealed class Capture : ILinkTransport
-    {
-        private readonly MemoryStream _bytes = new();
-
-        public string Description => "capture";
-
-        public byte[] Bytes
-        {
-            get
-            {
-                lock (_bytes)
-                    return _bytes.ToArray();
-            }
-        }
-
-        public void Start(IFrameReceiver receiver, int maxFrameSize, int laneCount)
-        {
-        }
-
-        public int TrySend(ReadOnlySpan<byte> frames)
-        {
-            lock (_bytes)
-                _bytes.Write(frames);
-            return frames.Length;
-        }
-
-        public ValueTask SendAsync(ReadOnlyMemory<byte> frames)
-        {
-            TrySend(frames.Span);
-            return default;
-        }
-
-        public void Close()
-        {
-        }
-    }
-
     private static async Task<byte[]> SendAsync(int maxFrameSize, int count, bool raw, List<int> sizes)
     {
         var sendLock = new Lock();
         var outbox = new FrameOutbox(sendLock, ex => throw new InvalidOperationException("send failed", ex));
-        var capture = new Capture();
+        var capture = new CapturingTransport();
         outbox.Start(capture, maxFrameSize);
         for (int i = 0; i < count; i++)
         {
@@ -82,7 +45,7 @@ public sealed class RawEntryTests
     }
 
     // The messages of a captured stream, each with its lane, checking every frame on the way: a Batch within the limit.
-    private static List<(ushort Lane, byte[] Entry)> Parse(byte[] stream, int maxFrameSize)
+    internal static List<(ushort Lane, byte[] Entry)> Parse(byte[] stream, int maxFrameSize)
     {
         var messages = new List<(ushort, byte[])>();
         int offset = 0;
@@ -131,7 +94,7 @@ public sealed class RawEntryTests
     {
         var sendLock = new Lock();
         var outbox = new FrameOutbox(sendLock, ex => throw new InvalidOperationException("send failed", ex));
-        var capture = new Capture();
+        var capture = new CapturingTransport();
         // A frame of at most 20 bytes after its length field: header 3 + prefix 4 + 16 bytes of message do not fit.
         outbox.Start(capture, 20);
         var value = new Sample(1, 2, 3);

@@ -1,0 +1,175 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Channels.Lanes;
+
+namespace Channels.Wire;
+
+/// <summary>
+/// A raw lane's staging ring: the thread that owns it appends Batch entries (length prefix, then the message's raw
+/// bytes) without taking the link's send lock, and whoever holds that lock takes them out into frames
+/// (<see cref="FrameOutbox"/>). One producer, one consumer at a time.
+/// </summary>
+/// <remarks>
+/// <para>Ownership is what makes the producer single. A thread owns the stage once it wrote through the locked path
+/// while nobody did; another thread that writes revokes it under the send lock (<see cref="Revoke"/>): it publishes
+/// the new owner, runs a process-wide memory barrier and waits until the old owner is not inside an append. The
+/// owner marks itself busy, then checks that it still owns the stage; those two may pass each other on its core (a
+/// store, then a load), and the barrier makes both threads' stores visible, so either the owner sees the revocation
+/// or the revoker sees it busy. The barrier costs about a microsecond, paid per change of owner, never per message.</para>
+/// <para>Entries all have one size and the ring's capacity is a multiple of it, so no entry wraps.</para>
+/// </remarks>
+[DebuggerDisplay("Stage of lane {Lane}: owner {Owner}, {Unsent} bytes unsent")]
+internal sealed class LaneStage
+{
+    /// <summary>No thread owns the stage yet: the next one to take it needs no barrier.</summary>
+    public static readonly object NoOwner = new();
+
+    /// <summary>Several threads wrote: every write takes the send lock from here on, and the stage stays empty.</summary>
+    public static readonly object Shared = new();
+
+    private const int TargetCapacity = 128 * 1024;
+
+    private readonly byte[] _ring;
+    private readonly int _capacity;
+    // A thread's token, NoOwner or Shared; written under the send lock, read by the owner on every append.
+    private object _owner = NoOwner;
+    private Positions _positions;
+
+    /// <param name="lane">The lane whose entries this holds.</param>
+    /// <param name="entrySize">The size of one entry: the length prefix and the message.</param>
+    public LaneStage(int lane, int entrySize)
+    {
+        Lane = lane;
+        EntrySize = entrySize;
+        _capacity = Math.Max(1, TargetCapacity / entrySize) * entrySize;
+        _ring = GC.AllocateUninitializedArray<byte>(_capacity);
+    }
+
+    /// <summary>The lane.</summary>
+    public int Lane { get; }
+
+    /// <summary>The size of one entry in bytes.</summary>
+    public int EntrySize { get; }
+
+    /// <summary>The owner thread's <see cref="ThreadToken"/>, or <see cref="NoOwner"/> or <see cref="Shared"/>.</summary>
+    public object Owner => Volatile.Read(ref _owner);
+
+    /// <summary>Whether a thread (rather than nobody, or everybody under the lock) owns the stage.</summary>
+    public bool HasOwnerThread => IsThread(Owner);
+
+    private static bool IsThread(object owner) => owner != NoOwner && owner != Shared;
+
+    /// <summary>Bytes appended and not yet taken (a snapshot when read without the send lock).</summary>
+    public long Unsent => Volatile.Read(ref _positions.Tail) - Volatile.Read(ref _positions.Head);
+
+    /// <summary>All bytes ever appended: grows while the owner appends.</summary>
+    public long Appended => Volatile.Read(ref _positions.Tail);
+
+    /// <summary>
+    /// The owner's way in: marks the calling thread busy and checks that it owns the stage; false (and not busy) when
+    /// it does not. Every true is followed by <see cref="Exit"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter(object thread)
+    {
+        Volatile.Write(ref _positions.Busy, 1);
+        if (Volatile.Read(ref _owner) == thread)
+            return true;
+        Volatile.Write(ref _positions.Busy, 0);
+        return false;
+    }
+
+    /// <summary>Leaves the append <see cref="TryEnter"/> began.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit() => Volatile.Write(ref _positions.Busy, 0);
+
+    /// <summary>The owner: whether one more entry fits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasRoom()
+    {
+        if (_positions.Tail + EntrySize - _positions.CachedHead <= _capacity)
+            return true;
+        _positions.CachedHead = Volatile.Read(ref _positions.Head);
+        return _positions.Tail + EntrySize - _positions.CachedHead <= _capacity;
+    }
+
+    /// <summary>
+    /// The owner: whether at least <paramref name="bytes"/> wait to be taken (looking at the consumer's position only
+    /// when its last known one says so).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasUnsentAtLeast(int bytes)
+    {
+        if (_positions.Tail - _positions.CachedHead < bytes)
+            return false;
+        _positions.CachedHead = Volatile.Read(ref _positions.Head);
+        return _positions.Tail - _positions.CachedHead >= bytes;
+    }
+
+    /// <summary>The owner, after <see cref="HasRoom"/>: writes one entry of <paramref name="item"/> and publishes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Append<T>(in T item)
+    {
+        int offset = _positions.TailOffset;
+        ref byte entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), offset);
+        uint size = (uint)Unsafe.SizeOf<T>();
+        Unsafe.WriteUnaligned(ref entry, BitConverter.IsLittleEndian ? size : BinaryPrimitives.ReverseEndianness(size));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref entry, FrameLayout.BatchEntryPrefixSize), item);
+        offset += EntrySize;
+        _positions.TailOffset = offset == _capacity ? 0 : offset;
+        Volatile.Write(ref _positions.Tail, _positions.Tail + EntrySize);
+    }
+
+    /// <summary>
+    /// Under the send lock: publishes <paramref name="owner"/> as the owner and returns once the previous owner thread
+    /// (if any) can no longer append: it sees the change at its next <see cref="TryEnter"/>, and is not inside one now.
+    /// </summary>
+    public void Revoke(object owner)
+    {
+        object previous = Owner;
+        Volatile.Write(ref _owner, owner);
+        if (!IsThread(previous) || previous == owner)
+            return;
+        Interlocked.MemoryBarrierProcessWide();
+        SpinWait spin = default;
+        while (Volatile.Read(ref _positions.Busy) != 0)
+            spin.SpinOnce(sleep1Threshold: -1);
+    }
+
+    /// <summary>
+    /// Under the send lock: the oldest unsent entries in one contiguous run of at most <paramref name="maxBytes"/>
+    /// (whole entries; at least one when any is unsent); empty when there are none. <see cref="Consume"/> frees them.
+    /// </summary>
+    public ReadOnlySpan<byte> Peek(int maxBytes)
+    {
+        long available = Volatile.Read(ref _positions.Tail) - _positions.Head;
+        if (available == 0)
+            return default;
+        int run = (int)Math.Min(available, _capacity - _positions.HeadOffset);
+        int whole = Math.Max(1, maxBytes / EntrySize) * EntrySize;
+        return _ring.AsSpan(_positions.HeadOffset, Math.Min(run, whole));
+    }
+
+    /// <summary>Under the send lock: frees the <paramref name="count"/> bytes <see cref="Peek"/> returned.</summary>
+    public void Consume(int count)
+    {
+        int offset = _positions.HeadOffset + count;
+        _positions.HeadOffset = offset == _capacity ? 0 : offset;
+        Volatile.Write(ref _positions.Head, _positions.Head + count);
+    }
+
+    // The owner's fields and the consumer's on cache lines of their own (at least 64 bytes apart, however the struct
+    // is aligned), so that the consumer taking entries does not make every append of the owner miss.
+    [StructLayout(LayoutKind.Explicit, Size = 5 * 64)]
+    private struct Positions
+    {
+        [FieldOffset(64)] public long Tail;
+        [FieldOffset(72)] public long CachedHead;
+        [FieldOffset(80)] public int TailOffset;
+        [FieldOffset(84)] public int Busy;
+        [FieldOffset(192)] public long Head;
+        [FieldOffset(200)] public int HeadOffset;
+    }
+}

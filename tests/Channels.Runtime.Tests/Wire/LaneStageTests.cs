@@ -1,0 +1,153 @@
+using System.Runtime.InteropServices;
+using Channels.Lanes;
+using Channels.Runtime.Tests.Infrastructure;
+using Channels.Wire;
+using Xunit;
+
+namespace Channels.Runtime.Tests.Wire;
+
+/// <summary>
+/// A raw lane's stage (<see cref="LaneStage"/>): what its owner appends without the send lock leaves through the
+/// outbox as the same Batch entries, in order, in frames the other side accepts; a revoked owner appends nothing more.
+/// </summary>
+public sealed class LaneStageTests
+{
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct Sample(long A, int B, int C);
+
+    private static readonly int EntrySize = FrameLayout.BatchEntryPrefixSize + Marshal.SizeOf<Sample>();
+
+    [Theory]
+    [InlineData(1 << 20, 200_000)]
+    [InlineData(64, 20_000)] // a frame holds two entries: every gathered run is cut at the frame limit
+    public async Task Staged_entries_leave_in_order_as_batches_within_the_frame_limit(int maxFrameSize, int count)
+    {
+        var sendLock = new Lock();
+        var outbox = new FrameOutbox(sendLock, ex => throw new InvalidOperationException("send failed", ex));
+        var capture = new CapturingTransport();
+        outbox.Start(capture, maxFrameSize);
+        LaneStage stage;
+        lock (sendLock)
+        {
+            stage = outbox.AddStage(2, Marshal.SizeOf<Sample>())!;
+            stage.Revoke(ThreadToken.Current);
+        }
+
+        // As a lane's writer does: append while there is room, let the send lock holder take the entries otherwise,
+        // wake a sleeping loop, send a full stage itself; the loop takes whatever it finds meanwhile.
+        for (int i = 0; i < count; i++)
+        {
+            var value = new Sample(i * 1_000_003L, -i, i & 0x7fff);
+            Assert.True(stage.TryEnter(ThreadToken.Current));
+            while (!stage.HasRoom())
+            {
+                stage.Exit();
+                lock (sendLock)
+                    outbox.Gather(stage);
+                Assert.True(stage.TryEnter(ThreadToken.Current));
+            }
+            stage.Append(in value);
+            stage.Exit();
+            if (outbox.IsIdle)
+                outbox.OnStagedWhileIdle();
+            else if (stage.HasUnsentAtLeast(FrameOutbox.InlineFlushBytes))
+                outbox.OnStageFull();
+        }
+        outbox.Shutdown();
+        await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        List<(ushort Lane, byte[] Entry)> messages = RawEntryTests.Parse(capture.Bytes, maxFrameSize);
+        Assert.Equal(count, messages.Count);
+        for (int i = 0; i < count; i++)
+        {
+            Assert.Equal(2, messages[i].Lane);
+            Assert.Equal(new Sample(i * 1_000_003L, -i, i & 0x7fff), MemoryMarshal.Read<Sample>(messages[i].Entry));
+        }
+        Assert.Equal(0, stage.Unsent);
+    }
+
+    [Fact]
+    public void A_stage_is_refused_when_one_entry_exceeds_the_other_sides_frame()
+    {
+        var sendLock = new Lock();
+        var outbox = new FrameOutbox(sendLock, ex => throw new InvalidOperationException("send failed", ex));
+        // At most 20 bytes after the length field: lane and kind 3, prefix 4, so 13 bytes of message at most.
+        outbox.Start(new CapturingTransport(), 20);
+        lock (sendLock)
+        {
+            Assert.Null(outbox.AddStage(0, 14));
+            Assert.NotNull(outbox.AddStage(0, 13));
+        }
+        outbox.Shutdown();
+    }
+
+    [Fact]
+    public async Task A_revoked_owner_appends_nothing_after_the_revocation_returns()
+    {
+        var random = new Random(4242);
+        for (int round = 0; round < 50; round++)
+        {
+            var stage = new LaneStage(0, EntrySize);
+            long appended = 0;
+            using var owning = new ManualResetEventSlim();
+            var owner = new Thread(() =>
+            {
+                object me = ThreadToken.Current;
+                stage.Revoke(me);
+                owning.Set();
+                // Appends until the ring is full, then keeps trying (as a writer whose reader is slow) until revoked.
+                while (stage.TryEnter(me))
+                {
+                    if (stage.HasRoom())
+                    {
+                        stage.Append(new Sample(appended, 0, 0));
+                        appended++;
+                    }
+                    stage.Exit();
+                }
+            });
+            owner.Start();
+            owning.Wait();
+            await Task.Delay(random.Next(0, 3));
+            stage.Revoke(LaneStage.Shared);
+            long atRevocation = stage.Appended;
+            Assert.True(owner.Join(TimeSpan.FromSeconds(10)), "the owner did not see the revocation");
+            Assert.Equal(atRevocation, stage.Appended);
+            Assert.Equal(appended * EntrySize, stage.Appended);
+            Assert.False(stage.TryEnter(ThreadToken.Current));
+        }
+    }
+
+    [Fact]
+    public void Entries_wrap_around_the_ring_whole_and_in_order()
+    {
+        var stage = new LaneStage(0, EntrySize);
+        object me = ThreadToken.Current;
+        stage.Revoke(me);
+        long next = 0, expected = 0;
+        // Several laps, taking out runs of odd sizes so that the consumer's position lands everywhere.
+        for (int lap = 0; lap < 2_000; lap++)
+        {
+            Assert.True(stage.TryEnter(me));
+            while (stage.HasRoom())
+                stage.Append(new Sample(next++, 1, 2));
+            stage.Exit();
+            int take = (lap % 7 + 1) * 1_000;
+            while (take > 0)
+            {
+                ReadOnlySpan<byte> run = stage.Peek(Math.Min(take, 4_096));
+                if (run.IsEmpty)
+                    break;
+                Assert.Equal(0, run.Length % EntrySize);
+                for (int offset = 0; offset < run.Length; offset += EntrySize)
+                {
+                    Assert.Equal(Marshal.SizeOf<Sample>(), BitConverter.ToInt32(run.Slice(offset)));
+                    Assert.Equal(expected++, MemoryMarshal.Read<Sample>(run.Slice(offset + FrameLayout.BatchEntryPrefixSize)).A);
+                }
+                stage.Consume(run.Length);
+                take -= run.Length;
+            }
+        }
+        Assert.True(next > 100_000);
+    }
+}
