@@ -16,7 +16,9 @@ namespace Channels.Lanes;
 /// A raw lane over a transport that one thread writes takes no lock per message: the thread that last wrote through
 /// the send lock owns the lane's <see cref="LaneStage"/> and appends there (see <see cref="TryWriteStaged"/>). Another
 /// thread's write revokes that ownership under the lock and takes it over, unless owners change so often that the lane
-/// has several writers at once; it is then shared for good, every write under the lock, as for every other lane.
+/// has several writers at once; it is then shared, every write under the lock as for every other lane, until one
+/// thread writes <see cref="MessagesPerOwner"/> in a row (a writer that moves between threads, as an async one does
+/// after waiting for credit, keeps the lock off most of its writes).
 /// Credit is two cumulative counts, granted and used, so the owner checks it by reading what the lock holders grant.
 /// </remarks>
 /// <typeparam name="T">The lane's message type.</typeparam>
@@ -55,8 +57,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private bool _stageRefused;
     // Used messages when the stage last changed owner: owners that change again sooner share the lane instead.
     private long _usedAtClaim;
+    // While the lane is shared: the thread that wrote last under the lock, and how many of its writes came in a row.
+    private object? _lastSharedWriter;
+    private int _sharedRun;
 
-    /// <summary>A new owner must have written this many messages since the last change for the stage to move again.</summary>
+    /// <summary>
+    /// A new owner must have written this many messages since the last change for the stage to move again, and a
+    /// thread as many in a row under the lock to own a shared lane.
+    /// </summary>
     private const int MessagesPerOwner = 4096;
 
     public LaneWriter(ChannelLink link, int lane, ILaneCodec<T> codec)
@@ -164,11 +172,27 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         }
         object owner = stage.Owner;
         object me = ThreadToken.Current;
-        if (owner != me && owner != LaneStage.Shared)
+        if (owner == LaneStage.Shared)
+        {
+            // Shared: a thread that has written this many in a row under the lock is the lane's one writer again.
+            if (_lastSharedWriter == me && ++_sharedRun >= MessagesPerOwner)
+            {
+                stage.Revoke(me);
+                _usedAtClaim = _usedMessages;
+                _lastSharedWriter = null;
+            }
+            else if (_lastSharedWriter != me)
+            {
+                _lastSharedWriter = me;
+                _sharedRun = 1;
+            }
+        }
+        else if (owner != me)
         {
             bool settled = _usedMessages - _usedAtClaim >= MessagesPerOwner;
             stage.Revoke(settled ? me : LaneStage.Shared);
             _usedAtClaim = _usedMessages;
+            _lastSharedWriter = null;
         }
         if (stage.Unsent > 0)
             _link.Outbox.Gather(stage);
