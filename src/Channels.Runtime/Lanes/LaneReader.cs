@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Channels.Contracts;
 using Channels.Transports;
@@ -334,7 +336,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             }
             else
             {
-                var entries = new BatchReader(frame);
+                // A raw lane's entries are all one size: copied in one tight loop up to the first that is not.
+                int done = _raw ? StoreRawEntries(ref tail, ref limit, frame) : 0;
+                var entries = new BatchReader(frame, done);
                 while (entries.TryNext(out int start, out int length))
                     Store(ref tail, ref limit, spanCodec, frame.Slice(start, length));
             }
@@ -405,6 +409,30 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         slot.Item = Decode(encoded);
         slot.Size = encoded.Length;
         tail++;
+    }
+
+    // Copies the leading entries of a raw lane's Batch payload whose length is the message's size; returns the bytes
+    // taken. The rest (an entry of another length, a cut one) goes through the checks of BatchReader and the codec.
+    private int StoreRawEntries(ref long tail, ref long limit, ReadOnlySpan<byte> payload)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            return 0;
+        int size = Unsafe.SizeOf<T>();
+        int entry = FrameLayout.BatchEntryPrefixSize + size;
+        ref byte start = ref MemoryMarshal.GetReference(payload);
+        int offset = 0;
+        while (payload.Length - offset >= entry
+               && BinaryPrimitives.ReadUInt32LittleEndian(payload.Slice(offset)) == (uint)size)
+        {
+            if (tail >= limit)
+                limit = MakeRoom(tail);
+            ref Slot slot = ref _slots[(int)tail & _mask];
+            slot.Item = Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref start, offset + FrameLayout.BatchEntryPrefixSize));
+            slot.Size = size;
+            tail++;
+            offset += entry;
+        }
+        return offset;
     }
 
     private void Store(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded)

@@ -9,11 +9,11 @@ internal ref struct BatchReader
     private readonly ReadOnlySpan<byte> _payload;
     private int _position;
 
-    /// <summary>Starts at the first entry of <paramref name="payload"/>.</summary>
-    public BatchReader(ReadOnlySpan<byte> payload)
+    /// <summary>Starts at the entry of <paramref name="payload"/> at <paramref name="position"/> (the first by default).</summary>
+    public BatchReader(ReadOnlySpan<byte> payload, int position = 0)
     {
         _payload = payload;
-        _position = 0;
+        _position = position;
     }
 
     /// <summary>Finds the next entry; returns false at the end of the payload.</summary>

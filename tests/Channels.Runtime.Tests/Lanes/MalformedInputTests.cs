@@ -38,6 +38,8 @@ public sealed class MalformedInputTests : IDisposable
         // A long lane's messages are copied out of a Batch frame without its codec (IRawLaneCodec): an entry of
         // another size than the struct's is still refused, after the entries before it.
         { "batch entry of the wrong size", Frame(1, (byte)FrameKind.Batch, [8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 3, 0, 0, 0, 1, 2, 3]), false },
+        { "batch whose last entry of the struct's size is cut short", Frame(1, (byte)FrameKind.Batch, [8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 0, 0, 0, 1, 2, 3]), false },
+        { "batch entry claiming 4 GiB after a whole one", Frame(1, (byte)FrameKind.Batch, [8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0xFF, 0xFF, 0xFF, 0xFF]), false },
         // Issue 15, point 3: a reader may return only window it consumed; a huge grant would let the writer overrun it.
         { "credit of 2^31-1 messages, beyond the announced window", Frame(0, (byte)FrameKind.Credit, [0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0]), false },
         { "credit for bytes never sent", Frame(0, (byte)FrameKind.Credit, [0, 0, 0, 0, 1, 0, 0, 0]), false },
@@ -100,6 +102,7 @@ public sealed class MalformedInputTests : IDisposable
         { "unknown kind", false },
         { "undecodable message", false },
         { "batch entry of the wrong size", false },
+        { "batch whose last entry of the struct's size is cut short", false },
         { "unknown lane", false },
         { "undecodable message", true },
         { "unknown lane", true },
