@@ -187,6 +187,12 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
                 _sharedRun = 1;
             }
         }
+        else if (owner == LaneStage.NoOwner)
+        {
+            // Given up by a quiet owner (see FrameOutbox): nobody appends, so taking it needs no barrier.
+            stage.Revoke(me);
+            _usedAtClaim = _usedMessages;
+        }
         else if (owner != me)
         {
             bool settled = _usedMessages - _usedAtClaim >= MessagesPerOwner;

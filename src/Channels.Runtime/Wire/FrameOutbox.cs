@@ -274,12 +274,22 @@ internal sealed class FrameOutbox
         if (!owned)
             return false;
         Interlocked.MemoryBarrierProcessWide();
-        if (StagedBytes().Unsent == 0)
-            return false;
         lock (_lock)
         {
             // A writer that saw the mark woke the loop already: the wait then returns at once.
             if (!_idle)
+                return false;
+            // Owners that appended nothing since the loop last went to sleep give their stage up, so that a quiet
+            // raw lane does not cost a barrier (and an interrupt of every core running this process) each time the
+            // loop sleeps; the thread's next write takes the stage back through the lock.
+            for (int i = 0; i < stages.Length; i++)
+            {
+                LaneStage stage = stages[i];
+                if (stage.HasOwnerThread && stage.Appended == stage.AppendedWhenLastIdle)
+                    stage.Revoke(LaneStage.NoOwner);
+                stage.AppendedWhenLastIdle = stage.Appended;
+            }
+            if (StagedBytes().Unsent == 0)
                 return false;
             _idle = false;
             return true;

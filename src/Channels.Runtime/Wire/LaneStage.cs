@@ -67,6 +67,9 @@ internal sealed class LaneStage
     /// <summary>All bytes ever appended: grows while the owner appends.</summary>
     public long Appended => Volatile.Read(ref _positions.Tail);
 
+    /// <summary>What <see cref="Appended"/> was when the send loop last went to sleep (the loop's, under the send lock).</summary>
+    public long AppendedWhenLastIdle { get; set; }
+
     /// <summary>
     /// The owner's way in: marks the calling thread busy and checks that it owns the stage; false (and not busy) when
     /// it does not. Every true is followed by <see cref="Exit"/>.

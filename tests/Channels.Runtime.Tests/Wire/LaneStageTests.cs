@@ -119,6 +119,46 @@ public sealed class LaneStageTests
     }
 
     [Fact]
+    public async Task An_owner_that_appends_nothing_between_two_sleeps_of_the_loop_gives_its_stage_up()
+    {
+        var sendLock = new Lock();
+        var outbox = new FrameOutbox(sendLock, ex => throw new InvalidOperationException("send failed", ex));
+        var capture = new CapturingTransport();
+        outbox.Start(capture, 1 << 20);
+        LaneStage stage;
+        lock (sendLock)
+        {
+            stage = outbox.AddStage(0, Marshal.SizeOf<Sample>())!;
+            stage.Revoke(ThreadToken.Current);
+        }
+        Assert.True(stage.TryEnter(ThreadToken.Current));
+        stage.Append(new Sample(1, 2, 3));
+        stage.Exit();
+        if (outbox.IsIdle)
+            outbox.OnStagedWhileIdle();
+
+        // While closing, every control frame goes through the loop, which then sleeps again: the second sleep with
+        // nothing appended in between takes the stage from its quiet owner.
+        outbox.BeginClosing();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (stage.Owner != LaneStage.NoOwner)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the loop kept a quiet owner's stage");
+            outbox.AppendControl(FrameLayout.LinkLane, FrameKind.Ping, default);
+            await Task.Delay(1);
+        }
+        Assert.False(stage.TryEnter(ThreadToken.Current));
+        outbox.Shutdown();
+        await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, stage.Unsent);
+        // The staged entry left first, as a Batch frame of its lane.
+        byte[] sent = capture.Bytes;
+        Assert.Equal(0, BitConverter.ToUInt16(sent, FrameLayout.LengthFieldSize));
+        Assert.Equal((byte)FrameKind.Batch, sent[FrameLayout.LengthFieldSize + 2]);
+        Assert.Equal(new Sample(1, 2, 3), MemoryMarshal.Read<Sample>(sent.AsSpan(FrameLayout.HeaderSize + FrameLayout.BatchEntryPrefixSize)));
+    }
+
+    [Fact]
     public void Entries_wrap_around_the_ring_whole_and_in_order()
     {
         var stage = new LaneStage(0, EntrySize);
