@@ -26,9 +26,10 @@ namespace Channels.Wire;
 /// could not take without blocking, and everything once the link is closing.</item>
 /// <item>A raw lane written by one thread appends to its <see cref="LaneStage"/> without the lock; whoever holds the
 /// lock to send (an inline send, the loop, a control frame) first takes every stage's entries into Batch frames of
-/// the buffer. A streaming owner never sends: the loop watches its stage as it watches the buffer. The loop going to
-/// sleep while an owner may append runs a process-wide barrier and looks at the stages again, so that an owner either
-/// sees it asleep (and wakes it, or sends) or its entry is seen.</item>
+/// the buffer. A streaming owner sends its own 32 KiB as a writer under the lock does; the loop watches its stage as
+/// it watches the buffer. The loop going to sleep while an owner may append sleeps at most 1 ms, then runs a
+/// process-wide barrier and looks at the stages again before it sleeps for good, so that an owner either sees it
+/// asleep (and wakes it, or sends) or its entry is seen (see <see cref="PrepareToSleep"/>).</item>
 /// </list>
 /// </remarks>
 [DebuggerDisplay("Outbox: {_pending?.Written} bytes pending, idle {_idle}, shut down {_shutdown}")]
@@ -38,6 +39,12 @@ internal sealed class FrameOutbox
 
     /// <summary>A streaming writer sends the buffer itself once this much is pending (32 KiB).</summary>
     public const int InlineFlushBytes = 32 * 1024;
+
+    /// <summary>
+    /// How long the loop sleeps, after appends to an owned stage, before it makes sure with a barrier that it missed
+    /// none (1 ms: see <see cref="PrepareToSleep"/>).
+    /// </summary>
+    private const int StageCheckMilliseconds = 1;
 
     /// <summary>The longest the loop lets a tail wait for more while writers keep appending to it (50 µs).</summary>
     private static readonly long TailTicks = Stopwatch.Frequency / 20_000;
@@ -57,6 +64,12 @@ internal sealed class FrameOutbox
     private int _openBatchStart;
     private LaneStage[] _stages = [];
     private volatile bool _idle;
+    // Counts the loop's sleeps; the stage check timer wakes only the sleep it was set for.
+    private long _sleeps;
+    private long _timedSleep;
+    private Timer? _stageCheck;
+    // The last sleep was ended by the stage check timer, not by a writer.
+    private bool _stageCheckWoke;
     private volatile bool _shutdown;
     private bool _closed;
     private volatile bool _closing;
@@ -261,27 +274,42 @@ internal sealed class FrameOutbox
         return (unsent, appended);
     }
 
-    // The loop marked itself idle; an owner may have appended meanwhile without seeing the mark. True when the loop
-    // must go on instead of sleeping (it took the mark back).
-    private bool StagedWhileGoingIdle()
+    // The loop marked itself idle; an owner may have appended meanwhile without seeing the mark (its store of the
+    // entry and its load of the mark can pass each other). True when the loop may wait for its signal, false when it
+    // must go on. A barrier (which interrupts every core running this process) settles it; paid at every sleep it
+    // would cost a short burst more than its writes, so the loop first sleeps at most StageCheckMilliseconds and
+    // runs the barrier only when that sleep ends with no writer having woken it: an entry caught in that race waits
+    // at most that long, and a link that stays quiet pays one barrier.
+    private bool PrepareToSleep()
     {
         LaneStage[] stages = _stages;
         bool owned = false;
         for (int i = 0; i < stages.Length; i++)
             owned |= stages[i].HasOwnerThread;
-        // A stage claimed after the mark was claimed under the lock, so its owner reads the mark; only owners from
-        // before need the barrier.
+        // A stage claimed after the mark was claimed under the lock, so its owner reads the mark.
         if (!owned)
-            return false;
+            return true;
+        lock (_lock)
+        {
+            if (!_stageCheckWoke)
+            {
+                if (!_idle)
+                    return true;
+                _timedSleep = _sleeps;
+                (_stageCheck ??= new Timer(static state => ((FrameOutbox)state!).OnStageCheck(), this, Timeout.Infinite, Timeout.Infinite))
+                    .Change(StageCheckMilliseconds, Timeout.Infinite);
+                return true;
+            }
+            _stageCheckWoke = false;
+        }
         Interlocked.MemoryBarrierProcessWide();
         lock (_lock)
         {
             // A writer that saw the mark woke the loop already: the wait then returns at once.
             if (!_idle)
-                return false;
-            // Owners that appended nothing since the loop last went to sleep give their stage up, so that a quiet
-            // raw lane does not cost a barrier (and an interrupt of every core running this process) each time the
-            // loop sleeps; the thread's next write takes the stage back through the lock.
+                return true;
+            // Owners that appended nothing since the loop last checked give their stage up, so that a quiet raw lane
+            // costs the loop nothing when it sleeps; the thread's next write takes the stage back through the lock.
             for (int i = 0; i < stages.Length; i++)
             {
                 LaneStage stage = stages[i];
@@ -290,9 +318,22 @@ internal sealed class FrameOutbox
                 stage.AppendedWhenLastIdle = stage.Appended;
             }
             if (StagedBytes().Unsent == 0)
-                return false;
+                return true;
             _idle = false;
-            return true;
+            return false;
+        }
+    }
+
+    // The loop's timed sleep is over and no writer ended it.
+    private void OnStageCheck()
+    {
+        lock (_lock)
+        {
+            if (!_idle || _timedSleep != _sleeps)
+                return;
+            _stageCheckWoke = true;
+            _idle = false;
+            _signal.Set();
         }
     }
 
@@ -520,11 +561,12 @@ internal sealed class FrameOutbox
                         _inlineStalled = false;
                         _signal.Arm();
                         _idle = true;
+                        _sleeps++;
                     }
                 }
                 if (batch is null)
                 {
-                    if (!StagedWhileGoingIdle())
+                    if (PrepareToSleep())
                         await _signal.WaitAsync().ConfigureAwait(false);
                     continue;
                 }
@@ -550,6 +592,7 @@ internal sealed class FrameOutbox
             lock (_lock)
             {
                 _closed = true;
+                _stageCheck?.Dispose();
                 _pending?.Dispose();
                 _spare?.Dispose();
             }

@@ -77,6 +77,10 @@ internal sealed class LaneStage
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryEnter(object thread)
     {
+        // Only a thread that owns the stage (or did until a revocation it has not seen) touches the busy mark: a
+        // thread that never owned it clearing the mark would hide the owner's append from the next revoker.
+        if (Volatile.Read(ref _owner) != thread)
+            return false;
         Volatile.Write(ref _positions.Busy, 1);
         if (Volatile.Read(ref _owner) == thread)
             return true;

@@ -90,7 +90,12 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
             for (long i = 0; i < perWriter; i++)
                 await opener.Numbers.WriteAsync(((long)w << 40) | i);
         })).ToArray();
-        await Task.WhenAll(writing).WaitAsync(Timeout);
+        Task written = Task.WhenAll(writing);
+        await Task.WhenAny(written, reader).WaitAsync(Timeout);
+        // A reader that found a message out of order (or its link failed) says so before the writers' errors.
+        if (reader.IsFaulted)
+            await reader;
+        await written.WaitAsync(Timeout);
         Assert.All(await reader.WaitAsync(Timeout), count => Assert.Equal(perWriter, count));
     }
 

@@ -90,6 +90,18 @@ public sealed class LaneStageTests
             var stage = new LaneStage(0, EntrySize);
             long appended = 0;
             using var owning = new ManualResetEventSlim();
+            using var stop = new CancellationTokenSource();
+            // A thread that never owns the stage keeps trying, as other writers of the lane do: it never gets in, and
+            // the revocation below still waits out the owner's append (the writers-at-once test of the lanes is where
+            // a bystander clearing the owner's busy mark showed, as messages out of order).
+            bool bystanderGotIn = false;
+            var bystander = new Thread(() =>
+            {
+                object me = ThreadToken.Current;
+                while (!stop.IsCancellationRequested)
+                    bystanderGotIn |= stage.TryEnter(me);
+            });
+            bystander.Start();
             var owner = new Thread(() =>
             {
                 object me = ThreadToken.Current;
@@ -115,6 +127,9 @@ public sealed class LaneStageTests
             Assert.Equal(atRevocation, stage.Appended);
             Assert.Equal(appended * EntrySize, stage.Appended);
             Assert.False(stage.TryEnter(ThreadToken.Current));
+            stop.Cancel();
+            Assert.True(bystander.Join(TimeSpan.FromSeconds(10)));
+            Assert.False(bystanderGotIn);
         }
     }
 
