@@ -26,7 +26,10 @@ internal sealed class LaneStage
     /// <summary>No thread owns the stage yet: the next one to take it needs no barrier.</summary>
     public static readonly object NoOwner = new();
 
-    /// <summary>Several threads wrote: every write takes the send lock from here on, and the stage stays empty.</summary>
+    /// <summary>
+    /// Several threads wrote: every write takes the send lock and the stage stays empty, until one thread has written
+    /// enough in a row to own it again (see <see cref="Lanes.LaneWriter{T}"/>).
+    /// </summary>
     public static readonly object Shared = new();
 
     private const int TargetCapacity = 128 * 1024;
@@ -67,7 +70,7 @@ internal sealed class LaneStage
     /// <summary>All bytes ever appended: grows while the owner appends.</summary>
     public long Appended => Volatile.Read(ref _positions.Tail);
 
-    /// <summary>What <see cref="Appended"/> was when the send loop last went to sleep (the loop's, under the send lock).</summary>
+    /// <summary>What <see cref="Appended"/> was at the send loop's last barrier check before sleeping (the loop's, under the send lock).</summary>
     public long AppendedWhenLastIdle { get; set; }
 
     /// <summary>
