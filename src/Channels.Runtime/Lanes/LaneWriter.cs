@@ -165,43 +165,41 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
                 _stageRefused = true;
                 return;
             }
-            _usedAtClaim = _usedMessages;
-            stage.Revoke(ThreadToken.Current);
+            // Nobody owns it yet: this thread takes it below.
             Volatile.Write(ref _stage, stage);
-            return;
         }
         object owner = stage.Owner;
         object me = ThreadToken.Current;
-        if (owner == LaneStage.Shared)
+        if (owner != me)
         {
-            // Shared: a thread that has written this many in a row under the lock is the lane's one writer again.
-            if (_lastSharedWriter == me && ++_sharedRun >= MessagesPerOwner)
+            object next = NextOwnerLocked(owner, me);
+            if (next != owner)
             {
-                stage.Revoke(me);
+                stage.Revoke(next);
                 _usedAtClaim = _usedMessages;
                 _lastSharedWriter = null;
             }
-            else if (_lastSharedWriter != me)
-            {
-                _lastSharedWriter = me;
-                _sharedRun = 1;
-            }
-        }
-        else if (owner == LaneStage.NoOwner)
-        {
-            // Given up by a quiet owner (see FrameOutbox): nobody appends, so taking it needs no barrier.
-            stage.Revoke(me);
-            _usedAtClaim = _usedMessages;
-        }
-        else if (owner != me)
-        {
-            bool settled = _usedMessages - _usedAtClaim >= MessagesPerOwner;
-            stage.Revoke(settled ? me : LaneStage.Shared);
-            _usedAtClaim = _usedMessages;
-            _lastSharedWriter = null;
         }
         if (stage.Unsent > 0)
             _link.Outbox.Gather(stage);
+    }
+
+    // Who owns the stage after this thread's locked write, when another thread (or nobody) owns it now.
+    private object NextOwnerLocked(object owner, object me)
+    {
+        // New, or given up by a quiet owner (see FrameOutbox): nobody appends, so taking it needs no barrier.
+        if (owner == LaneStage.NoOwner)
+            return me;
+        // Another thread's: this one takes it if that one wrote long enough, else the lane has writers at once.
+        if (owner != LaneStage.Shared)
+            return _usedMessages - _usedAtClaim >= MessagesPerOwner ? me : LaneStage.Shared;
+        // Shared: a thread that has written this many in a row under the lock is the lane's one writer again.
+        if (_lastSharedWriter != me)
+        {
+            _lastSharedWriter = me;
+            _sharedRun = 0;
+        }
+        return ++_sharedRun >= MessagesPerOwner ? me : owner;
     }
 
     // Appends one message to the link's pending frames; call under the send lock.

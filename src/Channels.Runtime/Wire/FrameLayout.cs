@@ -37,6 +37,19 @@ internal static class FrameLayout
         destination[6] = (byte)kind;
     }
 
+    /// <summary>
+    /// Writes one Batch entry of an unmanaged message at <paramref name="entry"/>: its little-endian <c>u32</c> length,
+    /// then its raw bytes (what an <see cref="Contracts.IRawLaneCodec{T}"/> writes). The caller reserved
+    /// <see cref="BatchEntryPrefixSize"/> plus the message's size.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static void WriteRawEntry<T>(ref byte entry, in T item)
+    {
+        uint size = (uint)System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref entry, BitConverter.IsLittleEndian ? size : BinaryPrimitives.ReverseEndianness(size));
+        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref entry, BatchEntryPrefixSize), item);
+    }
+
     /// <summary>Whether frames of <paramref name="kind"/> belong to a lane (rather than to the link).</summary>
     public static bool IsLaneKind(FrameKind kind) => kind is not (FrameKind.Ping or FrameKind.Close);
 }

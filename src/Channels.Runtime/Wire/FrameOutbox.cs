@@ -185,8 +185,22 @@ internal sealed class FrameOutbox
     {
         if (_idle)
             SendOrWakeLocked();
-        else if (buffer.Written >= InlineFlushBytes && !_loopSending && !_inlineStalled && !_closing)
+        else if (buffer.Written >= InlineFlushBytes && MaySendInlineLocked)
             SendInlineLocked();
+    }
+
+    // A writer may send a full buffer itself: the loop is not sending one, did not take over a stalled send, and the
+    // link is not closing (then everything goes through the loop).
+    private bool MaySendInlineLocked => !_loopSending && !_inlineStalled && !_closing;
+
+    // Closes the open Batch frame and appends a whole frame of kind with payload.
+    private void AppendFrameLocked(OutputBuffer buffer, ushort lane, FrameKind kind, ReadOnlySpan<byte> payload)
+    {
+        CloseOpenBatch();
+        Span<byte> frame = buffer.GetSpan(FrameLayout.HeaderSize + payload.Length);
+        FrameLayout.WriteHeader(frame, payload.Length, lane, kind);
+        payload.CopyTo(frame.Slice(FrameLayout.HeaderSize));
+        buffer.Advance(FrameLayout.HeaderSize + payload.Length);
     }
 
     /// <summary>
@@ -222,7 +236,7 @@ internal sealed class FrameOutbox
     {
         lock (_lock)
         {
-            if (!_idle && !_loopSending && !_inlineStalled && !_closing && _pending is not null && !_closed)
+            if (!_idle && MaySendInlineLocked && _pending is not null && !_closed)
                 SendInlineLocked();
         }
     }
@@ -240,13 +254,7 @@ internal sealed class FrameOutbox
                 return;
             // A closed outbox drops what it is given: the link is ending.
             if (!_closed && buffer is not null)
-            {
-                CloseOpenBatch();
-                Span<byte> frame = buffer.GetSpan(FrameLayout.HeaderSize + run.Length);
-                FrameLayout.WriteHeader(frame, run.Length, (ushort)stage.Lane, FrameKind.Batch);
-                run.CopyTo(frame.Slice(FrameLayout.HeaderSize));
-                buffer.Advance(FrameLayout.HeaderSize + run.Length);
-            }
+                AppendFrameLocked(buffer, (ushort)stage.Lane, FrameKind.Batch, run);
             stage.Consume(run.Length);
         }
     }
@@ -346,11 +354,7 @@ internal sealed class FrameOutbox
                 return;
             // A lane's staged messages go before its Complete or Fault frame.
             GatherStagesLocked();
-            CloseOpenBatch();
-            Span<byte> span = _pending.GetSpan(FrameLayout.HeaderSize + payload.Length);
-            FrameLayout.WriteHeader(span, payload.Length, lane, kind);
-            payload.CopyTo(span.Slice(FrameLayout.HeaderSize));
-            _pending.Advance(FrameLayout.HeaderSize + payload.Length);
+            AppendFrameLocked(_pending, lane, kind, payload);
             SendOrWakeLocked();
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -123,10 +122,7 @@ internal sealed class LaneStage
     public void Append<T>(in T item)
     {
         int offset = _positions.TailOffset;
-        ref byte entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), offset);
-        uint size = (uint)Unsafe.SizeOf<T>();
-        Unsafe.WriteUnaligned(ref entry, BitConverter.IsLittleEndian ? size : BinaryPrimitives.ReverseEndianness(size));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref entry, FrameLayout.BatchEntryPrefixSize), item);
+        FrameLayout.WriteRawEntry(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ring), offset), in item);
         offset += EntrySize;
         _positions.TailOffset = offset == _capacity ? 0 : offset;
         Volatile.Write(ref _positions.Tail, _positions.Tail + EntrySize);

@@ -36,11 +36,8 @@ internal sealed class OutputBuffer : IBufferWriter<byte>, IDisposable
     /// </summary>
     public void AppendRawEntry<T>(in T item)
     {
-        int size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        int start = Reserve(sizeof(uint) + size);
-        ref byte entry = ref _array[start];
-        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref entry, BitConverter.IsLittleEndian ? (uint)size : BinaryPrimitives.ReverseEndianness((uint)size));
-        System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref entry, sizeof(uint)), item);
+        int start = Reserve(FrameLayout.BatchEntryPrefixSize + System.Runtime.CompilerServices.Unsafe.SizeOf<T>());
+        FrameLayout.WriteRawEntry(ref _array[start], in item);
     }
 
     /// <summary>Fills a reserved little-endian <c>u32</c> at <paramref name="offset"/>.</summary>
