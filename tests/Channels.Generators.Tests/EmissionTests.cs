@@ -99,6 +99,49 @@ public sealed class EmissionTests
     }
 
     [Fact]
+    public void ByteArrayCodecsSayTheyEncodeAsMemoryPackDoesAndOnlyThey()
+    {
+        // A link gives large byte arrays frames of their own and receives them into their own arrays, trusting the
+        // marker that the codec writes MemoryPack's i32 count then the bytes (-1 for null); other codecs must not carry it.
+        Loaded loaded = Loaded.Compile(("/src/Contract.cs", """
+            using System.Threading.Channels;
+            using Channels;
+
+            namespace Blobs;
+
+            [ChannelContract]
+            public partial interface IBlobs
+            {
+                ChannelWriter<byte[]> Bytes { get; }
+                ChannelReader<byte[]?> MaybeBytes { get; }
+                ChannelWriter<sbyte[]> Signed { get; }
+                ChannelWriter<byte[][]> Nested { get; }
+                ChannelWriter<string> Text { get; }
+            }
+            """));
+        var marked = new List<string>();
+        foreach (Type codec in loaded.Type("Blobs.IBlobs").GetNestedTypes(System.Reflection.BindingFlags.NonPublic))
+        {
+            Type? lane = codec.GetInterfaces().SingleOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.ISpanLaneCodec<>));
+            if (lane is null)
+                continue;
+            bool isBytes = lane.GetGenericArguments()[0] == typeof(byte[]);
+            Assert.Equal(isBytes, typeof(Channels.Contracts.IByteArrayLaneCodec).IsAssignableFrom(codec));
+            if (isBytes)
+                marked.Add(codec.Name);
+        }
+        // byte[] and byte[]? each have a codec (their annotations differ), both marked.
+        Assert.Equal(2, marked.Count);
+
+        foreach (string name in marked)
+        {
+            Loaded.Codec codec = loaded.GetCodec("Blobs.IBlobs", name);
+            Assert.Equal(new byte[] { 3, 0, 0, 0, 7, 8, 9 }, codec.Encode(new byte[] { 7, 8, 9 }));
+            Assert.Equal(new byte[] { 0, 0, 0, 0 }, codec.Encode(Array.Empty<byte>()));
+        }
+    }
+
+    [Fact]
     public void LanesOfPartialDeclarationsAreOrderedByFilePathThenPosition()
     {
         const string Second = """

@@ -6,4 +6,5 @@ namespace Channels.Generators.Model;
 /// <param name="DisplayName">The message type for error messages (<c>Demo.Job</c>).</param>
 /// <param name="IsUnmanaged">Copied as raw bytes (what MemoryPack does for unmanaged structs) instead of through MemoryPack.</param>
 /// <param name="IsValueType">A struct (the deserialization target is declared without '?').</param>
-internal sealed record CodecModel(string Name, string MessageType, string DisplayName, bool IsUnmanaged, bool IsValueType);
+/// <param name="IsByteArray">A <c>byte[]</c>: the codec says it encodes as MemoryPack does, so links may receive large ones into their own arrays.</param>
+internal sealed record CodecModel(string Name, string MessageType, string DisplayName, bool IsUnmanaged, bool IsValueType, bool IsByteArray);

@@ -80,6 +80,15 @@ public sealed partial class ChannelLink : IFrameReceiver
         return size;
     }
 
+    /// <summary>Appends a large byte array in a frame of its own (see <see cref="FrameOutbox.AppendLargeArray"/>) under the send lock and returns its encoded size.</summary>
+    internal int AppendLargeArray(int lane, byte[] array)
+    {
+        int size = _outbox.AppendLargeArray(lane, array);
+        if (size < 0)
+            ThrowTooLarge(lane, _outbox.MaxFrameSize);
+        return size;
+    }
+
     /// <summary>Appends one unmanaged message of a raw lane (see <see cref="FrameOutbox.AppendRaw{T}"/>) under the send lock and returns its size.</summary>
     internal int AppendRawMessage<T>(int lane, in T item)
     {
@@ -118,18 +127,47 @@ public sealed partial class ChannelLink : IFrameReceiver
 
     void IFrameReceiver.OnFrame(FrameHeader header, ReadOnlyMemory<byte> payload)
     {
-        Volatile.Write(ref _lastReceive, Environment.TickCount64);
-        _outbox.OnHeard();
+        OnHeard();
         try
         {
             Dispatch(header, payload);
         }
         catch (ProtocolException ex)
         {
-            if (ex.Lane < 0 && header.Lane != FrameLayout.LinkLane)
-                ex.Lane = header.Lane;
+            NameLane(ex, header);
             throw;
         }
+    }
+
+    // Only a Batch frame of a lane this side reads can be one message; its reader decides whether it is.
+    byte[]? IFrameReceiver.LargeFrameDestination(FrameHeader header, ReadOnlySpan<byte> head)
+        => header.Kind == FrameKind.Batch && _lanes[header.Lane] is IReaderLane reader ? reader.LargeMessageDestination(header.PayloadLength, head) : null;
+
+    void IFrameReceiver.OnLargeFrame(FrameHeader header, ReadOnlySpan<byte> head, byte[] rest)
+    {
+        OnHeard();
+        try
+        {
+            int delivered = ReaderOf(header).DeliverLarge(rest);
+            _metrics?.Received(header.Lane, delivered, header.PayloadLength - delivered * FrameLayout.BatchEntryPrefixSize);
+        }
+        catch (ProtocolException ex)
+        {
+            NameLane(ex, header);
+            throw;
+        }
+    }
+
+    private void OnHeard()
+    {
+        Volatile.Write(ref _lastReceive, Environment.TickCount64);
+        _outbox.OnHeard();
+    }
+
+    private static void NameLane(ProtocolException error, FrameHeader header)
+    {
+        if (error.Lane < 0 && header.Lane != FrameLayout.LinkLane)
+            error.Lane = header.Lane;
     }
 
     void IFrameReceiver.OnEnd(Exception? error)

@@ -10,6 +10,17 @@ internal interface IReaderLane : ILane
     /// <exception cref="ProtocolException">The payload does not decode, or the remote writer exceeded the window.</exception>
     int Deliver(ReadOnlyMemory<byte> payload, bool isBatch);
 
+    /// <summary>
+    /// A Batch frame of <paramref name="payloadLength"/> bytes, beginning with <paramref name="head"/>, is arriving:
+    /// when it is one message that is a byte array filling the frame, the array the message's bytes go into (see
+    /// <see cref="Transports.IFrameReceiver.LargeFrameDestination"/>); otherwise null.
+    /// </summary>
+    byte[]? LargeMessageDestination(int payloadLength, ReadOnlySpan<byte> head);
+
+    /// <summary>Queues the message whose array <see cref="LargeMessageDestination"/> named, now filled; returns how many it queued.</summary>
+    /// <exception cref="ProtocolException">The remote writer exceeded the window.</exception>
+    int DeliverLarge(byte[] message);
+
     /// <summary>The remote writer completed, with <paramref name="error"/> when it failed.</summary>
     void CompleteRemote(RemoteException? error);
 

@@ -42,6 +42,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private readonly ISpanLaneCodec<T>? _spanCodec;
     // The codec encodes raw bytes (IRawLaneCodec): messages of the right size are copied out here, not decoded by it.
     private readonly bool _raw;
+    // The lane carries byte arrays in MemoryPack's encoding (IByteArrayLaneCodec): a large one is received into its own array.
+    private readonly bool _byteArrays;
     private readonly Lock _lock = new();
     private readonly WaiterList _waiters;
     private readonly int _windowMessages;
@@ -68,6 +70,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _codec = codec;
         _spanCodec = codec as ISpanLaneCodec<T>;
         _raw = RawCodec.Applies(codec);
+        _byteArrays = typeof(T) == typeof(byte[]) && codec is IByteArrayLaneCodec;
         _waiters = new WaiterList(_lock);
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
@@ -360,6 +363,35 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             _largeMessages = large;
         Publish(tail);
         return (int)count;
+    }
+
+    byte[]? IReaderLane.LargeMessageDestination(int payloadLength, ReadOnlySpan<byte> head)
+    {
+        if (!_byteArrays || _done is not null)
+            return null;
+        uint entry = BinaryPrimitives.ReadUInt32LittleEndian(head);
+        int count = BinaryPrimitives.ReadInt32LittleEndian(head.Slice(FrameLayout.BatchEntryPrefixSize));
+        // One entry filling the frame, an array filling the entry; anything else takes the usual path and its checks.
+        if (entry != (uint)(payloadLength - FrameLayout.BatchEntryPrefixSize) || count != payloadLength - FrameLayout.LargeFrameHeadSize)
+            return null;
+        return GC.AllocateUninitializedArray<byte>(count);
+    }
+
+    int IReaderLane.DeliverLarge(byte[] message)
+    {
+        if (_done is not null)
+            return 0;
+        long tail = _positions.Tail;
+        if (tail >= Limit(Volatile.Read(ref _positions.Head)))
+            MakeRoom(tail);
+        ref Slot slot = ref _slots[(int)tail & _mask];
+        slot.Item = Unsafe.As<byte[], T>(ref message);
+        // As a decoded entry counts: the message's encoded size, its element count included.
+        slot.Size = sizeof(int) + message.Length;
+        if (!_largeMessages)
+            _largeMessages = true;
+        Publish(tail + 1);
+        return 1;
     }
 
     /// <summary>Queues a message from a writer in this process; the writer checked credit and holds its lock.</summary>

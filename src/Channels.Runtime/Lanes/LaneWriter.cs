@@ -30,6 +30,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private readonly ILaneCodec<T> _codec;
     // The codec encodes raw bytes (IRawLaneCodec): the link copies them itself, without calling it.
     private readonly bool _raw;
+    // The codec writes byte arrays in MemoryPack's encoding (IByteArrayLaneCodec): a large one is sent from where it
+    // is, in a frame of its own, which the other end receives straight into the array its reader gets.
+    private readonly bool _byteArrays;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
     // Window granted and used since the lane opened: the credit is the difference. Granted grows under the send lock
@@ -73,6 +76,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         _lane = lane;
         _codec = codec;
         _raw = RawCodec.Applies(codec);
+        _byteArrays = typeof(T) == typeof(byte[]) && codec is IByteArrayLaneCodec;
         // The link's send lock: encoding into the pending frames then re-enters a lock already held.
         _lock = link.SendLock;
         _waiters = new WaiterList(_lock);
@@ -215,6 +219,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // The link's send path calls back EncodeEntry, which encodes the message held here.
     private int AppendEncoded(T item)
     {
+        // A large byte array goes from where it is, in a frame of its own that the other end receives into its own array.
+        if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: >= FrameLayout.LargeFrameBytes } array)
+            return _link.AppendLargeArray(_lane, array);
         _appending = item;
         try
         {

@@ -8,6 +8,12 @@ namespace Channels.Transports;
 /// complete frame in it goes to the receiver, a partial frame waits for the rest (the buffer grows only for a frame
 /// larger than itself, and only after its length field was checked against the maximum).
 /// </summary>
+/// <remarks>
+/// A partial frame of at least <see cref="FrameLayout.LargeFrameBytes"/> whose receiver names an array for it
+/// (<see cref="IFrameReceiver.LargeFrameDestination"/>) is received straight into that array: the next receives
+/// are asked for exactly the frame's missing bytes, so the message is copied once, by the kernel or from the
+/// transport's memory, instead of twice.
+/// </remarks>
 internal sealed class FrameAssembler : IDisposable
 {
     private const int InitialSize = 256 * 1024;
@@ -19,6 +25,14 @@ internal sealed class FrameAssembler : IDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
     private int _start;
     private int _end;
+    // A large frame being received into its receiver's array: the header, the payload's first bytes, the array
+    // and how much of it is filled.
+    private byte[]? _rest;
+    private int _restFilled;
+    private FrameHeader _restHeader;
+    private readonly byte[] _restHead = new byte[FrameLayout.LargeFrameHeadSize];
+    // The receiver was asked about the partial frame at the start of the buffer (and declined).
+    private bool _asked;
 
     public FrameAssembler(IFrameReceiver receiver, int maxFrameSize, int laneCount)
     {
@@ -28,11 +42,16 @@ internal sealed class FrameAssembler : IDisposable
     }
 
     /// <summary>Bytes of a frame received only in part.</summary>
-    public int PartialBytes => _end - _start;
+    public int PartialBytes => _rest is null ? _end - _start : FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize + _restFilled;
 
-    /// <summary>Where the next received bytes go: room for a large read, or at least for the rest of the partial frame.</summary>
+    /// <summary>
+    /// Where the next received bytes go: room for a large read, or at least for the rest of the partial frame; while a
+    /// large frame goes to its own array, exactly the bytes it still misses.
+    /// </summary>
     public Memory<byte> GetReceiveMemory()
     {
+        if (_rest is not null)
+            return _rest.AsMemory(_restFilled);
         if (_buffer.Length - _end < MinimumReceive)
         {
             int needed = NeededForFrame();
@@ -59,19 +78,73 @@ internal sealed class FrameAssembler : IDisposable
     /// <exception cref="ProtocolException">A header is invalid, or the receiver refused a frame.</exception>
     public void Commit(int count)
     {
+        if (_rest is not null)
+        {
+            _restFilled += count;
+            if (_restFilled == _rest.Length)
+                DeliverLargeFrame();
+            return;
+        }
         _end += count;
         byte[] buffer = _buffer;
         int start = _start;
         int end = _end;
-        while (FrameParser.TryReadHeader(buffer.AsSpan(start, end - start), _maxFrameSize, _laneCount, out FrameHeader header)
-               && end - start >= header.FrameSize)
+        int first = start;
+        bool partial = false;
+        while (FrameParser.TryReadHeader(buffer.AsSpan(start, end - start), _maxFrameSize, _laneCount, out FrameHeader header))
         {
+            if (end - start < header.FrameSize)
+            {
+                partial = true;
+                if (start != first)
+                    _asked = false;
+                if (!_asked && header.PayloadLength >= FrameLayout.LargeFrameBytes && end - start >= FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize)
+                {
+                    _asked = true;
+                    if (TryReceiveIntoOwnArray(header, buffer.AsSpan(start, end - start)))
+                    {
+                        _start = _end = 0;
+                        return;
+                    }
+                }
+                break;
+            }
             _receiver.OnFrame(header, buffer.AsMemory(start + FrameLayout.HeaderSize, header.PayloadLength));
             start += header.FrameSize;
         }
+        if (!partial)
+            _asked = false;
         if (start == end)
             start = _end = 0;
         _start = start;
+    }
+
+    // The partial frame at the start of received is large: when its receiver names an array for the rest of the
+    // payload, what is here goes into it and the rest will too.
+    private bool TryReceiveIntoOwnArray(FrameHeader header, ReadOnlySpan<byte> received)
+    {
+        ReadOnlySpan<byte> head = received.Slice(FrameLayout.HeaderSize, FrameLayout.LargeFrameHeadSize);
+        byte[]? rest = _receiver.LargeFrameDestination(header, head);
+        if (rest is null)
+            return false;
+        if (rest.Length != header.PayloadLength - FrameLayout.LargeFrameHeadSize)
+            throw new InvalidOperationException($"The receiver named an array of {rest.Length} bytes for the last {header.PayloadLength - FrameLayout.LargeFrameHeadSize} of a frame.");
+        ReadOnlySpan<byte> here = received.Slice(FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize);
+        here.CopyTo(rest);
+        head.CopyTo(_restHead);
+        _restHeader = header;
+        _restFilled = here.Length;
+        _rest = rest;
+        return true;
+    }
+
+    private void DeliverLargeFrame()
+    {
+        byte[] rest = _rest!;
+        _rest = null;
+        _restFilled = 0;
+        _asked = false;
+        _receiver.OnLargeFrame(_restHeader, _restHead, rest);
     }
 
     /// <summary>Copies <paramref name="bytes"/> in and delivers every complete frame (for transports that receive into their own buffers).</summary>
@@ -96,6 +169,7 @@ internal sealed class FrameAssembler : IDisposable
 
     public void Dispose()
     {
+        _rest = null;
         byte[] buffer = _buffer;
         _buffer = [];
         if (buffer.Length > 0)

@@ -9,6 +9,24 @@ internal interface IFrameReceiver
     /// <exception cref="ProtocolException">The frame breaks the protocol; the transport then ends with it.</exception>
     void OnFrame(FrameHeader header, ReadOnlyMemory<byte> payload);
 
+    /// <summary>
+    /// A frame with at least <see cref="FrameLayout.LargeFrameBytes"/> of payload is arriving and only its header and
+    /// the first <see cref="FrameLayout.LargeFrameHeadSize"/> payload bytes (<paramref name="head"/>) are here: the
+    /// receiver may return an array of exactly <c>PayloadLength - LargeFrameHeadSize</c> bytes that the rest of the
+    /// payload is received into, sparing a copy through the transport's buffer (see <see cref="OnLargeFrame"/>), or
+    /// null to take the frame through <see cref="OnFrame"/> as usual. The header is validated already.
+    /// </summary>
+    byte[]? LargeFrameDestination(FrameHeader header, ReadOnlySpan<byte> head) => null;
+
+    /// <summary>
+    /// The whole of a frame whose destination the receiver named in <see cref="LargeFrameDestination"/>: its first
+    /// payload bytes in <paramref name="head"/> (valid during the call only), the rest in <paramref name="rest"/>,
+    /// which from now on belongs to the receiver. Takes the place of <see cref="OnFrame"/> for that frame.
+    /// </summary>
+    /// <exception cref="ProtocolException">The frame breaks the protocol; the transport then ends with it.</exception>
+    void OnLargeFrame(FrameHeader header, ReadOnlySpan<byte> head, byte[] rest)
+        => throw new InvalidOperationException("This receiver names no destination for large frames.");
+
     /// <summary>Receiving ended: <see langword="null"/> at an orderly end of stream, else why.</summary>
     void OnEnd(Exception? error);
 }

@@ -26,6 +26,19 @@ internal static class FrameLayout
     /// <summary>Size of the length prefix of each entry of a Batch payload.</summary>
     public const int BatchEntryPrefixSize = 4;
 
+    /// <summary>
+    /// The payload bytes a frame must have for its receiver to be offered the rest of it straight into an array of its
+    /// own (<see cref="Transports.IFrameReceiver.LargeFrameDestination"/>), and the size from which a lane writer gives
+    /// a byte array a Batch frame of its own: below it, one more copy costs less than one more system call.
+    /// </summary>
+    public const int LargeFrameBytes = 16 * 1024;
+
+    /// <summary>
+    /// The payload bytes of a large frame its receiver sees before it names a destination for the rest: the Batch
+    /// entry's length prefix and MemoryPack's <c>i32</c> element count of a byte array.
+    /// </summary>
+    public const int LargeFrameHeadSize = BatchEntryPrefixSize + sizeof(int);
+
     /// <summary>The smallest maximum frame size a side may announce.</summary>
     public const int MinimumMaxFrameSize = 64;
 

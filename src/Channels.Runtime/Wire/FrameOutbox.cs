@@ -179,6 +179,72 @@ internal sealed class FrameOutbox
         return size;
     }
 
+    /// <summary>
+    /// Appends a byte array of at least <see cref="FrameLayout.LargeFrameBytes"/> as a Batch frame of its own, in the
+    /// bytes its lane's codec would write (MemoryPack's <c>i32</c> count, then the bytes; see
+    /// <see cref="Contracts.IByteArrayLaneCodec"/>); call under the send lock. When this writer may send, the frames
+    /// before it and the array go to the transport from where they are, and only what the transport does not take
+    /// now is copied into the pending frames: the array is never referenced after this call. Returns the message's
+    /// encoded size, 0 when the outbox is closed, or -1 when it does not fit in one frame of the other side.
+    /// </summary>
+    public int AppendLargeArray(int lane, byte[] array)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        if (_closed || _pending is null)
+            return 0;
+        long payload = (long)FrameLayout.LargeFrameHeadSize + array.Length;
+        if (payload + FrameLayout.LengthOverhead > _maxFrameSize)
+            return -1;
+        OutputBuffer buffer = _pending;
+        CloseOpenBatch();
+        Span<byte> head = buffer.GetSpan(FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize);
+        FrameLayout.WriteHeader(head, (int)payload, (ushort)lane, FrameKind.Batch);
+        BinaryPrimitives.WriteUInt32LittleEndian(head.Slice(FrameLayout.HeaderSize), (uint)(sizeof(int) + array.Length));
+        BinaryPrimitives.WriteInt32LittleEndian(head.Slice(FrameLayout.HeaderSize + FrameLayout.BatchEntryPrefixSize), array.Length);
+        buffer.Advance(FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize);
+        if (!MaySendInlineLocked)
+        {
+            AppendArray(buffer, array, 0);
+            OnAppended(buffer);
+        }
+        else if (SendArrayInlineLocked(array) is int sent && sent < array.Length)
+        {
+            // The transport is full: the rest is the loop's to send, as after any stalled inline send.
+            AppendArray(_pending, array, sent);
+            _inlineStalled = true;
+            WakeLocked();
+        }
+        return sizeof(int) + array.Length;
+    }
+
+    private static void AppendArray(OutputBuffer buffer, byte[] array, int from)
+    {
+        int count = array.Length - from;
+        array.AsSpan(from).CopyTo(buffer.GetSpan(count));
+        buffer.Advance(count);
+    }
+
+    // Sends what is pending, then the array, while the transport takes them; returns how much of the array it took.
+    private int SendArrayInlineLocked(byte[] array)
+    {
+        _lastSendStamp = Stopwatch.GetTimestamp();
+        if (!TrySendInlineLocked())
+            return 0;
+        int sent;
+        try
+        {
+            sent = _transport!.TrySend(array);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
+        {
+            // The loop sends the rest, meets the same failure and reports it.
+            return 0;
+        }
+        if (sent == array.Length)
+            Volatile.Write(ref _lastSend, Environment.TickCount64);
+        return sent;
+    }
+
     // A message was appended: an idle link sends it (or wakes the loop), a streaming writer sends a full buffer.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void OnAppended(OutputBuffer buffer)
