@@ -22,6 +22,7 @@ namespace Channels.Benchmarks.Micro;
 public class LanePathBenchmarks
 {
     private const int MessagesPerInvoke = 1024;
+    private const int LargeArraysPerInvoke = 16;
     private ChannelLink _writerLink = null!;
     private ChannelLink _readerLink = null!;
     private IBenchLink _opener = null!;
@@ -29,6 +30,8 @@ public class LanePathBenchmarks
     private IFrameReceiver _receiver = null!;
     private ReadOnlyMemory<byte> _smallFrame;
     private ReadOnlyMemory<byte> _structFrame;
+    private byte[] _largeFrames = null!;
+    private FrameAssembler _assembler = null!;
 
     /// <summary>Starts a writing end and a reading end of <see cref="IBenchLink"/>, each over its own discarding transport.</summary>
     [GlobalSetup]
@@ -50,6 +53,8 @@ public class LanePathBenchmarks
         _receiver = readerTransport.Receiver!;
         _smallFrame = BatchOf(i => MemoryPackSerializer.Serialize(Payloads.SmallRing[i % Payloads.RingSize]));
         _structFrame = BatchOf(i => MemoryPackSerializer.Serialize(Payloads.StructRing[i % Payloads.RingSize]));
+        _largeFrames = LargeArrayFrames();
+        _assembler = new FrameAssembler(_receiver, 16 << 20, contract.Descriptor.Lanes.Count);
 
         static HandshakeHello Announced(LinkRole role)
         {
@@ -65,6 +70,7 @@ public class LanePathBenchmarks
         // Nobody answers the Close frames of a discarding transport: dispose without waiting for them.
         _ = _opener.DisposeAsync();
         _ = _peer.DisposeAsync();
+        _assembler.Dispose();
     }
 
     /// <summary>Small records written (MemoryPack encoding into the pending frame).</summary>
@@ -99,6 +105,34 @@ public class LanePathBenchmarks
         return sum;
     }
 
+    /// <summary>64 KiB arrays written (a frame of their own each, handed to the transport from the caller's array).</summary>
+    [Benchmark(OperationsPerInvoke = LargeArraysPerInvoke)]
+    public bool WriteLargeArrays()
+    {
+        ChannelWriter<byte[]> writer = _opener.Bytes;
+        bool written = true;
+        for (int i = 0; i < LargeArraysPerInvoke; i++)
+            written &= writer.TryWrite(Payloads.Bytes64K);
+        ((IWriterLane)writer).AddCredit(LargeArraysPerInvoke, LargeArraysPerInvoke * (sizeof(int) + Payloads.Bytes64K.Length));
+        return written ? true : throw new InvalidOperationException("a write found no credit");
+    }
+
+    /// <summary>
+    /// 64 KiB arrays received as a stream transport receives them: their frames arrive in 16 KiB pieces (one
+    /// <c>recv()</c> each, here a copy into where the frame assembler says) and are read.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = LargeArraysPerInvoke)]
+    public long ReadLargeArrays()
+    {
+        for (int offset = 0; offset < _largeFrames.Length; offset += 16 * 1024)
+            _assembler.Append(_largeFrames.AsSpan(offset, Math.Min(16 * 1024, _largeFrames.Length - offset)));
+        ChannelReader<byte[]> reader = _peer.Bytes;
+        long sum = 0;
+        while (reader.TryRead(out byte[]? message))
+            sum += message.Length;
+        return sum;
+    }
+
     // One invocation's writes; the remote reader of a discarding transport never returns credit, so the window is
     // given back afterwards as if it had.
     private static bool WriteAll<T>(ChannelWriter<T> writer, T[] ring)
@@ -113,6 +147,22 @@ public class LanePathBenchmarks
     // Hands one Batch frame of lane to the reading end as if it had arrived.
     private void Deliver(ushort lane, ReadOnlyMemory<byte> frame)
         => _receiver.OnFrame(new FrameHeader(frame.Length + FrameLayout.LengthOverhead, lane, FrameKind.Batch), frame);
+
+    // One invocation's 64 KiB arrays as whole frames of the Bytes lane (2), back to back, as a writer sends them.
+    private static byte[] LargeArrayFrames()
+    {
+        byte[] message = MemoryPackSerializer.Serialize(Payloads.Bytes64K);
+        int frameSize = FrameLayout.HeaderSize + FrameLayout.BatchEntryPrefixSize + message.Length;
+        var frames = new byte[LargeArraysPerInvoke * frameSize];
+        for (int i = 0; i < LargeArraysPerInvoke; i++)
+        {
+            Span<byte> frame = frames.AsSpan(i * frameSize, frameSize);
+            FrameLayout.WriteHeader(frame, frameSize - FrameLayout.HeaderSize, 2, FrameKind.Batch);
+            BinaryPrimitives.WriteInt32LittleEndian(frame.Slice(FrameLayout.HeaderSize), message.Length);
+            message.CopyTo(frame.Slice(FrameLayout.HeaderSize + FrameLayout.BatchEntryPrefixSize));
+        }
+        return frames;
+    }
 
     // A Batch payload of one invocation's messages (about 37 KiB: what a busy writer sends at once).
     private static ReadOnlyMemory<byte> BatchOf(Func<int, byte[]> encode)
