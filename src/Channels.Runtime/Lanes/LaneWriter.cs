@@ -216,10 +216,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         return AppendEncoded(item);
     }
 
-    // The link's send path calls back EncodeEntry, which encodes the message held here.
+    // The link's send path calls back EncodeEntry, which encodes the message held here; a large byte array goes to the
+    // link as it is.
     private int AppendEncoded(T item)
     {
-        // A large byte array goes from where it is, in a frame of its own that the other end receives into its own array.
         if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: >= FrameLayout.LargeFrameBytes } array)
             return _link.AppendLargeArray(_lane, array);
         _appending = item;
