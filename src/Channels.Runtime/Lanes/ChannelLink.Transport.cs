@@ -72,27 +72,17 @@ public sealed partial class ChannelLink : IFrameReceiver
     }
 
     /// <summary>Appends the message <paramref name="encoder"/> holds to the pending frames under the send lock and returns its encoded size.</summary>
-    internal int AppendMessage(int lane, IEntryEncoder encoder)
-    {
-        int size = _outbox.AppendMessage(lane, encoder);
-        if (size < 0)
-            ThrowTooLarge(lane, _outbox.MaxFrameSize);
-        return size;
-    }
+    internal int AppendMessage(int lane, IEntryEncoder encoder) => Fitted(lane, _outbox.AppendMessage(lane, encoder));
 
     /// <summary>Appends a large byte array in a frame of its own (see <see cref="FrameOutbox.AppendLargeArray"/>) under the send lock and returns its encoded size.</summary>
-    internal int AppendLargeArray(int lane, byte[] array)
-    {
-        int size = _outbox.AppendLargeArray(lane, array);
-        if (size < 0)
-            ThrowTooLarge(lane, _outbox.MaxFrameSize);
-        return size;
-    }
+    internal int AppendLargeArray(int lane, byte[] array) => Fitted(lane, _outbox.AppendLargeArray(lane, array));
 
     /// <summary>Appends one unmanaged message of a raw lane (see <see cref="FrameOutbox.AppendRaw{T}"/>) under the send lock and returns its size.</summary>
-    internal int AppendRawMessage<T>(int lane, in T item)
+    internal int AppendRawMessage<T>(int lane, in T item) => Fitted(lane, _outbox.AppendRaw(lane, in item));
+
+    // The outbox's size of an appended message, or the writer's error when it did not fit a frame of the other side (-1).
+    private int Fitted(int lane, int size)
     {
-        int size = _outbox.AppendRaw(lane, in item);
         if (size < 0)
             ThrowTooLarge(lane, _outbox.MaxFrameSize);
         return size;

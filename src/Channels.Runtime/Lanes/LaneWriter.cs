@@ -144,16 +144,21 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
                 _usedMessages++;
                 return true;
             }
-            int size = Append(item);
-            _usedMessages++;
-            _usedBytes += size;
-            _sentMessages++;
-            _sentBytes += size;
+            CountSentLocked(Append(item));
             return true;
         }
     }
 
     private bool HasCreditLocked => _usedMessages < _grantedMessages && _usedBytes < _grantedBytes;
+
+    // One message of size bytes appended under the send lock: window used, and sent for the metrics.
+    private void CountSentLocked(int size)
+    {
+        _usedMessages++;
+        _usedBytes += size;
+        _sentMessages++;
+        _sentBytes += size;
+    }
 
     // A raw lane written over the transport: this thread owns the stage from here on (the first writer makes it).
     // A thread taking it from another waits until that one cannot append any more, then sends what it staged first.
@@ -387,13 +392,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         _grantedMessages = _usedMessages;
         _grantedBytes = _usedBytes;
         while (early.TryTakeEarly(out T? item))
-        {
-            int size = Append(item);
-            _usedMessages++;
-            _usedBytes += size;
-            _sentMessages++;
-            _sentBytes += size;
-        }
+            CountSentLocked(Append(item));
     }
 
     private void SendCompletion()

@@ -89,15 +89,10 @@ internal sealed class FrameAssembler : IDisposable
         byte[] buffer = _buffer;
         int start = _start;
         int end = _end;
-        int first = start;
-        bool partial = false;
         while (FrameParser.TryReadHeader(buffer.AsSpan(start, end - start), _maxFrameSize, _laneCount, out FrameHeader header))
         {
             if (end - start < header.FrameSize)
             {
-                partial = true;
-                if (start != first)
-                    _asked = false;
                 if (!_asked && header.PayloadLength >= FrameLayout.LargeFrameBytes && end - start >= FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize)
                 {
                     _asked = true;
@@ -111,9 +106,9 @@ internal sealed class FrameAssembler : IDisposable
             }
             _receiver.OnFrame(header, buffer.AsMemory(start + FrameLayout.HeaderSize, header.PayloadLength));
             start += header.FrameSize;
-        }
-        if (!partial)
+            // The next partial frame is another one: its receiver has not been asked yet.
             _asked = false;
+        }
         if (start == end)
             start = _end = 0;
         _start = start;

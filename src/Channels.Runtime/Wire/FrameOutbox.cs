@@ -210,7 +210,7 @@ internal sealed class FrameOutbox
         else if (SendArrayInlineLocked(array) is int sent && sent < array.Length)
         {
             // The transport is full: the rest is the loop's to send, as after any stalled inline send.
-            AppendArray(_pending, array, sent);
+            AppendArray(buffer, array, sent);
             _inlineStalled = true;
             WakeLocked();
         }
