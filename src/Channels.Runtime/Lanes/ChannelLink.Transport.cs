@@ -18,6 +18,7 @@ public sealed partial class ChannelLink : IFrameReceiver
     private readonly TaskCompletionSource _receiveEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ILinkTransport? _transport;
     private IInlineReceiver? _inlineReceiver;
+    private bool _readersDecode;
     private HandshakeHello? _remote;
     private Timer? _pingTimer;
     private long _lastReceive;
@@ -34,6 +35,9 @@ public sealed partial class ChannelLink : IFrameReceiver
 
     /// <summary>The transport, once started, when a waiting reader may receive on its own thread (shared memory).</summary>
     internal IInlineReceiver? InlineReceiver => _inlineReceiver;
+
+    /// <summary>Whether readers decode the small messages of received frames as they read them (see <see cref="ILinkTransport.ReadersDecode"/>).</summary>
+    internal bool ReadersDecode => _readersDecode;
 
     /// <summary>
     /// Gives the link its connected transport and what the other side announced in the handshake; <see cref="Start"/>
@@ -63,6 +67,7 @@ public sealed partial class ChannelLink : IFrameReceiver
         _outbox.Metrics = _metrics;
         _lastReceive = Environment.TickCount64;
         _outbox.Start(transport, remote.MaxFrameSize);
+        _readersDecode = transport.ReadersDecode;
         transport.Start(this, _options.MaxFrameSize, _lanes.Length);
         _inlineReceiver = transport as IInlineReceiver;
         TimeSpan period = PingPeriod(_options.PeerTimeout);
@@ -152,6 +157,14 @@ public sealed partial class ChannelLink : IFrameReceiver
     {
         Volatile.Write(ref _lastReceive, Environment.TickCount64);
         _outbox.OnHeard();
+    }
+
+    /// <summary>A reader of <paramref name="lane"/> met a message that does not decode (decoded as it is read): the link ends.</summary>
+    internal void FailUndecodable(ProtocolException error, int lane)
+    {
+        if (error.Lane < 0)
+            error.Lane = lane;
+        Fail(error);
     }
 
     private static void NameLane(ProtocolException error, FrameHeader header)

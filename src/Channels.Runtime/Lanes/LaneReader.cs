@@ -15,12 +15,20 @@ namespace Channels.Lanes;
 /// <summary>
 /// The reader of one lane: a single-producer ring of received messages sized by the window (an honest writer never
 /// has more in flight, so it never fills). The producer (the link's receive loop, or the in-process writer under its
-/// lock) decodes a whole frame straight into the ring outside any lock, publishes it with one release store and
-/// wakes a parked reader once. A reader takes no lock: one compare-and-swap claims the consumer side (several
-/// readers are correct, they take turns), then it reads the slot and advances the head. Consumed messages return
-/// window to the writer a quarter of the window at a time. Completion and errors take effect after every message
-/// received before them.
+/// lock) stores a whole frame into the ring outside any lock, publishes it with one release store and wakes a parked
+/// reader once. A reader takes no lock: one compare-and-swap claims the consumer side (several readers are correct,
+/// they take turns), then it reads the slot and advances the head. Consumed messages return window to the writer a
+/// quarter of the window at a time. Completion and errors take effect after every message received before them.
 /// </summary>
+/// <remarks>
+/// Over a transport whose readers decode (<see cref="Transports.ILinkTransport.ReadersDecode"/>: shared memory), a
+/// lane whose codec decodes spans (every generated one but the raw and byte-array ones) keeps its messages of up to
+/// <see cref="DeferredMessageBytes"/> as their encodings (<see cref="EncodedRing"/>), and the reader that takes one
+/// decodes it: its objects then live only as long as the reader keeps them, instead of waiting decoded in the ring,
+/// where a lagging reader's window of them outlived the collector's youngest generation. A kept message that does not
+/// decode ends the link when a reader reaches it, after every message before it: the reader's wait throws the
+/// <see cref="ProtocolException"/>, as when it is decoded on arrival.
+/// </remarks>
 /// <typeparam name="T">The lane's message type.</typeparam>
 [DebuggerDisplay("Lane {_lane} reader: {Count} buffered, done {_done is not null}")]
 internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
@@ -36,6 +44,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     /// </summary>
     private const int LargeMessageBytes = 8 * 1024;
 
+    /// <summary>
+    /// Encodings of at most this size (4 KiB) wait to be decoded by the reader; larger messages are decoded on arrival,
+    /// which costs no more than copying their encoding would.
+    /// </summary>
+    private const int DeferredMessageBytes = 4 * 1024;
+
     private readonly ChannelLink _link;
     private readonly int _lane;
     private readonly ILaneCodec<T> _codec;
@@ -44,6 +58,13 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private readonly bool _raw;
     // The lane carries byte arrays in MemoryPack's encoding (IByteArrayLaneCodec): a large one is received into its own array.
     private readonly bool _byteArrays;
+    // Messages may wait encoded (see remarks): the codec decodes spans, and is neither raw nor a byte array's.
+    private readonly bool _defers;
+    private readonly int _encodedLimit;
+    // Made by the first message kept encoded; written by the producer only.
+    private EncodedRing? _encoded;
+    // The message a reader could not decode: nothing is read past it, and the link ends with this error.
+    private volatile ProtocolException? _undecodable;
     private readonly Lock _lock = new();
     private readonly WaiterList _waiters;
     private readonly int _windowMessages;
@@ -71,6 +92,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         _spanCodec = codec as ISpanLaneCodec<T>;
         _raw = RawCodec.Applies(codec);
         _byteArrays = typeof(T) == typeof(byte[]) && codec is IByteArrayLaneCodec;
+        _defers = _spanCodec is not null && !_raw && !_byteArrays;
+        // An honest writer has at most the byte window and one more message in flight.
+        _encodedLimit = (int)Math.Min(64L << 20, (long)windowBytes + 2 * DeferredMessageBytes);
         _waiters = new WaiterList(_lock);
         _windowMessages = windowMessages;
         _creditBatchMessages = Math.Max(1, windowMessages / 4);
@@ -110,7 +134,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
     }
 
-    private bool IsEmpty => Volatile.Read(ref _positions.Tail) == Volatile.Read(ref _positions.Head);
+    // Also when a message did not decode: nothing after it is read.
+    private bool IsEmpty => Volatile.Read(ref _positions.Tail) == Volatile.Read(ref _positions.Head) || _undecodable is not null;
 
     public override bool TryRead([MaybeNullWhen(false)] out T item)
     {
@@ -118,7 +143,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
         long head = _positions.Head;
-        if (head == Volatile.Read(ref _positions.Tail))
+        if (head == Volatile.Read(ref _positions.Tail) || _undecodable is not null)
         {
             Volatile.Write(ref _positions.Reading, 0);
             item = default;
@@ -126,11 +151,21 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
         int index = (int)head & _mask;
         ref Slot slot = ref _slots[index];
-        item = slot.Item;
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            slot.Item = default!;
+        int size = slot.Size;
+        if (size >= 0)
+        {
+            item = slot.Item;
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+                slot.Item = default!;
+        }
+        else if (!TryDecodeEncoded(size = ~size, out item))
+        {
+            Volatile.Write(ref _positions.Reading, 0);
+            FailUndecodable();
+            return false;
+        }
         int consumed = _consumedMessages + 1;
-        long bytes = _consumedBytes + slot.Size;
+        long bytes = _consumedBytes + size;
         Volatile.Write(ref _positions.Head, head + 1);
         bool grant = consumed >= _creditBatchMessages || bytes >= _creditBatchBytes;
         if (grant)
@@ -156,9 +191,29 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
         long head = _positions.Head;
-        bool found = head != Volatile.Read(ref _positions.Tail);
-        item = found ? _slots[(int)head & _mask].Item : default;
+        bool found = head != Volatile.Read(ref _positions.Tail) && _undecodable is null;
+        item = default;
+        if (found)
+        {
+            ref Slot slot = ref _slots[(int)head & _mask];
+            if (slot.Size < 0)
+            {
+                // Decoded once: the slot keeps the message for the read that takes it.
+                found = TryDecodeEncoded(~slot.Size, out item);
+                if (found)
+                {
+                    slot.Item = item!;
+                    slot.Size = ~slot.Size;
+                }
+            }
+            else
+            {
+                item = slot.Item;
+            }
+        }
         Volatile.Write(ref _positions.Reading, 0);
+        if (!found && _undecodable is not null)
+            FailUndecodable();
         return found;
     }
 
@@ -333,9 +388,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         {
             // One span for the whole frame: no sequence is built per message.
             ReadOnlySpan<byte> frame = payload.Span;
+            bool keepEncoded = _defers && _link.ReadersDecode;
             if (!isBatch)
             {
-                Store(ref tail, ref limit, spanCodec, frame);
+                Store(ref tail, ref limit, spanCodec, frame, keepEncoded);
             }
             else
             {
@@ -343,7 +399,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
                 int done = _raw ? StoreRawEntries(ref tail, ref limit, frame) : 0;
                 var entries = new BatchReader(frame, done);
                 while (entries.TryNext(out int start, out int length))
-                    Store(ref tail, ref limit, spanCodec, frame.Slice(start, length));
+                    Store(ref tail, ref limit, spanCodec, frame.Slice(start, length), keepEncoded);
             }
         }
         else if (!isBatch)
@@ -402,7 +458,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         long tail = _positions.Tail;
         if (tail >= Limit(Volatile.Read(ref _positions.Head)))
             MakeRoom(tail);
-        _slots[(int)tail & _mask].Item = item;
+        ref Slot slot = ref _slots[(int)tail & _mask];
+        slot.Item = item;
+        slot.Size = 0;
         Publish(tail + 1);
     }
 
@@ -467,15 +525,24 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         return offset;
     }
 
-    private void Store(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded)
+    // keepEncoded: the frame's small messages wait encoded for the reader (see remarks).
+    private void Store(ref long tail, ref long limit, ISpanLaneCodec<T> codec, ReadOnlySpan<byte> encoded, bool keepEncoded)
     {
         if (tail >= limit)
             limit = MakeRoom(tail);
         int index = (int)tail & _mask;
-        // A raw codec's message of the right size is copied here; any other payload goes to the codec, which refuses it.
         ref Slot slot = ref _slots[index];
-        slot.Item = _raw && encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
-        slot.Size = encoded.Length;
+        if (keepEncoded && encoded.Length <= DeferredMessageBytes && (_encoded ??= new EncodedRing(_encodedLimit)).TryAppend(encoded))
+        {
+            // Decoded by the reader that takes it (see remarks); the slot's message stays empty meanwhile.
+            slot.Size = ~encoded.Length;
+        }
+        else
+        {
+            // A raw codec's message of the right size is copied here; any other payload goes to the codec, which refuses it.
+            slot.Item = _raw && encoded.Length == Unsafe.SizeOf<T>() ? Unsafe.ReadUnaligned<T>(in encoded[0]) : Decode(codec, encoded);
+            slot.Size = encoded.Length;
+        }
         tail++;
     }
 
@@ -607,6 +674,30 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
     }
 
+    // The reader holding the consumer side: decodes the oldest encoding kept and frees it. False when it does not
+    // decode: the lane then reads nothing more (see FailUndecodable).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryDecodeEncoded(int length, [MaybeNullWhen(false)] out T item)
+    {
+        EncodedRing encoded = _encoded!;
+        try
+        {
+            item = Decode(_spanCodec!, encoded.Peek(length));
+        }
+        catch (ProtocolException ex)
+        {
+            _undecodable = ex;
+            item = default;
+            return false;
+        }
+        encoded.Release(length);
+        return true;
+    }
+
+    // A reader met a message that does not decode: the link ends with that error, as when the receive loop meets one.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FailUndecodable() => _link.FailUndecodable(_undecodable!, _lane);
+
     private void ReturnCredit(int messages, long bytes)
     {
         IWriterLane? local = Volatile.Read(ref _localWriter);
@@ -641,7 +732,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     /// <summary>
     /// A message and its encoded size (for the byte window), side by side: one array, and no covariant array store
-    /// check when the message is a reference.
+    /// check when the message is a reference. A message kept encoded has no item yet and the complement of its size.
     /// </summary>
     private struct Slot
     {

@@ -78,6 +78,8 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
 
     public string Description => "shared-memory";
 
+    public bool ReadersDecode => true;
+
     /// <summary>Whether this platform can carry links in shared memory (Linux on x64 or arm64: memfd, futex).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux()
         && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.X64 or System.Runtime.InteropServices.Architecture.Arm64;
