@@ -14,8 +14,9 @@ namespace Channels.Lanes;
 /// </summary>
 /// <remarks>
 /// Why not decode on arrival: a reader that lags holds a window of decoded messages, which outlive the collector's
-/// youngest generation and are copied by every collection while they wait (measured: a third of a busy receiver's
-/// time). Encodings are plain bytes; messages decoded as they are read die young.
+/// youngest generation and are copied by every collection while they wait (measured over a socket: 5-10 ms of pause
+/// in each round of a million small records that took 70-150 ms). Encodings are plain bytes; messages decoded as they
+/// are read die young.
 /// </remarks>
 [DebuggerDisplay("{Count} bytes of {_bytes.Length}")]
 internal sealed class EncodedRing

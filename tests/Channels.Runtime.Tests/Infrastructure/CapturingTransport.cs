@@ -9,6 +9,7 @@ namespace Channels.Runtime.Tests.Infrastructure;
 internal sealed class CapturingTransport : ILinkTransport
 {
     private readonly MemoryStream _bytes = new();
+    private int _closed;
 
     public string Description => "capture";
 
@@ -43,7 +44,10 @@ internal sealed class CapturingTransport : ILinkTransport
         return default;
     }
 
+    // Ends the link's receiving, as a transport that is closed does (once).
     public void Close()
     {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+            Receiver?.OnEnd(null);
     }
 }
