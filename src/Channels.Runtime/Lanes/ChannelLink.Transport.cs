@@ -129,7 +129,7 @@ public sealed partial class ChannelLink : IFrameReceiver
         }
         catch (ProtocolException ex)
         {
-            NameLane(ex, header);
+            NameLane(ex, header.Lane);
             throw;
         }
     }
@@ -148,7 +148,7 @@ public sealed partial class ChannelLink : IFrameReceiver
         }
         catch (ProtocolException ex)
         {
-            NameLane(ex, header);
+            NameLane(ex, header.Lane);
             throw;
         }
     }
@@ -162,15 +162,14 @@ public sealed partial class ChannelLink : IFrameReceiver
     /// <summary>A reader of <paramref name="lane"/> met a message that does not decode (decoded as it is read): the link ends.</summary>
     internal void FailUndecodable(ProtocolException error, int lane)
     {
-        if (error.Lane < 0)
-            error.Lane = lane;
+        NameLane(error, lane);
         Fail(error);
     }
 
-    private static void NameLane(ProtocolException error, FrameHeader header)
+    private static void NameLane(ProtocolException error, int lane)
     {
-        if (error.Lane < 0 && header.Lane != FrameLayout.LinkLane)
-            error.Lane = header.Lane;
+        if (error.Lane < 0 && lane != FrameLayout.LinkLane)
+            error.Lane = lane;
     }
 
     void IFrameReceiver.OnEnd(Exception? error)

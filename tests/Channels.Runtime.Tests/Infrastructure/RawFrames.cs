@@ -15,6 +15,18 @@ internal static class RawFrames
         return bytes;
     }
 
+    /// <summary>The payload of a Batch frame: each of <paramref name="encodings"/> behind its <c>u32</c> length.</summary>
+    public static byte[] BatchPayload(IEnumerable<byte[]> encodings)
+    {
+        var payload = new List<byte>();
+        foreach (byte[] encoding in encodings)
+        {
+            payload.AddRange(BitConverter.GetBytes(encoding.Length));
+            payload.AddRange(encoding);
+        }
+        return [.. payload];
+    }
+
     /// <summary>A header whose length field claims 2 GiB.</summary>
     public static byte[] GiantLength()
     {

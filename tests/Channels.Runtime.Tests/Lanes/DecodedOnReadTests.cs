@@ -113,16 +113,7 @@ public sealed class DecodedOnReadTestsOverSocket() : DecodedOnReadTests(sharedMe
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     // Receipts (lane 2) as a writer sends them: one Batch frame of length-prefixed entries.
-    private static byte[] Receipts(IEnumerable<byte[]> encodings)
-    {
-        var entries = new List<byte>();
-        foreach (byte[] encoding in encodings)
-        {
-            entries.AddRange(BitConverter.GetBytes(encoding.Length));
-            entries.AddRange(encoding);
-        }
-        return Frame(2, (byte)FrameKind.Batch, [.. entries]);
-    }
+    private static byte[] Receipts(IEnumerable<byte[]> encodings) => Frame(2, (byte)FrameKind.Batch, BatchPayload(encodings));
 
     private static byte[] Encoded(int number) => MemoryPackSerializer.Serialize(ReceiptOf(number));
 
@@ -146,19 +137,7 @@ public sealed class DecodedOnReadTestsOverSocket() : DecodedOnReadTests(sharedMe
         using var raw = await RawClient.ConnectAsync(listener.Endpoint);
         await raw.HandshakeAsync(ITransfer.Definition.Descriptor, key);
         await using ITransfer victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
-        Task<(List<Receipt> Got, Exception? Error)> reading = Task.Run<(List<Receipt>, Exception?)>(async () =>
-        {
-            var got = new List<Receipt>();
-            try
-            {
-                while (true)
-                    got.Add(await victim.Receipts.ReadAsync());
-            }
-            catch (Exception ex)
-            {
-                return (got, ex);
-            }
-        });
+        Task<(List<Receipt> Got, Exception Error)> reading = ReadUntilFailure.StartAsync(victim.Receipts);
 
         for (int first = 0; first < Before; first += PerFrame)
         {
@@ -168,7 +147,7 @@ public sealed class DecodedOnReadTestsOverSocket() : DecodedOnReadTests(sharedMe
         }
         await raw.SendAsync(Receipts([Encoded(Before), Encoded(Before + 1), bad, Encoded(Before + 2)]));
 
-        (List<Receipt> got, Exception? error) = await reading.WaitAsync(Timeout);
+        (List<Receipt> got, Exception error) = await reading.WaitAsync(Timeout);
         var protocol = Assert.IsType<ProtocolException>(error);
         Assert.Contains("Receipt", protocol.Message);
         // Over the socket its receive thread decodes: the bad message's frame is refused whole.
@@ -215,8 +194,14 @@ public sealed class DecodedOnReadLinkTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    // An opening end of ITransfer over a transport that captures what it sends; frames reach it through the receiver.
-    private static (ITransfer Opener, IFrameReceiver Receiver) Open(bool readersDecode)
+    // An opening end of ITransfer over a transport that captures what it sends, and the receiver frames reach it through.
+    private sealed record OpenedLink(ITransfer Opener, IFrameReceiver Receiver) : IAsyncDisposable
+    {
+        // Nobody answers the Close frame over a capturing transport; closing it ends the link's receiving all the same.
+        public async ValueTask DisposeAsync() => await Opener.DisposeAsync().AsTask().WaitAsync(Timeout);
+    }
+
+    private static OpenedLink Open(bool readersDecode)
     {
         var contract = ITransfer.Definition;
         var options = new ChannelOptions { Key = new byte[32], PeerTimeout = TimeSpan.FromMinutes(5) };
@@ -225,18 +210,12 @@ public sealed class DecodedOnReadLinkTests
         link.AttachTransport(transport, new HandshakeHello(LinkRole.Peer, contract.Descriptor.Fingerprint, 1024, 1 << 20, 16 << 20, [], contract.Descriptor.Name));
         ITransfer opener = contract.NewOpener(link);
         link.Start();
-        return (opener, transport.Receiver!);
+        return new OpenedLink(opener, transport.Receiver!);
     }
 
     private static void Deliver(IFrameReceiver receiver, params byte[][] encodings)
     {
-        var entries = new List<byte>();
-        foreach (byte[] encoding in encodings)
-        {
-            entries.AddRange(BitConverter.GetBytes(encoding.Length));
-            entries.AddRange(encoding);
-        }
-        byte[] payload = [.. entries];
+        byte[] payload = BatchPayload(encodings);
         receiver.OnFrame(new FrameHeader(payload.Length + FrameLayout.LengthOverhead, 2, FrameKind.Batch), payload);
     }
 
@@ -247,28 +226,22 @@ public sealed class DecodedOnReadLinkTests
     [InlineData(false)]
     public async Task FramesOfEverySizeReadTheSame(bool readersDecode)
     {
-        (ITransfer opener, IFrameReceiver receiver) = Open(readersDecode);
-        try
+        await using OpenedLink link = Open(readersDecode);
+        (ITransfer opener, IFrameReceiver receiver) = link;
+        // 600 receipts in frames of 1 to 40 (notes up to 6,000 characters: some kept encoded, some not), read as
+        // they come and in bursts, so that kept encodings wrap around their ring and the ring grows.
+        int delivered = 0, read = 0;
+        for (int frame = 0; delivered < 600; frame++)
         {
-            // 600 receipts in frames of 1 to 40 (notes up to 6,000 characters: some kept encoded, some not), read as
-            // they come and in bursts, so that kept encodings wrap around their ring and the ring grows.
-            int delivered = 0, read = 0;
-            for (int frame = 0; delivered < 600; frame++)
-            {
-                int count = Math.Min(1 + frame * 7 % 40, 600 - delivered);
-                Deliver(receiver, [.. Enumerable.Range(delivered, count).Select(Encoded)]);
-                delivered += count;
-                while (read < delivered - frame % 3 * 20 && opener.Receipts.TryRead(out Receipt? receipt))
-                    DecodedOnReadTests.AssertReceipt(read++, receipt);
-            }
-            while (opener.Receipts.TryRead(out Receipt? receipt))
+            int count = Math.Min(1 + frame * 7 % 40, 600 - delivered);
+            Deliver(receiver, [.. Enumerable.Range(delivered, count).Select(Encoded)]);
+            delivered += count;
+            while (read < delivered - frame % 3 * 20 && opener.Receipts.TryRead(out Receipt? receipt))
                 DecodedOnReadTests.AssertReceipt(read++, receipt);
-            Assert.Equal(600, read);
         }
-        finally
-        {
-            Close(opener);
-        }
+        while (opener.Receipts.TryRead(out Receipt? receipt))
+            DecodedOnReadTests.AssertReceipt(read++, receipt);
+        Assert.Equal(600, read);
     }
 
     [Theory]
@@ -276,41 +249,32 @@ public sealed class DecodedOnReadLinkTests
     [InlineData(false)]
     public async Task AMessageThatDoesNotDecodeEndsTheLinkAfterEveryMessageBeforeIt(bool readersDecode)
     {
-        (ITransfer opener, IFrameReceiver receiver) = Open(readersDecode);
+        await using OpenedLink link = Open(readersDecode);
+        (ITransfer opener, IFrameReceiver receiver) = link;
+        Deliver(receiver, Encoded(0), Encoded(1));
         try
         {
-            Deliver(receiver, Encoded(0), Encoded(1));
-            try
-            {
-                Deliver(receiver, Encoded(2), [3], Encoded(3));
-                Assert.True(readersDecode, "a receive thread that decodes on arrival did not refuse the frame");
-            }
-            catch (ProtocolException refused) when (!readersDecode)
-            {
-                // Decoded on arrival: the receive loop meets the error and ends receiving with it, as a transport does.
-                receiver.OnEnd(refused);
-            }
-
-            var got = new List<long>();
-            var error = await Assert.ThrowsAsync<ProtocolException>(async () =>
-            {
-                while (true)
-                    got.Add((await opener.Receipts.ReadAsync().AsTask().WaitAsync(Timeout)).OrderId);
-            });
-            // Decoded on arrival, the bad message's frame is refused whole; kept encoded, the messages before it in its
-            // frame are read too.
-            Assert.Equal(readersDecode ? [0, 1, 2] : [0, 1], got);
-            Assert.False(opener.Receipts.TryPeek(out _));
-            await Assert.ThrowsAsync<ProtocolException>(() => opener.Receipts.Completion.WaitAsync(Timeout));
-            await Assert.ThrowsAsync<ProtocolException>(async () => await opener.Orders.WriteAsync(new Order(1, "c", new Address("x", 1))).AsTask().WaitAsync(Timeout));
-            Assert.Contains("Receipt", error.Message);
+            Deliver(receiver, Encoded(2), [3], Encoded(3));
+            Assert.True(readersDecode, "a receive thread that decodes on arrival did not refuse the frame");
         }
-        finally
+        catch (ProtocolException refused) when (!readersDecode)
         {
-            Close(opener);
+            // Decoded on arrival: the receive loop meets the error and ends receiving with it, as a transport does.
+            receiver.OnEnd(refused);
         }
-    }
 
-    // Nobody answers the Close frame over a capturing transport; closing it ends the link's receiving all the same.
-    private static void Close(ITransfer opener) => Assert.True(opener.DisposeAsync().AsTask().Wait(Timeout), "the link did not dispose");
+        var got = new List<long>();
+        var error = await Assert.ThrowsAsync<ProtocolException>(async () =>
+        {
+            while (true)
+                got.Add((await opener.Receipts.ReadAsync().AsTask().WaitAsync(Timeout)).OrderId);
+        });
+        // Decoded on arrival, the bad message's frame is refused whole; kept encoded, the messages before it in its
+        // frame are read too.
+        Assert.Equal(readersDecode ? [0, 1, 2] : [0, 1], got);
+        Assert.False(opener.Receipts.TryPeek(out _));
+        await Assert.ThrowsAsync<ProtocolException>(() => opener.Receipts.Completion.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<ProtocolException>(async () => await opener.Orders.WriteAsync(new Order(1, "c", new Address("x", 1))).AsTask().WaitAsync(Timeout));
+        Assert.Contains("Receipt", error.Message);
+    }
 }

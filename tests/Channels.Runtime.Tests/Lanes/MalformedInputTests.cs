@@ -123,19 +123,7 @@ public sealed class MalformedInputTests : IDisposable
         using var raw = await RawClient.ConnectAsync(listener.Endpoint);
         await raw.HandshakeAsync(ISimple.Definition.Descriptor, key);
         await using ISimple victim = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
-        Task<(List<long> Got, Exception? Error)> reading = Task.Run<(List<long>, Exception?)>(async () =>
-        {
-            var got = new List<long>();
-            try
-            {
-                while (true)
-                    got.Add(await victim.Echoes.ReadAsync());
-            }
-            catch (Exception ex)
-            {
-                return (got, ex);
-            }
-        });
+        Task<(List<long> Got, Exception Error)> reading = ReadUntilFailure.StartAsync(victim.Echoes);
 
         for (int first = 0; first < Before; first += PerSend)
         {
@@ -147,7 +135,7 @@ public sealed class MalformedInputTests : IDisposable
         }
         await raw.SendAsync([.. garbage, .. Numbers(Before, PerSend)]);
 
-        (List<long> got, Exception? error) = await reading.WaitAsync(Timeout);
+        (List<long> got, Exception error) = await reading.WaitAsync(Timeout);
         Assert.IsType<ProtocolException>(error);
         Assert.Equal(Enumerable.Range(0, Before).Select(i => (long)i), got);
         Assert.True(await raw.WaitForCloseAsync(Timeout), $"{what}: the link did not close its socket");
