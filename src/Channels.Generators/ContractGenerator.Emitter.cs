@@ -254,8 +254,11 @@ public sealed partial class ContractGenerator
         string type = codec.MessageType;
         // Raw codecs say so, so that links copy their messages themselves instead of calling Encode and Decode.
         string contract = codec.IsUnmanaged ? "IRawLaneCodec" : "ISpanLaneCodec";
-        // Byte arrays say their encoding is MemoryPack's, so that links receive large ones straight into their arrays.
-        string marker = codec.IsByteArray ? ", global::Channels.Contracts.IByteArrayLaneCodec" : "";
+        // Every codec that goes through MemoryPack says so, so that links may encode [MemoryPackable] types themselves,
+        // straight into their send buffers; byte arrays also say so, so that links receive large ones into their arrays.
+        string marker = codec.IsUnmanaged ? "" : ", global::Channels.Contracts.IMemoryPackLaneCodec";
+        if (codec.IsByteArray)
+            marker += ", global::Channels.Contracts.IByteArrayLaneCodec";
         writer.WriteLine($"private sealed class {codec.Name} : global::Channels.Contracts.{contract}<{type}>{marker}");
         writer.OpenBrace();
         writer.WriteLine($"public static readonly {codec.Name} Instance = new();");

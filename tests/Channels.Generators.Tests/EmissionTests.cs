@@ -99,6 +99,50 @@ public sealed class EmissionTests
     }
 
     [Fact]
+    public void CodecsThatGoThroughMemoryPackSaySoAndRawOnesDoNot()
+    {
+        // A link encodes [MemoryPackable] messages itself when the codec says its bytes are MemoryPack's; a raw
+        // codec's bytes are the struct's own, which links copy without any codec.
+        Loaded loaded = Loaded.Compile(("/src/Contract.cs", """
+            using System.Threading.Channels;
+            using Channels;
+            using MemoryPack;
+
+            namespace Marks;
+
+            public readonly record struct Point(int X, int Y);
+
+            [MemoryPackable]
+            public sealed partial record Note(int Id, string Text);
+
+            public sealed record Plain(int Id, string Text);
+
+            [ChannelContract]
+            public partial interface IMarks
+            {
+                ChannelWriter<Point> Points { get; }
+                ChannelWriter<Note> Notes { get; }
+                ChannelWriter<Plain> Plains { get; }
+                ChannelWriter<byte[]> Bytes { get; }
+                ChannelWriter<string> Text { get; }
+            }
+            """));
+        var marked = new List<Type>();
+        var raw = new List<Type>();
+        foreach (Type codec in loaded.Type("Marks.IMarks").GetNestedTypes(System.Reflection.BindingFlags.NonPublic))
+        {
+            Type? lane = codec.GetInterfaces().SingleOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.ILaneCodec<>));
+            if (lane is null)
+                continue;
+            bool isRaw = codec.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.IRawLaneCodec<>));
+            Assert.Equal(!isRaw, typeof(Channels.Contracts.IMemoryPackLaneCodec).IsAssignableFrom(codec));
+            (isRaw ? raw : marked).Add(lane.GetGenericArguments()[0]);
+        }
+        Assert.Equal(["Point"], raw.Select(t => t.Name));
+        Assert.Equal(["Byte[]", "Note", "Plain", "String"], marked.Select(t => t.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ByteArrayCodecsSayTheyEncodeAsMemoryPackDoesAndOnlyThey()
     {
         // A link gives large byte arrays frames of their own and receives them into their own arrays, trusting the

@@ -32,6 +32,9 @@ public sealed record SideBySideOptions
     /// </summary>
     public IReadOnlyList<string> Systems { get; init; } = [];
 
+    /// <summary>Only these cases (empty: all), by their <see cref="CaseKind"/> names, e.g. <c>Small,Bytes64K</c>.</summary>
+    public IReadOnlyList<CaseKind> Cases { get; init; } = [];
+
     /// <summary>The Python seed script, when not found by the usual search.</summary>
     public string? PythonScript { get; init; }
 
@@ -45,6 +48,25 @@ public sealed record SideBySideOptions
     public bool Includes(string id)
     {
         return Systems.Count == 0 || Names(id);
+    }
+
+    /// <summary>Whether <paramref name="kind"/> was selected.</summary>
+    public bool Includes(CaseKind kind)
+    {
+        if (Cases.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (CaseKind selected in Cases)
+        {
+            if (selected == kind)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether <paramref name="id"/> was named in <c>--systems</c>.</summary>
@@ -61,7 +83,7 @@ public sealed record SideBySideOptions
         return false;
     }
 
-    /// <summary>Parses <c>--scale S --runs N --warmup N --warmup-seconds S --out DIR --systems a,b --python-script PATH --round-timeout SECONDS</c>.</summary>
+    /// <summary>Parses <c>--scale S --runs N --warmup N --warmup-seconds S --out DIR --systems a,b --cases A,B --python-script PATH --round-timeout SECONDS</c>.</summary>
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
     public static SideBySideOptions Parse(ReadOnlySpan<string> args)
     {
@@ -78,6 +100,7 @@ public sealed record SideBySideOptions
                 "--warmup-seconds" => options with { WarmupTime = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--out" => options with { OutputDirectory = Path.GetFullPath(value) },
                 "--systems" => options with { Systems = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--cases" => options with { Cases = ParseCases(value) },
                 "--python-script" => options with { PythonScript = value },
                 "--round-timeout" => options with { RoundTimeout = TimeSpan.FromSeconds(Positive(name, double.Parse(value, CultureInfo.InvariantCulture))) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
@@ -85,6 +108,21 @@ public sealed record SideBySideOptions
         }
 
         return options;
+    }
+
+    private static CaseKind[] ParseCases(string value)
+    {
+        string[] names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var kinds = new CaseKind[names.Length];
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (!Enum.TryParse(names[i], ignoreCase: true, out kinds[i]) || !Enum.IsDefined(kinds[i]))
+            {
+                throw new ArgumentException($"unknown case '{names[i]}'; the cases are {string.Join(", ", Enum.GetNames<CaseKind>())}");
+            }
+        }
+
+        return kinds;
     }
 
     private static double Positive(string name, double value)

@@ -18,7 +18,15 @@ public static class SideBySideRunner
     public static async Task<int> RunAsync(SideBySideOptions options)
     {
         var clock = Stopwatch.StartNew();
-        IReadOnlyList<CaseSpec> cases = CaseSpec.All(options.Scale);
+        var cases = new List<CaseSpec>();
+        foreach (CaseSpec spec in CaseSpec.All(options.Scale))
+        {
+            if (options.Includes(spec.Kind))
+            {
+                cases.Add(spec);
+            }
+        }
+
         DirectoryInfo work = Directory.CreateTempSubdirectory("channels-bench-");
         var settings = new RunSettings(options.Runs, options.WarmupRounds, options.WarmupTime, options.RoundTimeout, work.FullName);
         var rows = new List<Measurement>();

@@ -33,6 +33,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // The codec writes byte arrays in MemoryPack's encoding (IByteArrayLaneCodec): a large one is sent from where it
     // is, in a frame of its own, which the other end receives straight into the array its reader gets.
     private readonly bool _byteArrays;
+    // The codec encodes as MemoryPack does (IMemoryPackLaneCodec) a [MemoryPackable] type: the link encodes it
+    // itself, through a writer made for its buffer (PackableEncoder).
+    private readonly bool _packable;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
     // Window granted and used since the lane opened: the credit is the difference. Granted grows under the send lock
@@ -77,6 +80,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         _codec = codec;
         _raw = RawCodec.Applies(codec);
         _byteArrays = typeof(T) == typeof(byte[]) && codec is IByteArrayLaneCodec;
+        _packable = !_raw && codec is IMemoryPackLaneCodec && PackableEncoder<T>.IsAvailable;
         // The link's send lock: encoding into the pending frames then re-enters a lock already held.
         _lock = link.SendLock;
         _waiters = new WaiterList(_lock);
@@ -121,7 +125,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         FrameOutbox outbox = _link.Outbox;
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
-        else if (stage.HasUnsentAtLeast(FrameOutbox.InlineFlushBytes))
+        else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
             outbox.OnStageFull();
         return true;
     }
@@ -239,7 +243,13 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         }
     }
 
-    void IEntryEncoder.EncodeEntry(OutputBuffer buffer) => _codec.Encode(buffer, in _appending);
+    void IEntryEncoder.EncodeEntry(OutputBuffer buffer)
+    {
+        if (_packable)
+            PackableEncoder<T>.Encode(buffer, in _appending);
+        else
+            _codec.Encode(buffer, in _appending);
+    }
 
     public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default)
     {

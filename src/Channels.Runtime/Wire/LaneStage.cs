@@ -105,16 +105,22 @@ internal sealed class LaneStage
     }
 
     /// <summary>
-    /// The owner: whether at least <paramref name="bytes"/> wait to be taken (looking at the consumer's position only
-    /// when its last known one says so).
+    /// The owner: whether to offer its entries for sending now: at least <paramref name="bytes"/> wait to be taken
+    /// (looking at the consumer's position only when its last known one says so), and it has appended an eighth of
+    /// that since it last offered them. An offer the send path declines (the transport is full, the loop is sending)
+    /// is thus made again after some more entries, not after every one: each offer takes the send lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool HasUnsentAtLeast(int bytes)
+    public bool IsFlushDue(int bytes)
     {
-        if (_positions.Tail - _positions.CachedHead < bytes)
+        long tail = _positions.Tail;
+        if (tail < _positions.NextFlushOffer || tail - _positions.CachedHead < bytes)
             return false;
         _positions.CachedHead = Volatile.Read(ref _positions.Head);
-        return _positions.Tail - _positions.CachedHead >= bytes;
+        if (tail - _positions.CachedHead < bytes)
+            return false;
+        _positions.NextFlushOffer = tail + bytes / 8;
+        return true;
     }
 
     /// <summary>The owner, after <see cref="HasRoom"/>: writes one entry of <paramref name="item"/> and publishes it.</summary>
@@ -175,6 +181,7 @@ internal sealed class LaneStage
         [FieldOffset(72)] public long CachedHead;
         [FieldOffset(80)] public int TailOffset;
         [FieldOffset(84)] public int Busy;
+        [FieldOffset(88)] public long NextFlushOffer;
         [FieldOffset(192)] public long Head;
         [FieldOffset(200)] public int HeadOffset;
     }

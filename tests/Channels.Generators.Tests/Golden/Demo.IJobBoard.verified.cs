@@ -64,7 +64,7 @@ namespace Demo
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _session.DisposeAsync();
         }
 
-        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>
+        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>, global::Channels.Contracts.IMemoryPackLaneCodec
         {
             public static readonly __Codec_Demo_Job Instance = new();
 

@@ -103,7 +103,7 @@ namespace Demo
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _link.DisposeAsync();
         }
 
-        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>
+        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>, global::Channels.Contracts.IMemoryPackLaneCodec
         {
             public static readonly __Codec_Demo_Job Instance = new();
 
@@ -185,7 +185,7 @@ namespace Demo
                 => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of Demo.Result.", inner);
         }
 
-        private sealed class __Codec_Demo_Customer : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Customer>
+        private sealed class __Codec_Demo_Customer : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Customer>, global::Channels.Contracts.IMemoryPackLaneCodec
         {
             public static readonly __Codec_Demo_Customer Instance = new();
 

@@ -99,7 +99,7 @@ namespace Demo.Nested
                     public global::System.Threading.Tasks.ValueTask DisposeAsync() => _link.DisposeAsync();
                 }
 
-                private sealed class __Codec_string_N : global::Channels.Contracts.ISpanLaneCodec<string?>
+                private sealed class __Codec_string_N : global::Channels.Contracts.ISpanLaneCodec<string?>, global::Channels.Contracts.IMemoryPackLaneCodec
                 {
                     public static readonly __Codec_string_N Instance = new();
 
@@ -146,7 +146,7 @@ namespace Demo.Nested
                         => throw new global::Channels.ProtocolException("A payload of " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " bytes is not a valid encoding of string?.", inner);
                 }
 
-                private sealed class __Codec_int_Array : global::Channels.Contracts.ISpanLaneCodec<int[]>
+                private sealed class __Codec_int_Array : global::Channels.Contracts.ISpanLaneCodec<int[]>, global::Channels.Contracts.IMemoryPackLaneCodec
                 {
                     public static readonly __Codec_int_Array Instance = new();
 

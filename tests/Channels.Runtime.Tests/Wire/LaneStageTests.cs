@@ -50,7 +50,7 @@ public sealed class LaneStageTests
             stage.Exit();
             if (outbox.IsIdle)
                 outbox.OnStagedWhileIdle();
-            else if (stage.HasUnsentAtLeast(FrameOutbox.InlineFlushBytes))
+            else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
                 outbox.OnStageFull();
         }
         outbox.Shutdown();
@@ -171,6 +171,39 @@ public sealed class LaneStageTests
         Assert.Equal(0, BitConverter.ToUInt16(sent, FrameLayout.LengthFieldSize));
         Assert.Equal((byte)FrameKind.Batch, sent[FrameLayout.LengthFieldSize + 2]);
         Assert.Equal(new Sample(1, 2, 3), MemoryMarshal.Read<Sample>(sent.AsSpan(FrameLayout.HeaderSize + FrameLayout.BatchEntryPrefixSize)));
+    }
+
+    [Fact]
+    public void A_declined_flush_is_offered_again_after_an_eighth_more_not_after_every_entry()
+    {
+        const int due = FrameOutbox.InlineFlushBytes;
+        var stage = new LaneStage(0, EntrySize);
+        object me = ThreadToken.Current;
+        stage.Revoke(me);
+        var offers = new List<long>();
+        for (int round = 0; round < 2; round++)
+        {
+            // Nobody takes the entries: every offer is declined, until the stage is full.
+            offers.Clear();
+            Assert.True(stage.TryEnter(me));
+            for (int i = 0; stage.HasRoom(); i++)
+            {
+                stage.Append(new Sample(i, i, i));
+                if (stage.IsFlushDue(due))
+                    offers.Add(stage.Unsent);
+            }
+            stage.Exit();
+
+            Assert.True(offers.Count >= 3, $"{offers.Count} offers");
+            // The first as soon as enough waits, then one per eighth of that appended.
+            Assert.InRange(offers[0], due, due + EntrySize - 1);
+            for (int i = 1; i < offers.Count; i++)
+                Assert.InRange(offers[i] - offers[i - 1], due / 8, due / 8 + EntrySize);
+
+            // Taken out: the next offer comes as soon as enough waits again.
+            while (stage.Peek(int.MaxValue) is { IsEmpty: false } run)
+                stage.Consume(run.Length);
+        }
     }
 
     [Fact]

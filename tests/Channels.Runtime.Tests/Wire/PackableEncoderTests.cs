@@ -1,0 +1,177 @@
+using Channels.Wire;
+using MemoryPack;
+using Xunit;
+
+namespace Channels.Runtime.Tests.Wire;
+
+/// <summary>
+/// A link encodes <c>[MemoryPackable]</c> messages itself (<see cref="PackableEncoder{T}"/>): the bytes must be exactly
+/// MemoryPack's, message after message on one thread, whatever the previous message left behind (references of a
+/// circular graph, an encoding that threw), and a formatter a program registered must still be used.
+/// </summary>
+public sealed partial class PackableEncoderTests
+{
+    [MemoryPackable]
+    public sealed partial record Note(int Id, string? Text, double[]? Values);
+
+    [MemoryPackable]
+    public partial struct Labelled
+    {
+        public int X;
+        public string? Label;
+    }
+
+    [MemoryPackable(GenerateType.VersionTolerant)]
+    public sealed partial class Tolerant
+    {
+        [MemoryPackOrder(0)]
+        public int A { get; set; }
+
+        [MemoryPackOrder(1)]
+        public string? B { get; set; }
+    }
+
+    [MemoryPackable(GenerateType.CircularReference)]
+    public sealed partial class Node
+    {
+        [MemoryPackOrder(0)]
+        public int Value { get; set; }
+
+        [MemoryPackOrder(1)]
+        public Node? Next { get; set; }
+    }
+
+    // Its getter throws once a reference was recorded: the state then holds an entry the next message must not see.
+    [MemoryPackable(GenerateType.CircularReference)]
+    public sealed partial class Trap
+    {
+        [MemoryPackOrder(0)]
+        public Trap? Next { get; set; }
+
+        [MemoryPackOrder(1)]
+        public int Value
+        {
+            get => Throws ? throw new InvalidOperationException("trap") : 1;
+            set { }
+        }
+
+        [MemoryPackIgnore]
+        public bool Throws { get; set; }
+    }
+
+    [MemoryPackable]
+    public sealed partial record Overridden(int Value);
+
+    private sealed class OverridingFormatter : MemoryPackFormatter<Overridden>
+    {
+        public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref Overridden? value)
+            => writer.WriteUnmanaged(0xC0FFEE);
+
+        public override void Deserialize(ref MemoryPackReader reader, scoped ref Overridden? value)
+        {
+            reader.ReadUnmanaged(out int _);
+            value = new Overridden(-1);
+        }
+    }
+
+    public static TheoryData<Note?> Notes => new()
+    {
+        new Note(1, "sixteen chars!!!", [1.5, -2.25]),
+        new Note(int.MinValue, null, null),
+        new Note(0, "", []),
+        new Note(7, new string('ü', 3000), new double[500]),
+        null,
+    };
+
+    [Theory]
+    [MemberData(nameof(Notes))]
+    public void A_record_encodes_as_MemoryPack_does(Note? note)
+    {
+        Assert.True(PackableEncoder<Note?>.IsAvailable);
+        Assert.Equal(MemoryPackSerializer.Serialize(note), Encode(note));
+    }
+
+    [Fact]
+    public void Structs_and_version_tolerant_types_encode_as_MemoryPack_does()
+    {
+        var labelled = new Labelled { X = 42, Label = "x" };
+        var tolerant = new Tolerant { A = 3, B = "b" };
+        Assert.Equal(MemoryPackSerializer.Serialize(labelled), Encode(labelled));
+        Assert.Equal(MemoryPackSerializer.Serialize(tolerant), Encode(tolerant));
+    }
+
+    [Fact]
+    public void A_circular_graph_encodes_the_same_every_time()
+    {
+        var first = new Node { Value = 1 };
+        var second = new Node { Value = 2, Next = first };
+        first.Next = second;
+        byte[] expected = MemoryPackSerializer.Serialize(first);
+
+        // One thread, one buffer, three messages: each starts with no references recorded.
+        using var buffer = new OutputBuffer();
+        for (int i = 0; i < 3; i++)
+            PackableEncoder<Node>.Encode(buffer, first);
+
+        byte[] written = buffer.WrittenSpan.ToArray();
+        Assert.Equal(3 * expected.Length, written.Length);
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(expected, written.AsSpan(i * expected.Length, expected.Length).ToArray());
+    }
+
+    [Fact]
+    public void An_encoding_that_throws_leaves_nothing_for_the_next_message()
+    {
+        var inner = new Trap { Throws = true };
+        var outer = new Trap { Next = inner };
+        using var buffer = new OutputBuffer();
+        Assert.Throws<InvalidOperationException>(() => PackableEncoder<Trap>.Encode(buffer, outer));
+
+        var node = new Node { Value = 5 };
+        node.Next = node;
+        buffer.Reset();
+        PackableEncoder<Node>.Encode(buffer, node);
+        Assert.Equal(MemoryPackSerializer.Serialize(node), buffer.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void A_formatter_registered_for_the_type_is_kept()
+    {
+        MemoryPackFormatterProvider.Register(new OverridingFormatter());
+
+        Assert.False(PackableEncoder<Overridden>.IsAvailable);
+    }
+
+    [Fact]
+    public void Types_without_their_own_serializer_are_left_to_their_codec()
+    {
+        Assert.False(PackableEncoder<string>.IsAvailable);
+        Assert.False(PackableEncoder<int[]>.IsAvailable);
+        Assert.False(PackableEncoder<List<Note>>.IsAvailable);
+    }
+
+    [Fact]
+    public void Writer_states_are_reused_by_one_thread_and_never_shared_while_in_use()
+    {
+        Assert.True(WriterStates.IsAvailable);
+        MemoryPackWriterOptionalState outer = WriterStates.Rent();
+        MemoryPackWriterOptionalState nested = WriterStates.Rent();
+        Assert.NotSame(outer, nested);
+        Assert.NotNull(outer.Options);
+        Assert.NotNull(nested.Options);
+        WriterStates.Return(nested);
+        WriterStates.Return(outer);
+
+        MemoryPackWriterOptionalState again = WriterStates.Rent();
+        Assert.Same(outer, again);
+        Assert.NotNull(again.Options);
+        WriterStates.Return(again);
+    }
+
+    private static byte[] Encode<T>(T value)
+    {
+        using var buffer = new OutputBuffer();
+        PackableEncoder<T>.Encode(buffer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
+}
