@@ -28,12 +28,15 @@ public class CodecBenchmarks
     private ILaneCodec<SmallRecord> _smallCodec = null!;
     private ILaneCodec<Struct32> _structCodec = null!;
     private ILaneCodec<byte[]> _bytesCodec = null!;
+    private readonly Channels.Wire.OutputBuffer _linkOutput = new();
+    private byte[] _smallBytes = [];
 
     /// <summary>Encodes one message of each shape for the decode benchmarks.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _smallEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_small));
+        _smallBytes = MemoryPackSerializer.Serialize(_small);
+        _smallEncoded = new ReadOnlySequence<byte>(_smallBytes);
         _structEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_struct));
         _bytesEncoded = new ReadOnlySequence<byte>(MemoryPackSerializer.Serialize(_bytes));
         _smallCodec = GeneratedCodecs.Find<SmallRecord>(typeof(IBenchLink));
@@ -43,7 +46,11 @@ public class CodecBenchmarks
 
     /// <summary>Returns the buffer.</summary>
     [GlobalCleanup]
-    public void Cleanup() => _output.Dispose();
+    public void Cleanup()
+    {
+        _output.Dispose();
+        _linkOutput.Dispose();
+    }
 
     /// <summary>Small record, MemoryPack directly.</summary>
     [Benchmark(Baseline = true), BenchmarkCategory("encode small")]
@@ -96,6 +103,19 @@ public class CodecBenchmarks
     /// <summary>Small record, generated lane codec.</summary>
     [Benchmark, BenchmarkCategory("decode small")]
     public SmallRecord DecodeSmallGenerated() => _smallCodec.Decode(in _smallEncoded);
+
+    /// <summary>Small record, generated lane codec, from a span (how a link's reader calls it).</summary>
+    [Benchmark, BenchmarkCategory("decode small")]
+    public SmallRecord DecodeSmallGeneratedSpan() => ((ISpanLaneCodec<SmallRecord>)_smallCodec).Decode(_smallBytes);
+
+    /// <summary>Small record, as a link encodes a [MemoryPackable] message itself (the type's own code, a writer made for the link's buffer).</summary>
+    [Benchmark, BenchmarkCategory("encode small")]
+    public int EncodeSmallLink()
+    {
+        _linkOutput.Reset();
+        Channels.Wire.PackableEncoder<SmallRecord>.Encode(_linkOutput, in _small);
+        return _linkOutput.Written;
+    }
 
     /// <summary>Unmanaged struct, generated lane codec.</summary>
     [Benchmark, BenchmarkCategory("encode struct 32 B")]

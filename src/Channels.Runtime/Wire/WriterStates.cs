@@ -5,18 +5,22 @@ namespace Channels.Wire;
 
 /// <summary>
 /// One MemoryPack writer state per thread for <see cref="PackableEncoder{T}"/>, prepared and reset around each message
-/// as <c>MemoryPackSerializer.Serialize</c> does with its own (the state tracks references for circular-reference
-/// types, so it must start empty for every message).
+/// as <c>MemoryPackSerializer.Serialize</c> does with its own (it tracks references for circular-reference types, so
+/// it must start empty for every message).
 /// </summary>
 /// <remarks>
-/// Preparing a state for reuse is internal to MemoryPack (<c>Init</c>, which renting from its pool calls); it is reached
-/// through an <see cref="UnsafeAccessorAttribute"/>. Should a MemoryPack version lack it, <see cref="IsAvailable"/> is
-/// false and links encode through the codec as before.
+/// Preparing a state for reuse is internal to MemoryPack (<c>Init</c>, which renting from its pools calls); it is
+/// reached through <see cref="UnsafeAccessorAttribute"/>. Should a MemoryPack version lack it, <see cref="IsAvailable"/>
+/// is false and links go through their codecs as before. A thread's state is marked in use rather than taken out, so
+/// that renting and returning store no reference (no write barrier per message); an encoding that starts another on
+/// the same thread gets a state from MemoryPack's pool.
 /// </remarks>
 internal static class WriterStates
 {
     [ThreadStatic]
-    private static MemoryPackWriterOptionalState? t_idle;
+    private static MemoryPackWriterOptionalState? t_state;
+    [ThreadStatic]
+    private static bool t_inUse;
 
     /// <summary>Whether states can be prepared for reuse with this MemoryPack.</summary>
     public static readonly bool IsAvailable = Probe();
@@ -24,20 +28,22 @@ internal static class WriterStates
     /// <summary>A state ready for one message; give it back with <see cref="Return"/>.</summary>
     public static MemoryPackWriterOptionalState Rent()
     {
-        MemoryPackWriterOptionalState? state = t_idle;
-        if (state is null)
+        if (t_inUse)
             return MemoryPackWriterOptionalStatePool.Rent(null);
-        // Taken out while in use: an encoding that encodes another message on this thread gets a state of its own.
-        t_idle = null;
+        t_inUse = true;
+        MemoryPackWriterOptionalState? state = t_state;
+        if (state is null)
+            return t_state = MemoryPackWriterOptionalStatePool.Rent(null);
         Init(state, null);
         return state;
     }
 
-    /// <summary>Resets <paramref name="state"/> and keeps it for the thread's next message.</summary>
+    /// <summary>Resets <paramref name="state"/>; the thread's own is kept for its next message.</summary>
     public static void Return(MemoryPackWriterOptionalState state)
     {
         state.Reset();
-        t_idle = state;
+        if (state == t_state)
+            t_inUse = false;
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "Init")]

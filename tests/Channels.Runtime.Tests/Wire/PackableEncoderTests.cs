@@ -151,7 +151,7 @@ public sealed partial class PackableEncoderTests
     }
 
     [Fact]
-    public void Writer_states_are_reused_by_one_thread_and_never_shared_while_in_use()
+    public void States_are_reused_by_one_thread_and_never_shared_while_in_use()
     {
         Assert.True(WriterStates.IsAvailable);
         MemoryPackWriterOptionalState outer = WriterStates.Rent();
