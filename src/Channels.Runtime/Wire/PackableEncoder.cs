@@ -6,8 +6,8 @@ namespace Channels.Wire;
 /// Encodes a <c>[MemoryPackable]</c> message straight into an <see cref="OutputBuffer"/>, calling the type's own
 /// generated <c>Serialize</c> (<see cref="PackableCalls{T}"/>) with MemoryPack's writer made for
 /// <see cref="OutputBufferWriter"/>. The bytes are those of <c>MemoryPackSerializer.Serialize</c>; what is saved is
-/// dispatch, not work: no interface call per buffer request and no generic virtual call per message (about a quarter
-/// of a small record's encoding).
+/// dispatch, not work: no interface call per buffer request and no generic virtual call per message (about a third of
+/// a small record's encoding through the codec: 40 against 63 ns in one BenchmarkDotNet run).
 /// </summary>
 /// <remarks>
 /// Decoding has no such path: the same treatment of <c>Deserialize</c> (a reader state per thread, the type's own
