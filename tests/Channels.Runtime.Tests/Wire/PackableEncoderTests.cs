@@ -80,6 +80,8 @@ public sealed partial class PackableEncoderTests
         new Note(int.MinValue, null, null),
         new Note(0, "", []),
         new Note(7, new string('ü', 3000), new double[500]),
+        // Larger than the buffer's first array: the writer asks it to grow in the middle of the message.
+        new Note(8, new string('z', 100_000), new double[20_000]),
         null,
     };
 
