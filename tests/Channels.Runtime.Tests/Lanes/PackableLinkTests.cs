@@ -32,13 +32,11 @@ public sealed partial class RingNode
     public bool Poisoned { get; set; }
 }
 
-/// <summary>Graphs one way, plain records the other.</summary>
+/// <summary>Rings of nodes, one way.</summary>
 [ChannelContract]
 public partial interface IGraphs
 {
     ChannelWriter<RingNode> Rings { get; }
-
-    ChannelReader<string> Notes { get; }
 }
 
 /// <summary>
