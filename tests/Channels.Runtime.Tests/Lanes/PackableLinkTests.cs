@@ -1,36 +1,9 @@
 using System.Threading.Channels;
 using Channels.Runtime.Tests.Infrastructure;
 using Channels.Wire;
-using MemoryPack;
 using Xunit;
 
 namespace Channels.Runtime.Tests.Lanes;
-
-/// <summary>A message that refers to itself through its ring: MemoryPack tracks references while encoding it.</summary>
-[MemoryPackable(GenerateType.CircularReference)]
-public sealed partial class RingNode
-{
-    [MemoryPackOrder(0)]
-    public long Value { get; set; }
-
-    [MemoryPackOrder(1)]
-    public string? Label { get; set; }
-
-    [MemoryPackOrder(2)]
-    public RingNode? Next { get; set; }
-
-    // Read while the node is encoded: a poisoned node fails its message's encoding after the nodes before it were
-    // recorded as references.
-    [MemoryPackOrder(3)]
-    public int Check
-    {
-        get => Poisoned ? throw new InvalidOperationException("poisoned node") : 0;
-        set { }
-    }
-
-    [MemoryPackIgnore]
-    public bool Poisoned { get; set; }
-}
 
 /// <summary>Rings of nodes, one way.</summary>
 [ChannelContract]

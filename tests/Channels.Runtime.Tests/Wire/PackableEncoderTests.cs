@@ -1,3 +1,4 @@
+using Channels.Runtime.Tests.Infrastructure;
 using Channels.Wire;
 using MemoryPack;
 using Xunit;
@@ -29,34 +30,6 @@ public sealed partial class PackableEncoderTests
 
         [MemoryPackOrder(1)]
         public string? B { get; set; }
-    }
-
-    [MemoryPackable(GenerateType.CircularReference)]
-    public sealed partial class Node
-    {
-        [MemoryPackOrder(0)]
-        public int Value { get; set; }
-
-        [MemoryPackOrder(1)]
-        public Node? Next { get; set; }
-    }
-
-    // Its getter throws once a reference was recorded: the state then holds an entry the next message must not see.
-    [MemoryPackable(GenerateType.CircularReference)]
-    public sealed partial class Trap
-    {
-        [MemoryPackOrder(0)]
-        public Trap? Next { get; set; }
-
-        [MemoryPackOrder(1)]
-        public int Value
-        {
-            get => Throws ? throw new InvalidOperationException("trap") : 1;
-            set { }
-        }
-
-        [MemoryPackIgnore]
-        public bool Throws { get; set; }
     }
 
     [MemoryPackable]
@@ -105,15 +78,15 @@ public sealed partial class PackableEncoderTests
     [Fact]
     public void A_circular_graph_encodes_the_same_every_time()
     {
-        var first = new Node { Value = 1 };
-        var second = new Node { Value = 2, Next = first };
+        var first = new RingNode { Value = 1 };
+        var second = new RingNode { Value = 2, Next = first };
         first.Next = second;
         byte[] expected = MemoryPackSerializer.Serialize(first);
 
         // One thread, one buffer, three messages: each starts with no references recorded.
         using var buffer = new OutputBuffer();
         for (int i = 0; i < 3; i++)
-            PackableEncoder<Node>.Encode(buffer, first);
+            PackableEncoder<RingNode>.Encode(buffer, first);
 
         byte[] written = buffer.WrittenSpan.ToArray();
         Assert.Equal(3 * expected.Length, written.Length);
@@ -124,15 +97,16 @@ public sealed partial class PackableEncoderTests
     [Fact]
     public void An_encoding_that_throws_leaves_nothing_for_the_next_message()
     {
-        var inner = new Trap { Throws = true };
-        var outer = new Trap { Next = inner };
+        // The inner node throws once both nodes were recorded as references.
+        var inner = new RingNode { Value = 1, Poisoned = true };
+        var outer = new RingNode { Value = 0, Next = inner };
         using var buffer = new OutputBuffer();
-        Assert.Throws<InvalidOperationException>(() => PackableEncoder<Trap>.Encode(buffer, outer));
+        Assert.Throws<InvalidOperationException>(() => PackableEncoder<RingNode>.Encode(buffer, outer));
 
-        var node = new Node { Value = 5 };
+        var node = new RingNode { Value = 5 };
         node.Next = node;
         buffer.Reset();
-        PackableEncoder<Node>.Encode(buffer, node);
+        PackableEncoder<RingNode>.Encode(buffer, node);
         Assert.Equal(MemoryPackSerializer.Serialize(node), buffer.WrittenSpan.ToArray());
     }
 
