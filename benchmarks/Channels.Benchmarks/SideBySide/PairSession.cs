@@ -180,7 +180,9 @@ public sealed class PairSession : IAsyncDisposable
         if (timed)
         {
             Figures figures = FiguresOf(spec.Kind);
-            figures.Rates.Add(spec.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds);
+            double rate = spec.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+            figures.Rates.Add(rate);
+            Console.Error.WriteLine($"    {System.DisplayName}: {Report.Format.Rate(rate)} msgs/s");
             figures.SendAllocations.Add((double)sendAllocated / spec.Count);
             figures.ReceiveAllocations.Add((double)receiveAllocated / spec.Count);
         }

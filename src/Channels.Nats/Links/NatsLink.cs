@@ -11,9 +11,10 @@ namespace Channels.Nats.Links;
 /// One end of a link over NATS: messages to the other end's inbox subject out, messages on this end's inbox in.
 /// The handshake runs as on one machine, over a local socket whose other end this class pumps to and from NATS
 /// (the bootstrap); then the runtime takes it as the link's transport (<see cref="TakeOver"/>) and the frames go
-/// straight from the link's send buffer into NATS messages of up to 64 KiB, and from NATS.Net's read buffer straight
-/// into the frame assembler, on NATS.Net's read loop (<see cref="LinkInbox"/>): no local socket, no copy of a
-/// message and no thread hop in the data path.
+/// straight from the link's send buffer into NATS messages that fit one read of the server
+/// (<see cref="LinkMessage.MaxBodySizeFor"/>), and from NATS.Net's read buffer straight
+/// into the frame assembler, on NATS.Net's read loop (<see cref="LinkInbox"/>): no local socket and no thread hop in
+/// the data path; the lanes' readers decode the messages they take (<see cref="ReadersDecode"/>).
 /// </summary>
 /// <remarks>
 /// Every message carries a sequence number (<see cref="LinkMessage"/>), one series per direction across the
@@ -31,6 +32,7 @@ internal sealed class NatsLink : ILinkTransport, IDirectInbox
     private readonly SharedConnection _connection;
     private readonly LinkInbox _inbox;
     private readonly string _outbox;
+    private readonly int _maxBody;
     private readonly Socket _bridge;
     private readonly object _pendingKey;
     private readonly Action _onLost;
@@ -68,6 +70,7 @@ internal sealed class NatsLink : ILinkTransport, IDirectInbox
         _connection = connection;
         _inbox = inbox;
         _outbox = outbox;
+        _maxBody = LinkMessage.MaxBodySizeFor(outbox);
         _bridge = bridge;
         _pendingKey = pendingKey;
         Description = description;
@@ -75,6 +78,15 @@ internal sealed class NatsLink : ILinkTransport, IDirectInbox
     }
 
     public string Description { get; }
+
+    /// <summary>
+    /// True: a lane's reader decodes the small messages it takes, and NATS.Net's read loop only copies their bytes. Two
+    /// processes over one nats-server, a million small records a round: decoded on arrival, a fast writer's window
+    /// of records (up to 262,144) waited decoded and outlived the receiver's youngest generation (13-16 gen1
+    /// collections a round, none when readers decode), and the receiver spent 2.5× the raw NATS.Net receiver's CPU
+    /// per record.
+    /// </summary>
+    public bool ReadersDecode => true;
 
     /// <summary>Why the link was cut, when it was (diagnostics).</summary>
     public string? LostReason => Volatile.Read(ref _lost)?.Message;
@@ -152,7 +164,7 @@ internal sealed class NatsLink : ILinkTransport, IDirectInbox
         {
             while (!frames.IsEmpty)
             {
-                ReadOnlyMemory<byte> chunk = frames.Slice(0, Math.Min(frames.Length, LinkMessage.MaxBodySize));
+                ReadOnlyMemory<byte> chunk = frames.Slice(0, Math.Min(frames.Length, _maxBody));
                 await PublishAsync(frames: true, chunk).ConfigureAwait(false);
                 frames = frames.Slice(chunk.Length);
             }
@@ -214,12 +226,12 @@ internal sealed class NatsLink : ILinkTransport, IDirectInbox
     // (a refused handshake): then the end marker tells the other side.
     private async Task PumpOutAsync()
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(LinkMessage.MaxBodySize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_maxBody);
         try
         {
             while (true)
             {
-                int read = await _bridge.ReceiveAsync(buffer.AsMemory(0, LinkMessage.MaxBodySize), SocketFlags.None, _stopSending.Token).ConfigureAwait(false);
+                int read = await _bridge.ReceiveAsync(buffer.AsMemory(0, _maxBody), SocketFlags.None, _stopSending.Token).ConfigureAwait(false);
                 if (read == 0 && _takenOver)
                 {
                     _outboundReady.TrySetResult();

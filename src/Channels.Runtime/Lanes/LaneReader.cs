@@ -21,7 +21,7 @@ namespace Channels.Lanes;
 /// quarter of the window at a time. Completion and errors take effect after every message received before them.
 /// </summary>
 /// <remarks>
-/// Over a transport whose readers decode (<see cref="Transports.ILinkTransport.ReadersDecode"/>: shared memory), a
+/// Over a transport whose readers decode (<see cref="Transports.ILinkTransport.ReadersDecode"/>: shared memory, NATS), a
 /// lane whose codec decodes spans (every generated one but the raw and byte-array ones) keeps its messages of up to
 /// <see cref="DeferredMessageBytes"/> as their encodings (<see cref="EncodedRing"/>), and the reader that takes one
 /// decodes it: its objects then live only as long as the reader keeps them, instead of waiting decoded in the ring,

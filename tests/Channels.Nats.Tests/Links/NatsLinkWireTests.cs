@@ -1,9 +1,12 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using Channels.Nats.Links;
 using Channels.Nats.Peer;
 using Channels.Nats.Tests.Infrastructure;
+using MemoryPack;
 using NATS.Client.Core;
 
 namespace Channels.Nats.Tests.Links;
@@ -11,7 +14,8 @@ namespace Channels.Nats.Tests.Links;
 /// <summary>
 /// What travels on a link's subjects: its frames in sequence-numbered NATS messages after the handshake, and what a
 /// link does with hostile messages published on its inbox (a hole in the sequence, a message too short for its
-/// header, frames cut short by the end marker, a frame header that lies).
+/// header, frames cut short by the end marker, a frame header that lies, a message that does not decode), and that a
+/// busy link's messages fit the server's reads.
 /// </summary>
 public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
 {
@@ -88,6 +92,56 @@ public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture
         await Assert.ThrowsAsync<ProtocolException>(async () => await session.Opener.Results.ReadAsync().AsTask().WaitAsync(s_wait));
     }
 
+    [Fact]
+    public async Task Every_message_of_a_busy_link_fits_one_64_KiB_read_of_the_server()
+    {
+        await using var session = await WiredSession.StartAsync(fixture.Server.Url);
+        string text = new('x', 200);
+        const int Jobs = 20_000;
+        Task reading = Task.Run(async () =>
+        {
+            for (int i = 0; i < Jobs; i++)
+                Assert.Equal(i, (await session.Peer.Jobs.ReadAsync().AsTask().WaitAsync(s_wait)).Id);
+        });
+        for (int i = 0; i < Jobs; i++)
+            await session.Opener.Jobs.WriteAsync(new NatsJob(i, text));
+        await reading;
+        await session.SettleAsync();
+
+        List<(string Subject, int Length)> frames = session.SeenWithSubjects(".p");
+        Assert.True(frames.Sum(static m => (long)m.Length) > (long)Jobs * text.Length, "the jobs went through the spied subjects");
+        // The publish as the server reads it: "PUB <subject> <size>\r\n<payload>\r\n".
+        int largest = frames.Max(static m => "PUB ".Length + Encoding.UTF8.GetByteCount(m.Subject) + 1 + m.Length.ToString(CultureInfo.InvariantCulture).Length + 2 + m.Length + 2);
+        Assert.True(largest <= LinkMessage.ServerReadSize, $"a publish of {largest} bytes does not fit one read of {LinkMessage.ServerReadSize}");
+        Assert.True(largest > LinkMessage.ServerReadSize - 1024, $"a busy link fills its messages (largest publish {largest} bytes)");
+    }
+
+    [Fact]
+    public async Task A_message_that_does_not_decode_ends_the_link_with_ProtocolException_after_the_ones_before_it()
+    {
+        await using var session = await WiredSession.StartAsync(fixture.Server.Url);
+        // Two Data frames (kind 1) on lane 1 (Results, which the opener reads): a job, then a job whose text claims
+        // 2^31-1 characters in a 4-byte payload.
+        byte[] good = MemoryPackSerializer.Serialize(new NatsJob(7, "before"));
+        byte[] bad = [2, 9, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F];
+        byte[] body = [.. DataFrame(1, good), .. DataFrame(1, bad)];
+        await session.InjectAsync(Message(session.NextToOpener, frames: true, body));
+
+        Assert.Equal(new NatsJob(7, "before"), await session.Opener.Results.ReadAsync().AsTask().WaitAsync(s_wait));
+        var error = await Assert.ThrowsAsync<ProtocolException>(async () => await session.Opener.Results.ReadAsync().AsTask().WaitAsync(s_wait));
+        Assert.Contains("not a valid encoding", error.Message);
+    }
+
+    private static byte[] DataFrame(ushort lane, byte[] payload)
+    {
+        byte[] frame = new byte[7 + payload.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)payload.Length + 3);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(4), lane);
+        frame[6] = 1;
+        payload.CopyTo(frame, 7);
+        return frame;
+    }
+
     private static byte[] Message(ulong sequence, bool frames, byte[] body)
     {
         byte[] message = new byte[LinkMessage.HeaderSize + body.Length];
@@ -121,6 +175,8 @@ public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture
 
         public INatsWorker Opener { get; }
 
+        public INatsWorker.Peer Peer => _peer;
+
         /// <summary>The sequence number the opener's end expects next.</summary>
         public ulong NextToOpener => (ulong)Seen(".o").Count + 1;
 
@@ -144,6 +200,24 @@ public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture
             await spy.PingAsync();
             await Task.Delay(200);
             return session;
+        }
+
+        /// <summary>Returns once what both ends published so far has reached the spy.</summary>
+        public async Task SettleAsync()
+        {
+            await _spy.PingAsync();
+            await Task.Delay(200);
+        }
+
+        public List<(string Subject, int Length)> SeenWithSubjects(string suffix)
+        {
+            var seen = new List<(string, int)>();
+            foreach (var (subject, _, frames, length) in _messages)
+            {
+                if (frames && subject.EndsWith(suffix, StringComparison.Ordinal))
+                    seen.Add((subject, length));
+            }
+            return seen;
         }
 
         public List<(ulong Sequence, bool Frames, int Length)> Seen(string suffix)
