@@ -37,6 +37,10 @@ internal sealed class NatsLinkServer : IAsyncDisposable
         try
         {
             INatsSub<string> requests = await connection.SubscribeCoreAsync<string>(LinkSubjects.Listen(endpoint.Name), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // NATS.Net returns once the subscription is sent, not once the server has it: a connector's request (on a
+            // connection of its own) could reach the server first and find no responder. The server answers a ping
+            // after everything this connection sent before it, so once it has, Listen has a listener to offer.
+            await connection.PingAsync(cancellationToken).ConfigureAwait(false);
             return new NatsLinkServer(endpoint, new SharedConnection(connection), requests, localSocketPath);
         }
         catch

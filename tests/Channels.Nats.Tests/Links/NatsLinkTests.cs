@@ -242,6 +242,21 @@ public sealed class NatsLinkTests(NatsServerFixture fixture) : IClassFixture<Nat
     }
 
     [Fact]
+    public async Task A_connector_that_starts_as_soon_as_Listen_returns_finds_the_listener()
+    {
+        // The connector uses a NATS connection of its own, whose request the server may see before the listener's
+        // subscription unless Listen waits for the server to have it.
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] key = TestKeys.NewKey();
+            string endpoint = Endpoint(TestKeys.NewName("ready"));
+            await using ChannelListener<INatsWorker> listener = INatsWorker.Listen(endpoint, Options(key));
+            await using INatsWorker.Peer peer = await INatsWorker.Peer.ConnectAsync(endpoint, Options(key));
+            await using INatsWorker opener = await listener.AcceptAsync(new CancellationTokenSource(s_wait).Token);
+        }
+    }
+
+    [Fact]
     public async Task Connecting_where_nobody_listens_fails_clearly()
     {
         var error = await Assert.ThrowsAsync<IOException>(async () =>
