@@ -120,8 +120,8 @@ public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture
     public async Task A_message_that_does_not_decode_ends_the_link_with_ProtocolException_after_the_ones_before_it()
     {
         await using var session = await WiredSession.StartAsync(fixture.Server.Url);
-        // Two Data frames (kind 1) on lane 1 (Results, which the opener reads): a job, then a job whose text claims
-        // 2^31-1 characters in a 4-byte payload.
+        // Two Data frames (kind 1) on lane 1 (Results, which the opener reads): a job, then a job whose text's length
+        // header claims 2^31-1 characters and nothing follows it.
         byte[] good = MemoryPackSerializer.Serialize(new NatsJob(7, "before"));
         byte[] bad = [2, 9, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F];
         byte[] body = [.. DataFrame(1, good), .. DataFrame(1, bad)];
@@ -196,13 +196,14 @@ public sealed class NatsLinkWireTests(NatsServerFixture fixture) : IClassFixture
             NatsJob job = await peer.Jobs.ReadAsync().AsTask().WaitAsync(s_wait);
             await peer.Results.WriteAsync(job);
             Assert.Equal(job, await opener.Results.ReadAsync().AsTask().WaitAsync(s_wait));
-            // Both ends' messages so far have reached the spy: its own round trip follows them through the server.
-            await spy.PingAsync();
-            await Task.Delay(200);
+            await session.SettleAsync();
             return session;
         }
 
-        /// <summary>Returns once what both ends published so far has reached the spy.</summary>
+        /// <summary>
+        /// Returns once what both ends published so far has reached the spy: its own round trip follows their
+        /// messages through the server.
+        /// </summary>
         public async Task SettleAsync()
         {
             await _spy.PingAsync();
