@@ -14,6 +14,7 @@ public static class ChildRoles
     /// <summary>Runs the role named by <paramref name="args"/> and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        OrphanWatch.Start();
         try
         {
             if (args.Length == 3 && args[0] == Pair)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Channels.Benchmarks.Report;
 using Channels.Benchmarks.Systems;
 using Channels.Benchmarks.Systems.Nats;
@@ -31,6 +32,17 @@ public static class SideBySideRunner
         var settings = new RunSettings(options.Runs, options.WarmupRounds, options.WarmupTime, options.RoundTimeout, work.FullName);
         var rows = new List<Measurement>();
         BenchNatsServer? nats = null;
+
+        // Ctrl+C and SIGTERM end the process without running the finally below: leave no work directory or NATS
+        // store behind anyway (the children end by themselves when their control connection closes).
+        void Abandon(PosixSignalContext context)
+        {
+            nats?.Abandon();
+            DeleteWork(work);
+        }
+
+        using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Abandon);
+        using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Abandon);
         try
         {
             if (options.Includes("channels-nats") || options.Includes("nats-raw"))
@@ -83,14 +95,7 @@ public static class SideBySideRunner
                 await nats.DisposeAsync().ConfigureAwait(false);
             }
 
-            try
-            {
-                work.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // a socket file still held open; the temp folder is private and small
-            }
+            DeleteWork(work);
         }
 
         var report = new BenchmarkReport(rows, cases, MachineInfo.Collect(), options, clock.Elapsed, DateTimeOffset.UtcNow);
@@ -98,5 +103,17 @@ public static class SideBySideRunner
         Console.WriteLine(MarkdownReport.Render(report));
         Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] wrote {path} and benchmarks.svg");
         return 0;
+    }
+
+    private static void DeleteWork(DirectoryInfo work)
+    {
+        try
+        {
+            work.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // Gone already, or a socket file still held open; the temp folder is private and small.
+        }
     }
 }
