@@ -33,11 +33,12 @@ public static class SideBySideRunner
         var rows = new List<Measurement>();
         BenchNatsServer? nats = null;
 
-        // Ctrl+C and SIGTERM end the process without running the finally below: leave no work directory or NATS
-        // store behind anyway (the children end by themselves when their control connection closes).
+        // Ctrl+C and SIGTERM end the process without running the finally below: stop the server and delete what it
+        // would have deleted on the signal's thread (the children end by themselves once this process is gone,
+        // OrphanWatch).
         void Abandon(PosixSignalContext context)
         {
-            nats?.Abandon();
+            nats?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             DeleteWork(work);
         }
 

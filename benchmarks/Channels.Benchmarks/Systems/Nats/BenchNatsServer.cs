@@ -155,29 +155,6 @@ public sealed class BenchNatsServer : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// The runner is being killed (Ctrl+C, SIGTERM) and no finally will run: stops the server and deletes its store
-    /// now, on the signal's thread.
-    /// </summary>
-    public void Abandon()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                _process.WaitForExit(TimeSpan.FromSeconds(5));
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Disposed by the run's own end meanwhile, which deletes the store too.
-            return;
-        }
-
-        DeleteStore(_store);
-    }
-
     private async Task WaitReadyAsync(TimeSpan timeout)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
