@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
@@ -16,6 +14,7 @@ public sealed class NatsServer : IAsyncDisposable
     private static readonly List<Process> s_running = [];
     private readonly string[] _extraArguments;
     private readonly NatsAuthOpts _auth;
+    private readonly Queue<string> _log = new();
     private Process? _process;
 
     static NatsServer()
@@ -66,28 +65,31 @@ public sealed class NatsServer : IAsyncDisposable
     /// </summary>
     public static async Task<NatsServer> StartAsync(NatsAuthOpts auth, params string[] arguments)
     {
-        var server = new NatsServer("single", FreePort(), arguments, auth);
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await server.RestartAsync();
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
+            var server = new NatsServer("single", LoopbackPorts.Next(), arguments, auth);
+            try
+            {
+                await server.RestartAsync();
+                return server;
+            }
+            catch (NatsServerExitedException) when (attempt < StartAttempts)
+            {
+                // Its port was taken between the choice and the bind: another port.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
         }
     }
+
+    /// <summary>How many times a server or cluster is started on fresh ports before its failure fails the test.</summary>
+    internal const int StartAttempts = 3;
 
     internal static NatsServer Node(string name, int port, string[] clusterArguments) => new(name, port, clusterArguments);
-
-    /// <summary>A free TCP port on loopback.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     /// <summary>The path of <c>nats-server</c>; a clear failure when it is not installed.</summary>
     public static string Executable()
@@ -121,7 +123,7 @@ public sealed class NatsServer : IAsyncDisposable
             start.ArgumentList.Add(argument);
         Process process = Process.Start(start) ?? throw new InvalidOperationException("nats-server did not start.");
         process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += (_, line) => Remember(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         lock (s_running)
@@ -144,7 +146,10 @@ public sealed class NatsServer : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             if (_process is { HasExited: true } exited)
-                throw new InvalidOperationException($"nats-server '{Name}' exited with code {exited.ExitCode} while starting.");
+            {
+                exited.WaitForExit(); // the last lines of its log
+                throw new NatsServerExitedException($"nats-server '{Name}' on port {Port} exited with code {exited.ExitCode} while starting. Its last lines:{Environment.NewLine}{LastLines()}");
+            }
             try
             {
                 await using var connection = new NatsConnection(NatsOpts.Default with { Url = Url, ConnectTimeout = TimeSpan.FromSeconds(1), AuthOpts = _auth });
@@ -159,6 +164,24 @@ public sealed class NatsServer : IAsyncDisposable
             }
         }
         throw new TimeoutException($"nats-server '{Name}' on port {Port} was not ready within {timeout.TotalSeconds} s.", last);
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_log)
+        {
+            _log.Enqueue(line);
+            if (_log.Count > 20)
+                _log.Dequeue();
+        }
+    }
+
+    private string LastLines()
+    {
+        lock (_log)
+            return string.Join(Environment.NewLine, _log);
     }
 
     /// <summary>SIGKILLs the server (its store stays, for a restart).</summary>
