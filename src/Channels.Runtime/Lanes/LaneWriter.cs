@@ -13,8 +13,9 @@ namespace Channels.Lanes;
 /// <see cref="WriteAsync"/> waits for credit, <see cref="TryWrite"/> returns false without it.
 /// </summary>
 /// <remarks>
-/// A raw lane over a transport that one thread writes takes no lock per message: the thread that last wrote through
-/// the send lock owns the lane's <see cref="LaneStage"/> and appends there (see <see cref="TryWriteStaged"/>). Another
+/// A lane over a transport that one thread writes takes no lock per message: the thread that last wrote through
+/// the send lock owns the lane's <see cref="LaneStage"/> and appends there (a raw lane's message as its bytes, see
+/// <see cref="TryWriteStaged"/>; another's encoded, see <see cref="TryWriteEncodedStaged"/>). Another
 /// thread's write revokes that ownership under the lock and takes it over, unless owners change so often that the lane
 /// has several writers at once; it is then shared, every write under the lock as for every other lane, until one
 /// thread writes <see cref="MessagesPerOwner"/> in a row (a writer that moves between threads, as an async one does
@@ -73,6 +74,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     /// </summary>
     private const int MessagesPerOwner = 4096;
 
+    /// <summary>An encoded lane gets a stage once it has written this many messages.</summary>
+    private const int EncodedStageAfter = 1024;
+
     public LaneWriter(ChannelLink link, int lane, ILaneCodec<T> codec)
     {
         _link = link;
@@ -94,9 +98,19 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     public override bool TryWrite(T item)
     {
-        // Folded away by the JIT for every T with references.
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _stage is { } stage && TryWriteStaged(stage, in item))
-            return true;
+        if (_stage is { } stage)
+        {
+            // The first test is folded away by the JIT for every T with references.
+            if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _raw)
+            {
+                if (TryWriteStaged(stage, in item))
+                    return true;
+            }
+            else if (TryWriteEncodedStaged(stage, item))
+            {
+                return true;
+            }
+        }
         return TryWriteLocked(item);
     }
 
@@ -130,6 +144,58 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         return true;
     }
 
+    // The owner's write of an encoded lane: encoded into the stage's scratch buffer, then copied in as one entry. False
+    // as TryWriteStaged, and for a message the stage does not take (a large byte array, more than MaxMessage encoded,
+    // no room): the locked path then encodes it again, which a full stage's writer pays while the link sends anyway.
+    private bool TryWriteEncodedStaged(LaneStage stage, T item)
+    {
+        if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: > LaneStage.MaxEncodedMessage })
+            return false;
+        if (!stage.TryEnter(ThreadToken.Current))
+            return false;
+        long used = _usedMessages;
+        if (Volatile.Read(ref _completed) || Volatile.Read(ref _failure) is not null
+            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes))
+        {
+            stage.Exit();
+            return false;
+        }
+        OutputBuffer scratch = stage.Scratch;
+        try
+        {
+            if (_packable)
+                PackableEncoder<T>.Encode(scratch, in item);
+            else
+                _codec.Encode(scratch, in item);
+        }
+        catch
+        {
+            scratch.Truncate(0);
+            stage.Exit();
+            throw;
+        }
+        int size = scratch.Written;
+        if (size > stage.MaxMessage || !stage.HasRoomFor(size))
+        {
+            scratch.Truncate(0);
+            stage.Exit();
+            return false;
+        }
+        Volatile.Write(ref _usedMessages, used + 1);
+        Volatile.Write(ref _usedBytes, _usedBytes + size);
+        Volatile.Write(ref _sentMessages, _sentMessages + 1);
+        Volatile.Write(ref _sentBytes, _sentBytes + size);
+        stage.AppendEncoded(scratch.WrittenSpan);
+        scratch.Truncate(0);
+        stage.Exit();
+        FrameOutbox outbox = _link.Outbox;
+        if (outbox.IsIdle)
+            outbox.OnStagedWhileIdle();
+        else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
+            outbox.OnStageFull();
+        return true;
+    }
+
     private bool TryWriteLocked(T item)
     {
         _link.OnLaneUse();
@@ -138,7 +204,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             if (_completed || _failure is not null)
                 return false;
             // Before the credit check: an owner on another thread may use credit until it is revoked.
-            if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _raw && _localReader is null)
+            if (_localReader is null)
                 TakeStageLocked();
             if (!HasCreditLocked)
                 return false;
@@ -164,15 +230,19 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         _sentBytes += size;
     }
 
-    // A raw lane written over the transport: this thread owns the stage from here on (the first writer makes it).
+    // A lane written over the transport: this thread owns the stage from here on (the first writer makes it).
     // A thread taking it from another waits until that one cannot append any more, then sends what it staged first.
     private void TakeStageLocked()
     {
         if (_stage is not { } stage)
         {
-            if (_stageRefused || !_active)
+            bool raw = !RuntimeHelpers.IsReferenceOrContainsReferences<T>() && _raw;
+            // An encoded lane streams before it gets one: a stage holds 192 KiB, and most lanes carry a few messages.
+            if (_stageRefused || !_active || (!raw && _usedMessages < EncodedStageAfter))
                 return;
-            stage = _link.Outbox.AddStage(_lane, Unsafe.SizeOf<T>());
+            stage = raw
+                ? _link.Outbox.AddStage(_lane, Unsafe.SizeOf<T>())
+                : _link.Outbox.AddEncodedStage(_lane);
             if (stage is null)
             {
                 _stageRefused = true;

@@ -24,9 +24,9 @@ namespace Channels.Wire;
 /// <item>The loop, woken by the first append after a send, watches the buffer without the lock and sends the tail
 /// once the writers stop adding to it (or after <see cref="TailTicks"/>); it also takes over whatever the transport
 /// could not take without blocking, and everything once the link is closing.</item>
-/// <item>A raw lane written by one thread appends to its <see cref="LaneStage"/> without the lock; whoever holds the
-/// lock to send (an inline send, the loop, a control frame) first takes every stage's entries into Batch frames of
-/// the buffer. A streaming owner sends its own 32 KiB as a writer under the lock does; the loop watches its stage as
+/// <item>A lane written by one thread appends to its <see cref="LaneStage"/> without the lock (a raw lane its
+/// messages' bytes, an encoded lane what its codec wrote, up to a few KiB); whoever holds the lock to send (an inline
+/// send, the loop, a control frame) first takes every stage's entries into Batch frames of the buffer. A streaming owner sends its own 32 KiB as a writer under the lock does; the loop watches its stage as
 /// it watches the buffer. The loop going to sleep while an owner may append sleeps at most 1 ms, then runs a
 /// process-wide barrier and looks at the stages again before it sleeps for good, so that an owner either sees it
 /// asleep (and wakes it, or sends) or its entry is seen (see <see cref="PrepareToSleep"/>).</item>
@@ -196,6 +196,8 @@ internal sealed class FrameOutbox
         if (payload + FrameLayout.LengthOverhead > _maxFrameSize)
             return -1;
         OutputBuffer buffer = _pending;
+        // The stages' entries go before the frame's head: between it and the array bytes they would be read as the array.
+        GatherStagesLocked();
         CloseOpenBatch();
         Span<byte> head = buffer.GetSpan(FrameLayout.HeaderSize + FrameLayout.LargeFrameHeadSize);
         FrameLayout.WriteHeader(head, (int)payload, (ushort)lane, FrameKind.Batch);
@@ -228,7 +230,8 @@ internal sealed class FrameOutbox
     private int SendArrayInlineLocked(byte[] array)
     {
         _lastSendStamp = Stopwatch.GetTimestamp();
-        if (!TrySendInlineLocked())
+        // An owner may have staged more since; gathered now, it would land between the head and the array.
+        if (!TrySendInlineLocked(gatherStages: false))
             return 0;
         int sent;
         try
@@ -280,6 +283,21 @@ internal sealed class FrameOutbox
         if (_pending is null || StagedRunLimit < entry)
             return null;
         var stage = new LaneStage(lane, entry);
+        _stages = [.. _stages, stage];
+        return stage;
+    }
+
+    /// <summary>
+    /// Gives an encoded lane a stage, for its messages of up to <see cref="LaneStage.MaxEncodedMessage"/> bytes (fewer
+    /// when the other side's frames are smaller); call under the send lock once started. Null before it started.
+    /// </summary>
+    public LaneStage? AddEncodedStage(int lane)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        int maxMessage = Math.Min(LaneStage.MaxEncodedMessage, StagedRunLimit - FrameLayout.BatchEntryPrefixSize);
+        if (_pending is null)
+            return null;
+        var stage = LaneStage.ForEncoded(lane, maxMessage);
         _stages = [.. _stages, stage];
         return stage;
     }
@@ -547,9 +565,10 @@ internal sealed class FrameOutbox
     }
 
     // Passes everything pending to the transport while the loop sleeps; true when the transport took it all.
-    private bool TrySendInlineLocked()
+    private bool TrySendInlineLocked(bool gatherStages = true)
     {
-        GatherStagesLocked();
+        if (gatherStages)
+            GatherStagesLocked();
         CloseOpenBatch();
         OutputBuffer pending = _pending!;
         int sent;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -6,9 +7,10 @@ using Channels.Lanes;
 namespace Channels.Wire;
 
 /// <summary>
-/// A raw lane's staging ring: the thread that owns it appends Batch entries (length prefix, then the message's raw
-/// bytes) without taking the link's send lock, and whoever holds that lock takes them out into frames
-/// (<see cref="FrameOutbox"/>). One producer, one consumer at a time.
+/// A lane's staging ring: the thread that owns it appends Batch entries (length prefix, then the message's bytes)
+/// without taking the link's send lock, and whoever holds that lock takes them out into frames
+/// (<see cref="FrameOutbox"/>). One producer, one consumer at a time. A raw lane's entries all have its message's
+/// size (<see cref="Append{T}"/>); an encoded lane's are what its codec wrote (<see cref="AppendEncoded"/>).
 /// </summary>
 /// <remarks>
 /// <para>Ownership is what makes the producer single. A thread owns the stage once it wrote through the locked path
@@ -17,7 +19,9 @@ namespace Channels.Wire;
 /// owner marks itself busy, then checks that it still owns the stage; those two may pass each other on its core (a
 /// store, then a load), and the barrier makes both threads' stores visible, so either the owner sees the revocation
 /// or the revoker sees it busy. The barrier costs about a microsecond, paid per change of owner, never per message.</para>
-/// <para>Entries all have one size and the ring's capacity is a multiple of it, so no entry wraps.</para>
+/// <para>A raw lane's entries all have one size and the ring's capacity is a multiple of it, so no entry wraps. An
+/// encoded entry that does not fit before the ring's end starts at its beginning: the bytes it skips count as
+/// appended, and hold <see cref="WrapMarker"/> in their first four when there are four.</para>
 /// </remarks>
 [DebuggerDisplay("Stage of lane {Lane}: owner {Owner}, {Unsent} bytes unsent")]
 internal sealed class LaneStage
@@ -31,10 +35,18 @@ internal sealed class LaneStage
     /// </summary>
     public static readonly object Shared = new();
 
+    /// <summary>The largest message an encoded lane stages; a larger one goes through the send lock (4 KiB).</summary>
+    public const int MaxEncodedMessage = 4 * 1024;
+
     private const int TargetCapacity = 128 * 1024;
+
+    // In the length prefix of an encoded stage's entry: the rest of the ring up to its end is skipped.
+    private const uint WrapMarker = uint.MaxValue;
 
     private readonly byte[] _ring;
     private readonly int _capacity;
+    // Encoded entries: their sizes vary, and the consumer walks their prefixes.
+    private readonly bool _encoded;
     // A thread's token, NoOwner or Shared; written under the send lock, read by the owner on every append.
     private object _owner = NoOwner;
     private Positions _positions;
@@ -49,11 +61,35 @@ internal sealed class LaneStage
         _ring = GC.AllocateUninitializedArray<byte>(_capacity);
     }
 
+    private LaneStage(int lane, int maxMessage, bool encoded)
+    {
+        Lane = lane;
+        MaxMessage = maxMessage;
+        _encoded = encoded;
+        _capacity = TargetCapacity;
+        _ring = GC.AllocateUninitializedArray<byte>(_capacity);
+        // Only the owner of the moment writes it, inside TryEnter and Exit. Never disposed: a stage ends with its
+        // link, possibly while a writer encodes, and its array must not go back to the pool under that writer.
+        Scratch = new OutputBuffer();
+    }
+
+    /// <summary>A stage for an encoded lane's messages of up to <paramref name="maxMessage"/> bytes each.</summary>
+    public static LaneStage ForEncoded(int lane, int maxMessage) => new(lane, maxMessage, encoded: true);
+
     /// <summary>The lane.</summary>
     public int Lane { get; }
 
-    /// <summary>The size of one entry in bytes.</summary>
+    /// <summary>The ring's size in bytes.</summary>
+    public int Capacity => _capacity;
+
+    /// <summary>The size of one entry in bytes; 0 for an encoded stage, whose entries vary.</summary>
     public int EntrySize { get; }
+
+    /// <summary>An encoded stage: the largest message it takes.</summary>
+    public int MaxMessage { get; }
+
+    /// <summary>An encoded stage: where the owner encodes a message before <see cref="AppendEncoded"/> copies it in.</summary>
+    public OutputBuffer Scratch { get; } = null!;
 
     /// <summary>The owner thread's <see cref="ThreadToken"/>, or <see cref="NoOwner"/> or <see cref="Shared"/>.</summary>
     public object Owner => Volatile.Read(ref _owner);
@@ -135,6 +171,48 @@ internal sealed class LaneStage
     }
 
     /// <summary>
+    /// The owner of an encoded stage: whether an entry for a message of <paramref name="messageSize"/> bytes fits,
+    /// counting the end of the ring it may have to skip.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasRoomFor(int messageSize)
+    {
+        int entry = FrameLayout.BatchEntryPrefixSize + messageSize;
+        int toEnd = _capacity - _positions.TailOffset;
+        long needed = _positions.Tail + (entry <= toEnd ? entry : toEnd + entry);
+        if (needed - _positions.CachedHead <= _capacity)
+            return true;
+        _positions.CachedHead = Volatile.Read(ref _positions.Head);
+        return needed - _positions.CachedHead <= _capacity;
+    }
+
+    /// <summary>
+    /// The owner of an encoded stage, after <see cref="HasRoomFor"/>: writes one entry of <paramref name="message"/>
+    /// (a prefix with its length, then its bytes) and publishes it.
+    /// </summary>
+    public void AppendEncoded(ReadOnlySpan<byte> message)
+    {
+        Debug.Assert(_encoded && message.Length <= MaxMessage);
+        int entry = FrameLayout.BatchEntryPrefixSize + message.Length;
+        int offset = _positions.TailOffset;
+        long tail = _positions.Tail;
+        int toEnd = _capacity - offset;
+        if (entry > toEnd)
+        {
+            if (toEnd >= FrameLayout.BatchEntryPrefixSize)
+                BinaryPrimitives.WriteUInt32LittleEndian(_ring.AsSpan(offset), WrapMarker);
+            tail += toEnd;
+            offset = 0;
+        }
+        Span<byte> target = _ring.AsSpan(offset, entry);
+        BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)message.Length);
+        message.CopyTo(target.Slice(FrameLayout.BatchEntryPrefixSize));
+        offset += entry;
+        _positions.TailOffset = offset == _capacity ? 0 : offset;
+        Volatile.Write(ref _positions.Tail, tail + entry);
+    }
+
+    /// <summary>
     /// Under the send lock: publishes <paramref name="owner"/> as the owner and returns once the previous owner thread
     /// (if any) can no longer append: it sees the change at its next <see cref="TryEnter"/>, and is not inside one now.
     /// </summary>
@@ -159,10 +237,40 @@ internal sealed class LaneStage
         long available = Volatile.Read(ref _positions.Tail) - _positions.Head;
         if (available == 0)
             return default;
+        if (_encoded)
+            return PeekEncoded(available, maxBytes);
         int run = (int)Math.Min(available, _capacity - _positions.HeadOffset);
         int whole = Math.Max(1, maxBytes / EntrySize) * EntrySize;
         return _ring.AsSpan(_positions.HeadOffset, Math.Min(run, whole));
     }
+
+    // Walks the entries' prefixes from the head: those that fit in maxBytes (at least one), up to the ring's end or
+    // the bytes an entry skipped there, which are freed first when the head has reached them.
+    private ReadOnlySpan<byte> PeekEncoded(long available, int maxBytes)
+    {
+        if (IsSkippedAt(_positions.HeadOffset))
+        {
+            int skipped = _capacity - _positions.HeadOffset;
+            Consume(skipped);
+            // The skip was published together with the entry after it.
+            available -= skipped;
+        }
+        int start = _positions.HeadOffset;
+        int run = (int)Math.Min(available, _capacity - start);
+        int length = 0;
+        while (length < run && !IsSkippedAt(start + length))
+        {
+            int entry = FrameLayout.BatchEntryPrefixSize + (int)BinaryPrimitives.ReadUInt32LittleEndian(_ring.AsSpan(start + length));
+            if (length > 0 && length + entry > maxBytes)
+                break;
+            length += entry;
+        }
+        return _ring.AsSpan(start, length);
+    }
+
+    private bool IsSkippedAt(int offset)
+        => _capacity - offset < FrameLayout.BatchEntryPrefixSize
+            || BinaryPrimitives.ReadUInt32LittleEndian(_ring.AsSpan(offset)) == WrapMarker;
 
     /// <summary>Under the send lock: frees the <paramref name="count"/> bytes <see cref="Peek"/> returned.</summary>
     public void Consume(int count)

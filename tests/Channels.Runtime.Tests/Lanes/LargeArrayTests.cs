@@ -76,6 +76,59 @@ public abstract class LargeArrayTests(bool sharedMemory) : IDisposable
     }
 
     [Fact]
+    public async Task LargeArraysArriveWholeWhileAnotherThreadStreamsSmallMessagesOnAnotherLane()
+    {
+        // The small messages' lane streams from a thread of its own, so it stages them without the send lock; a large
+        // array's frame head and its bytes must still leave together, with no staged message between them.
+        await using var listener = IBlobs.Listen("streams", _directory.Options());
+        await using IBlobs.Peer peer = await IBlobs.Peer.ConnectAsync("streams", _directory.Options()).AsTask().WaitAsync(Timeout);
+        await using IBlobs opener = await listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+
+        const int Arrays = 300;
+        using var stop = new CancellationTokenSource();
+        int notesWritten = 0;
+        var notesWriter = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (opener.Notes.TryWrite("note " + notesWritten))
+                    notesWritten++;
+                else
+                    Thread.Yield();
+            }
+            opener.Notes.Complete();
+        });
+        notesWriter.Start();
+        Task arraysWriter = Task.Run(async () =>
+        {
+            for (int i = 0; i < Arrays; i++)
+                await opener.Blobs.WriteAsync(Pattern(i, 16_384 + i * 131));
+            opener.Blobs.Complete();
+        });
+        Task<int> notesRead = Task.Run(async () =>
+        {
+            int read = 0;
+            await foreach (string note in peer.Notes.ReadAllAsync())
+                Assert.Equal("note " + read++, note);
+            return read;
+        });
+
+        int received = 0;
+        await foreach (byte[] blob in peer.Blobs.ReadAllAsync().WithCancellation(new CancellationTokenSource(Timeout).Token))
+        {
+            Assert.True(Pattern(received, 16_384 + received * 131).AsSpan().SequenceEqual(blob), $"array {received} arrived changed");
+            received++;
+        }
+        stop.Cancel();
+        Assert.True(notesWriter.Join(Timeout));
+        Assert.Equal(Arrays, received);
+        Assert.Equal(notesWritten, await notesRead.WaitAsync(Timeout));
+        // Enough small messages went out for their lane to stage them (it does after its first thousand).
+        Assert.True(notesWritten > 5_000, $"{notesWritten} notes written");
+        await arraysWriter.WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task AWriterMayReuseItsArrayAsSoonAsTheWriteReturns()
     {
         // A large array goes to the transport from where it is, but only within the write: what the transport does not
