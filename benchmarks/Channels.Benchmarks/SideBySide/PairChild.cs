@@ -32,11 +32,13 @@ public static class PairChild
                         var kind = Enum.Parse<CaseKind>(parts[1]);
                         int count = int.Parse(parts[2], CultureInfo.InvariantCulture);
                         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                        TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
                         await control.ReplyAsync("ready").ConfigureAwait(false);
                         long checksum = await receiver.ReceiveAsync(kind, count, cancellationToken).ConfigureAwait(false);
                         long end = Stopwatch.GetTimestamp();
                         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-                        await control.ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"done {end} {allocated} {checksum}")).ConfigureAwait(false);
+                        long cpuNanoseconds = (long)((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds * 1e6);
+                        await control.ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"done {end} {allocated} {checksum} {cpuNanoseconds}")).ConfigureAwait(false);
                         break;
                     }
 

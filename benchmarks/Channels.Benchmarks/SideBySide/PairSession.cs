@@ -158,12 +158,15 @@ public sealed class PairSession : IAsyncDisposable
         await ExpectAsync(connection.Peer, "ready", settings).ConfigureAwait(false);
 
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
         long start = Stopwatch.GetTimestamp();
         await WithWatchdogAsync(connection, settings, token => connection.Sender.SendAsync(spec.Kind, spec.Count, token)).ConfigureAwait(false);
         long sendAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
         string[] done = (await connection.Peer.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false)).Split(' ');
-        if (done.Length != 4 || done[0] != "done")
+        // The sender's processor time until the receiver had everything: what this process spent on the round.
+        TimeSpan sendCpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        if (done.Length != 5 || done[0] != "done")
         {
             throw new InvalidOperationException($"unexpected reply '{string.Join(' ', done)}' to recv");
         }
@@ -171,6 +174,7 @@ public sealed class PairSession : IAsyncDisposable
         long end = long.Parse(done[1], CultureInfo.InvariantCulture);
         long receiveAllocated = long.Parse(done[2], CultureInfo.InvariantCulture);
         long checksum = long.Parse(done[3], CultureInfo.InvariantCulture);
+        double receiveCpu = long.Parse(done[4], CultureInfo.InvariantCulture);
         long expected = Checksums.Expected(spec.Kind, spec.Count);
         if (checksum != expected)
         {
@@ -182,7 +186,7 @@ public sealed class PairSession : IAsyncDisposable
             Figures figures = FiguresOf(spec.Kind);
             double rate = spec.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
             figures.Rates.Add(rate);
-            Console.Error.WriteLine($"    {System.DisplayName}: {Report.Format.Rate(rate)} msgs/s");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {System.DisplayName}: {Report.Format.Rate(rate)} msgs/s, processor time per message {sendCpu.TotalMilliseconds * 1e6 / spec.Count:0.0} ns sending, {receiveCpu / spec.Count:0.0} ns receiving"));
             figures.SendAllocations.Add((double)sendAllocated / spec.Count);
             figures.ReceiveAllocations.Add((double)receiveAllocated / spec.Count);
         }
