@@ -74,6 +74,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     /// </summary>
     private const int MessagesPerOwner = 4096;
 
+    /// <summary>The longest byte array a lane stages; longer ones take the send lock.</summary>
+    private const int StagedArrayBytes = 256;
+
     /// <summary>An encoded lane gets a stage once it has written this many messages.</summary>
     private const int EncodedStageAfter = 1024;
 
@@ -145,11 +148,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     }
 
     // The owner's write of an encoded lane: encoded into the stage's scratch buffer, then copied in as one entry. False
-    // as TryWriteStaged, and for a message the stage does not take (a large byte array, more than MaxMessage encoded,
-    // no room): the locked path then encodes it again, which a full stage's writer pays while the link sends anyway.
+    // as TryWriteStaged, and for a message the stage does not take (a byte array of more than StagedArrayBytes, more
+    // than MaxMessage encoded, no room): the locked path then encodes it again, which a full stage's writer pays while
+    // the link sends anyway.
     private bool TryWriteEncodedStaged(LaneStage stage, T item)
     {
-        if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: > LaneStage.MaxEncodedMessage })
+        // Staged, an array is copied twice more than under the lock (into the scratch buffer, then the stage), which
+        // costs more than the lock from a few hundred bytes on.
+        if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: > StagedArrayBytes })
             return false;
         if (!stage.TryEnter(ThreadToken.Current))
             return false;

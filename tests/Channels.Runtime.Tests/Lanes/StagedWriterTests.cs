@@ -6,16 +6,61 @@ using Xunit;
 namespace Channels.Runtime.Tests.Lanes;
 
 /// <summary>
-/// A raw lane over a transport is written without the send lock by the thread that owns its stage. What users rely
-/// on must hold however threads take turns: one writer moving between threads keeps its order, writers at once each
-/// keep theirs, a completion racing with a streaming owner comes after everything accepted, and the window holds.
+/// A lane over a transport is written without the send lock by the thread that owns its stage: a raw lane (numbers)
+/// from its first message, an encoded one (notes: strings of every length, so that entries wrap at the stage's end)
+/// after its first thousand. What users rely on must hold however threads take turns: one writer moving between
+/// threads keeps its order, writers at once each keep theirs, a completion racing with a streaming owner comes after
+/// everything accepted, and the window holds.
 /// </summary>
-public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
+public abstract class StagedWriterTests(bool sharedMemory, bool encoded) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly TestRuntimeDirectory _directory = new() { SharedMemory = sharedMemory };
 
     public void Dispose() => _directory.Dispose();
+
+    // The lane under test, written and read as numbers: a note carries its number and a tail of 0 to 96 characters.
+    private bool TryWrite(ISimple opener, long value) => encoded ? opener.Notes.TryWrite(Note(value)) : opener.Numbers.TryWrite(value);
+
+    private ValueTask<bool> WaitToWriteAsync(ISimple opener) => encoded ? opener.Notes.WaitToWriteAsync() : opener.Numbers.WaitToWriteAsync();
+
+    private ValueTask WriteAsync(ISimple opener, long value) => encoded ? opener.Notes.WriteAsync(Note(value)) : opener.Numbers.WriteAsync(value);
+
+    private void Complete(ISimple opener)
+    {
+        if (encoded)
+            opener.Notes.Complete();
+        else
+            opener.Numbers.Complete();
+    }
+
+    private async ValueTask<long> ReadAsync(ISimple.Peer peer) => encoded ? Number(await peer.Notes.ReadAsync()) : await peer.Numbers.ReadAsync();
+
+    private async IAsyncEnumerable<long> ReadAllAsync(ISimple.Peer peer, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (encoded)
+        {
+            await foreach (string note in peer.Notes.ReadAllAsync(cancellationToken))
+                yield return Number(note);
+        }
+        else
+        {
+            await foreach (long number in peer.Numbers.ReadAllAsync(cancellationToken))
+                yield return number;
+        }
+    }
+
+    private static string Note(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + new string('x', TailLength(value));
+
+    private static long Number(string note)
+    {
+        int colon = note.IndexOf(':');
+        long value = long.Parse(note.AsSpan(0, colon), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(TailLength(value), note.Length - colon - 1);
+        return value;
+    }
+
+    private static int TailLength(long value) => (int)((ulong)value % 97);
 
     private async Task<(ChannelListener<ISimple> Listener, ISimple Opener, ISimple.Peer Peer)> ConnectAsync(int? windowMessages = null)
     {
@@ -42,7 +87,7 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
         {
             long expected = 0;
             while (expected < total)
-                Assert.Equal(expected++, await peer.Numbers.ReadAsync());
+                Assert.Equal(expected++, await ReadAsync(peer));
             return expected;
         });
         long next = 0;
@@ -53,8 +98,8 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
             {
                 for (long i = first; i < first + run; i++)
                 {
-                    while (!opener.Numbers.TryWrite(i))
-                        opener.Numbers.WaitToWriteAsync().AsTask().GetAwaiter().GetResult();
+                    while (!TryWrite(opener, i))
+                        WaitToWriteAsync(opener).AsTask().GetAwaiter().GetResult();
                 }
             });
             thread.Start();
@@ -72,14 +117,14 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
         await using var __ = opener;
         await using var ___ = peer;
         const int writers = 4;
-        const long perWriter = 250_000;
+        long perWriter = encoded ? 100_000 : 250_000;
 
         Task<long[]> reader = Task.Run(async () =>
         {
             var next = new long[writers];
             for (long received = 0; received < writers * perWriter; received++)
             {
-                long message = await peer.Numbers.ReadAsync();
+                long message = await ReadAsync(peer);
                 int writer = (int)(message >> 40);
                 Assert.Equal(next[writer]++, message & ((1L << 40) - 1));
             }
@@ -88,7 +133,7 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
         Task[] writing = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             for (long i = 0; i < perWriter; i++)
-                await opener.Numbers.WriteAsync(((long)w << 40) | i);
+                await WriteAsync(opener, ((long)w << 40) | i);
         })).ToArray();
         Task written = Task.WhenAll(writing);
         await Task.WhenAny(written, reader).WaitAsync(Timeout);
@@ -117,13 +162,14 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
                 {
                     for (long i = 0; ; i++)
                     {
-                        while (!opener.Numbers.TryWrite(i))
+                        while (!TryWrite(opener, i))
                         {
-                            if (!opener.Numbers.WaitToWriteAsync().AsTask().GetAwaiter().GetResult())
+                            if (!WaitToWriteAsync(opener).AsTask().GetAwaiter().GetResult())
                                 return;
                         }
                         Volatile.Write(ref accepted, i + 1);
-                        if (i == 1_000)
+                        // Past the thousand messages after which an encoded lane stages too.
+                        if (i == 2_000)
                             streaming.Set();
                     }
                 }
@@ -135,14 +181,14 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
             writer.Start();
             streaming.Wait(Timeout);
             Thread.SpinWait(random.Next(0, 200_000));
-            opener.Numbers.Complete();
+            Complete(opener);
             Assert.True(writer.Join(Timeout));
 
             long expected = 0;
-            await foreach (long n in peer.Numbers.ReadAllAsync().WithCancellation(new CancellationTokenSource(Timeout).Token))
+            await foreach (long n in ReadAllAsync(peer, new CancellationTokenSource(Timeout).Token))
                 Assert.Equal(expected++, n);
             Assert.Equal(Volatile.Read(ref accepted), expected);
-            Assert.False(opener.Numbers.TryWrite(-1));
+            Assert.False(TryWrite(opener, -1));
         }
     }
 
@@ -159,7 +205,7 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
         for (int lap = 0; lap < 20; lap++)
         {
             int written = 0;
-            while (opener.Numbers.TryWrite(next))
+            while (TryWrite(opener, next))
             {
                 next++;
                 written++;
@@ -170,14 +216,20 @@ public abstract class StagedWriterTests(bool sharedMemory) : IDisposable
             else
                 Assert.InRange(written, 1, window - consumed % (window / 4));
             for (int i = 0; i < written; i++)
-                Assert.Equal(consumed++, await peer.Numbers.ReadAsync().AsTask().WaitAsync(Timeout));
-            Assert.True(await opener.Numbers.WaitToWriteAsync().AsTask().WaitAsync(Timeout));
+                Assert.Equal(consumed++, await ReadAsync(peer).AsTask().WaitAsync(Timeout));
+            Assert.True(await WaitToWriteAsync(opener).AsTask().WaitAsync(Timeout));
         }
     }
 }
 
-/// <summary>Over the Unix socket.</summary>
-public sealed class StagedWriterTestsOverTheSocket() : StagedWriterTests(sharedMemory: false);
+/// <summary>A raw lane over the Unix socket.</summary>
+public sealed class StagedWriterTestsOverTheSocket() : StagedWriterTests(sharedMemory: false, encoded: false);
 
-/// <summary>Over shared memory.</summary>
-public sealed class StagedWriterTestsOverSharedMemory() : StagedWriterTests(sharedMemory: true);
+/// <summary>A raw lane over shared memory.</summary>
+public sealed class StagedWriterTestsOverSharedMemory() : StagedWriterTests(sharedMemory: true, encoded: false);
+
+/// <summary>An encoded lane over the Unix socket.</summary>
+public sealed class EncodedStagedWriterTestsOverTheSocket() : StagedWriterTests(sharedMemory: false, encoded: true);
+
+/// <summary>An encoded lane over shared memory.</summary>
+public sealed class EncodedStagedWriterTestsOverSharedMemory() : StagedWriterTests(sharedMemory: true, encoded: true);
