@@ -59,9 +59,12 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     private LaneReader<T>? _localReader;
     // The message being appended (under the send lock) while the link's send path calls back EncodeEntry.
     private T _appending = default!;
-    // A raw lane's stage once a write over the transport made one; null for every other lane.
+    // The lane's stage once a write over the transport made one (an encoded lane's after EncodedStageAfter messages);
+    // null before, and in process.
     private LaneStage? _stage;
     private bool _stageRefused;
+    // The encoded size of the last message staged (the stage's owner's).
+    private int _lastStagedSize;
     // Used messages when the stage last changed owner: owners that change again sooner share the lane instead.
     private long _usedAtClaim;
     // While the lane is shared: the thread that wrote last under the lock, and how many of its writes came in a row.
@@ -160,8 +163,11 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         if (!stage.TryEnter(ThreadToken.Current))
             return false;
         long used = _usedMessages;
+        // A full stage is seen before encoding, by the size of the last message staged: the locked path, which takes the
+        // stage's entries out, would encode it again.
         if (Volatile.Read(ref _completed) || Volatile.Read(ref _failure) is not null
-            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes))
+            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes)
+            || !stage.HasRoomFor(_lastStagedSize))
         {
             stage.Exit();
             return false;
@@ -187,6 +193,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             stage.Exit();
             return false;
         }
+        _lastStagedSize = size;
         Volatile.Write(ref _usedMessages, used + 1);
         Volatile.Write(ref _usedBytes, _usedBytes + size);
         Volatile.Write(ref _sentMessages, _sentMessages + 1);

@@ -127,6 +127,61 @@ public sealed class LaneStressTests
     }
 
     [Fact]
+    public async Task AReaderOnOneThreadThatLagsWhileTheRingGrowsPeeksAndReadsEveryMessageOnceInOrder()
+    {
+        // One thread reads in bursts, pausing so that the writer fills the ring and the ring grows while it reads, and
+        // peeks before each burst: what it peeks is what it reads next. A new pipe per round: its ring starts small.
+        var random = new Random(31);
+        for (int round = 0; round < 40; round++)
+        {
+            var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 1 << 16 });
+            await using var _ = opener;
+            await using var __ = peer;
+            const long count = 200_000;
+
+            Task writer = Task.Run(async () =>
+            {
+                for (long i = 0; i < count; i++)
+                {
+                    if (!opener.Numbers.TryWrite(i))
+                        await opener.Numbers.WriteAsync(i);
+                }
+                opener.Numbers.Complete();
+            });
+            string? problem = null;
+            int seed = random.Next();
+            var reader = new Thread(() => problem = ReadInBursts(peer.Numbers, count, new Random(seed)));
+            reader.Start();
+            await writer.WaitAsync(Hang);
+            Assert.True(reader.Join(Hang), "the reader hung");
+            Assert.Null(problem);
+            Assert.False(await peer.Numbers.WaitToReadAsync().AsTask().WaitAsync(Hang));
+        }
+    }
+
+    // Reads count numbers in bursts of random length with pauses, peeking before each burst; null when each came once
+    // and in order, else what went wrong.
+    private static string? ReadInBursts(ChannelReader<long> numbers, long count, Random random)
+    {
+        long expected = 0;
+        while (expected < count)
+        {
+            if (numbers.TryPeek(out long peeked) && peeked != expected)
+                return $"peeked {peeked} where {expected} was next";
+            for (int burst = random.Next(1, 20_000); burst > 0 && numbers.TryRead(out long n); burst--)
+            {
+                if (n != expected++)
+                    return $"read {n} where {expected - 1} was next";
+            }
+            if (random.Next(4) == 0)
+                Thread.SpinWait(random.Next(1, 50_000));
+            else if (!numbers.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                break;
+        }
+        return expected == count ? null : $"{expected} of {count} read";
+    }
+
+    [Fact]
     public async Task AMillionSingleMessagesEachWakeAParkedReader()
     {
         var (opener, peer) = ISimple.CreatePipe();
