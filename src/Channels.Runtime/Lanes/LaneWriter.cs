@@ -135,19 +135,32 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             stage.Exit();
             return false;
         }
-        // Counted before the entry is published: the reader may return its credit as soon as it is sent.
+        CountStaged(used, size);
+        stage.Append(in item);
+        stage.Exit();
+        OfferStaged(stage);
+        return true;
+    }
+
+    // The owner, before it publishes an entry: the reader may return its credit as soon as the entry is sent.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountStaged(long used, int size)
+    {
         Volatile.Write(ref _usedMessages, used + 1);
         Volatile.Write(ref _usedBytes, _usedBytes + size);
         Volatile.Write(ref _sentMessages, _sentMessages + 1);
         Volatile.Write(ref _sentBytes, _sentBytes + size);
-        stage.Append(in item);
-        stage.Exit();
+    }
+
+    // The owner, after it published an entry: a sleeping send loop is told, and a stage with enough waiting sent.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void OfferStaged(LaneStage stage)
+    {
         FrameOutbox outbox = _link.Outbox;
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
         else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
             outbox.OnStageFull();
-        return true;
     }
 
     // The owner's write of an encoded lane: encoded into the stage's scratch buffer, then copied in as one entry. False
@@ -194,18 +207,11 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             return false;
         }
         _lastStagedSize = size;
-        Volatile.Write(ref _usedMessages, used + 1);
-        Volatile.Write(ref _usedBytes, _usedBytes + size);
-        Volatile.Write(ref _sentMessages, _sentMessages + 1);
-        Volatile.Write(ref _sentBytes, _sentBytes + size);
+        CountStaged(used, size);
         stage.AppendEncoded(scratch.WrittenSpan);
         scratch.Truncate(0);
         stage.Exit();
-        FrameOutbox outbox = _link.Outbox;
-        if (outbox.IsIdle)
-            outbox.OnStagedWhileIdle();
-        else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
-            outbox.OnStageFull();
+        OfferStaged(stage);
         return true;
     }
 

@@ -26,8 +26,9 @@ namespace Channels.Wire;
 /// could not take without blocking, and everything once the link is closing.</item>
 /// <item>A lane written by one thread appends to its <see cref="LaneStage"/> without the lock (a raw lane its
 /// messages' bytes, an encoded lane what its codec wrote, up to a few KiB); whoever holds the lock to send (an inline
-/// send, the loop, a control frame) first takes every stage's entries into Batch frames of the buffer. A streaming owner sends its own 32 KiB as a writer under the lock does; the loop watches its stage as
-/// it watches the buffer. The loop going to sleep while an owner may append sleeps at most 1 ms, then runs a
+/// send, the loop, a control frame) first takes every stage's entries into Batch frames of the buffer. A streaming
+/// owner sends its own 32 KiB as a writer under the lock does; the loop watches its stage as it watches the buffer.
+/// The loop going to sleep while an owner may append sleeps at most 1 ms, then runs a
 /// process-wide barrier and looks at the stages again before it sleeps for good, so that an owner either sees it
 /// asleep (and wakes it, or sends) or its entry is seen (see <see cref="PrepareToSleep"/>).</item>
 /// </list>
@@ -294,10 +295,9 @@ internal sealed class FrameOutbox
     public LaneStage? AddEncodedStage(int lane)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        int maxMessage = Math.Min(LaneStage.MaxEncodedMessage, StagedRunLimit - FrameLayout.BatchEntryPrefixSize);
         if (_pending is null)
             return null;
-        var stage = LaneStage.ForEncoded(lane, maxMessage);
+        var stage = LaneStage.ForEncoded(lane, Math.Min(LaneStage.MaxEncodedMessage, StagedRunLimit - FrameLayout.BatchEntryPrefixSize));
         _stages = [.. _stages, stage];
         return stage;
     }
