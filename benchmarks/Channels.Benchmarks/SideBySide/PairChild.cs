@@ -33,9 +33,15 @@ public static class PairChild
                         int count = int.Parse(parts[2], CultureInfo.InvariantCulture);
                         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
+                        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
                         await control.ReplyAsync("ready").ConfigureAwait(false);
                         long checksum = await receiver.ReceiveAsync(kind, count, cancellationToken).ConfigureAwait(false);
                         long end = Stopwatch.GetTimestamp();
+                        if (threadsBefore is not null)
+                        {
+                            Console.Error.WriteLine("      receiver threads: " + ThreadTimes.Describe(threadsBefore, ThreadTimes.Snapshot(), 2));
+                        }
+
                         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                         long cpuNanoseconds = (long)((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds * 1e6);
                         await control.ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"done {end} {allocated} {checksum} {cpuNanoseconds}")).ConfigureAwait(false);

@@ -159,6 +159,7 @@ public sealed class PairSession : IAsyncDisposable
 
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
+        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
         long start = Stopwatch.GetTimestamp();
         await WithWatchdogAsync(connection, settings, token => connection.Sender.SendAsync(spec.Kind, spec.Count, token)).ConfigureAwait(false);
         long sendAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
@@ -166,6 +167,11 @@ public sealed class PairSession : IAsyncDisposable
         string[] done = (await connection.Peer.ReadReplyAsync(settings.RoundTimeout).ConfigureAwait(false)).Split(' ');
         // The sender's processor time until the receiver had everything: what this process spent on the round.
         TimeSpan sendCpu = Environment.CpuUsage.TotalTime - cpuBefore;
+        if (threadsBefore is not null && timed)
+        {
+            Console.Error.WriteLine("      sender threads: " + ThreadTimes.Describe(threadsBefore, ThreadTimes.Snapshot(), 2));
+        }
+
         if (done.Length != 5 || done[0] != "done")
         {
             throw new InvalidOperationException($"unexpected reply '{string.Join(' ', done)}' to recv");
