@@ -31,19 +31,20 @@ public static class PairChild
                     {
                         var kind = Enum.Parse<CaseKind>(parts[1]);
                         int count = int.Parse(parts[2], CultureInfo.InvariantCulture);
+                        // Outside the allocation count: the snapshots allocate.
+                        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
                         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
-                        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
                         await control.ReplyAsync("ready").ConfigureAwait(false);
                         long checksum = await receiver.ReceiveAsync(kind, count, cancellationToken).ConfigureAwait(false);
                         long end = Stopwatch.GetTimestamp();
+                        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                        long cpuNanoseconds = (long)((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds * 1e6);
                         if (threadsBefore is not null)
                         {
                             Console.Error.WriteLine("      receiver threads: " + ThreadTimes.Describe(threadsBefore, ThreadTimes.Snapshot(), 2));
                         }
 
-                        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-                        long cpuNanoseconds = (long)((Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds * 1e6);
                         await control.ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"done {end} {allocated} {checksum} {cpuNanoseconds}")).ConfigureAwait(false);
                         break;
                     }

@@ -157,9 +157,10 @@ public sealed class PairSession : IAsyncDisposable
         await connection.Peer.SendAsync(string.Create(CultureInfo.InvariantCulture, $"recv {spec.Kind} {spec.Count}")).ConfigureAwait(false);
         await ExpectAsync(connection.Peer, "ready", settings).ConfigureAwait(false);
 
+        // Outside the allocation count: the snapshots allocate.
+        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
-        Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
         long start = Stopwatch.GetTimestamp();
         await WithWatchdogAsync(connection, settings, token => connection.Sender.SendAsync(spec.Kind, spec.Count, token)).ConfigureAwait(false);
         long sendAllocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
