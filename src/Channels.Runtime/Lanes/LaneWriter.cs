@@ -129,8 +129,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             return false;
         int size = Unsafe.SizeOf<T>();
         long used = _usedMessages;
-        if (Volatile.Read(ref _completed) || Volatile.Read(ref _failure) is not null
-            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes) || !stage.HasRoom())
+        if (!MayStage(used) || !stage.HasRoom())
         {
             stage.Exit();
             return false;
@@ -141,6 +140,12 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         OfferStaged(stage);
         return true;
     }
+
+    // The owner, inside the stage: whether the lane is open and has credit (granted grows under the send lock only).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayStage(long used)
+        => !Volatile.Read(ref _completed) && Volatile.Read(ref _failure) is null
+            && used < Volatile.Read(ref _grantedMessages) && _usedBytes < Volatile.Read(ref _grantedBytes);
 
     // The owner, before it publishes an entry: the reader may return its credit as soon as the entry is sent.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -178,9 +183,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         long used = _usedMessages;
         // A full stage is seen before encoding, by the size of the last message staged: the locked path, which takes the
         // stage's entries out, would encode it again.
-        if (Volatile.Read(ref _completed) || Volatile.Read(ref _failure) is not null
-            || used >= Volatile.Read(ref _grantedMessages) || _usedBytes >= Volatile.Read(ref _grantedBytes)
-            || !stage.HasRoomFor(_lastStagedSize))
+        if (!MayStage(used) || !stage.HasRoomFor(_lastStagedSize))
         {
             stage.Exit();
             return false;
@@ -188,10 +191,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         OutputBuffer scratch = stage.Scratch;
         try
         {
-            if (_packable)
-                PackableEncoder<T>.Encode(scratch, in item);
-            else
-                _codec.Encode(scratch, in item);
+            Encode(scratch, in item);
         }
         catch
         {
@@ -332,12 +332,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         }
     }
 
-    void IEntryEncoder.EncodeEntry(OutputBuffer buffer)
+    void IEntryEncoder.EncodeEntry(OutputBuffer buffer) => Encode(buffer, in _appending);
+
+    private void Encode(OutputBuffer buffer, in T item)
     {
         if (_packable)
-            PackableEncoder<T>.Encode(buffer, in _appending);
+            PackableEncoder<T>.Encode(buffer, in item);
         else
-            _codec.Encode(buffer, in _appending);
+            _codec.Encode(buffer, in item);
     }
 
     public override ValueTask WriteAsync(T item, CancellationToken cancellationToken = default)

@@ -45,8 +45,6 @@ internal sealed class LaneStage
 
     private readonly byte[] _ring;
     private readonly int _capacity;
-    // Encoded entries: their sizes vary, and the consumer walks their prefixes.
-    private readonly bool _encoded;
     // A thread's token, NoOwner or Shared; written under the send lock, read by the owner on every append.
     private object _owner = NoOwner;
     private Positions _positions;
@@ -61,20 +59,21 @@ internal sealed class LaneStage
         _ring = GC.AllocateUninitializedArray<byte>(_capacity);
     }
 
-    private LaneStage(int lane, int maxMessage, bool encoded)
+    private LaneStage(int lane, int maxMessage, OutputBuffer scratch)
     {
         Lane = lane;
         MaxMessage = maxMessage;
-        _encoded = encoded;
         _capacity = TargetCapacity;
         _ring = GC.AllocateUninitializedArray<byte>(_capacity);
-        // Only the owner of the moment writes it, inside TryEnter and Exit. Never disposed: a stage ends with its
-        // link, possibly while a writer encodes, and its array must not go back to the pool under that writer.
-        Scratch = new OutputBuffer();
+        Scratch = scratch;
     }
 
     /// <summary>A stage for an encoded lane's messages of up to <paramref name="maxMessage"/> bytes each.</summary>
-    public static LaneStage ForEncoded(int lane, int maxMessage) => new(lane, maxMessage, encoded: true);
+    /// <remarks>
+    /// Its scratch buffer is written only by the owner of the moment, inside TryEnter and Exit, and never disposed: a
+    /// stage ends with its link, possibly while a writer encodes, and the array must not go back to the pool under it.
+    /// </remarks>
+    public static LaneStage ForEncoded(int lane, int maxMessage) => new(lane, maxMessage, new OutputBuffer());
 
     /// <summary>The lane.</summary>
     public int Lane { get; }
@@ -84,6 +83,9 @@ internal sealed class LaneStage
 
     /// <summary>The size of one entry in bytes; 0 for an encoded stage, whose entries vary.</summary>
     public int EntrySize { get; }
+
+    // Encoded entries: their sizes vary, and the consumer walks their prefixes.
+    private bool IsEncoded => EntrySize == 0;
 
     /// <summary>An encoded stage: the largest message it takes.</summary>
     public int MaxMessage { get; }
@@ -192,7 +194,7 @@ internal sealed class LaneStage
     /// </summary>
     public void AppendEncoded(ReadOnlySpan<byte> message)
     {
-        Debug.Assert(_encoded && message.Length <= MaxMessage);
+        Debug.Assert(IsEncoded && message.Length <= MaxMessage);
         int entry = FrameLayout.BatchEntryPrefixSize + message.Length;
         int offset = _positions.TailOffset;
         long tail = _positions.Tail;
@@ -237,7 +239,7 @@ internal sealed class LaneStage
         long available = Volatile.Read(ref _positions.Tail) - _positions.Head;
         if (available == 0)
             return default;
-        if (_encoded)
+        if (IsEncoded)
             return PeekEncoded(available, maxBytes);
         int run = (int)Math.Min(available, _capacity - _positions.HeadOffset);
         int whole = Math.Max(1, maxBytes / EntrySize) * EntrySize;

@@ -31,28 +31,14 @@ public sealed class EncodedLaneStageTests
         Assert.Equal(Math.Min(LaneStage.MaxEncodedMessage, maxFrameSize - FrameLayout.LengthOverhead - FrameLayout.BatchEntryPrefixSize), stage.MaxMessage);
         Assert.InRange(largest, 0, stage.MaxMessage);
 
-        // As a lane's writer does: append while there is room, let the send lock holder take the entries otherwise,
-        // wake a sleeping loop, send a full stage itself; the loop takes whatever it finds meanwhile.
+        // As a lane's writer does; the loop takes whatever it finds meanwhile.
         var random = new Random(1234);
         var sent = new List<byte[]>(count);
         for (int i = 0; i < count; i++)
         {
             byte[] message = Message(random, i, largest);
             sent.Add(message);
-            Assert.True(stage.TryEnter(ThreadToken.Current));
-            while (!stage.HasRoomFor(message.Length))
-            {
-                stage.Exit();
-                lock (sendLock)
-                    outbox.Gather(stage);
-                Assert.True(stage.TryEnter(ThreadToken.Current));
-            }
-            stage.AppendEncoded(message);
-            stage.Exit();
-            if (outbox.IsIdle)
-                outbox.OnStagedWhileIdle();
-            else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
-                outbox.OnStageFull();
+            LaneStageTests.AppendAsAWriterDoes(outbox, sendLock, stage, () => stage.HasRoomFor(message.Length), () => stage.AppendEncoded(message));
         }
         outbox.Shutdown();
         await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));

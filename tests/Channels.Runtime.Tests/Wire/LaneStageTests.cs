@@ -38,20 +38,7 @@ public sealed class LaneStageTests
         for (int i = 0; i < count; i++)
         {
             var value = new Sample(i * 1_000_003L, -i, i & 0x7fff);
-            Assert.True(stage.TryEnter(ThreadToken.Current));
-            while (!stage.HasRoom())
-            {
-                stage.Exit();
-                lock (sendLock)
-                    outbox.Gather(stage);
-                Assert.True(stage.TryEnter(ThreadToken.Current));
-            }
-            stage.Append(in value);
-            stage.Exit();
-            if (outbox.IsIdle)
-                outbox.OnStagedWhileIdle();
-            else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
-                outbox.OnStageFull();
+            AppendAsAWriterDoes(outbox, sendLock, stage, stage.HasRoom, () => stage.Append(in value));
         }
         outbox.Shutdown();
         await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));
@@ -64,6 +51,28 @@ public sealed class LaneStageTests
             Assert.Equal(new Sample(i * 1_000_003L, -i, i & 0x7fff), MemoryMarshal.Read<Sample>(messages[i].Entry));
         }
         Assert.Equal(0, stage.Unsent);
+    }
+
+    /// <summary>
+    /// Appends one entry as a lane's owner does: while the stage has no room, lets the send lock's holder take its
+    /// entries; then appends, and wakes a sleeping loop or sends a stage with enough waiting.
+    /// </summary>
+    internal static void AppendAsAWriterDoes(FrameOutbox outbox, Lock sendLock, LaneStage stage, Func<bool> hasRoom, Action append)
+    {
+        Assert.True(stage.TryEnter(ThreadToken.Current));
+        while (!hasRoom())
+        {
+            stage.Exit();
+            lock (sendLock)
+                outbox.Gather(stage);
+            Assert.True(stage.TryEnter(ThreadToken.Current));
+        }
+        append();
+        stage.Exit();
+        if (outbox.IsIdle)
+            outbox.OnStagedWhileIdle();
+        else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
+            outbox.OnStageFull();
     }
 
     [Fact]
