@@ -29,6 +29,7 @@ internal sealed class JetStreamQueue
     private static readonly TimeSpan s_minPull = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_openPatience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_closePatience = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the server remembers a message id (every stream of a queue).</summary>
     internal static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
@@ -502,13 +503,29 @@ internal sealed class JetStreamQueue
         return _getters.DisposeAsync();
     }
 
-    /// <summary>Closes the queue for every process: records it and announces it on the state subject.</summary>
+    /// <summary>
+    /// Closes the queue for every process: records it and announces it on the state subject. A server slow to
+    /// acknowledge (a loaded machine, a pool of threads still growing) is asked again for up to 5 s (a second record
+    /// of the close changes nothing); one that stays away fails the close.
+    /// </summary>
     public async ValueTask CloseAsync()
     {
         _closed = true;
         _getters.EndWaits();
-        using var bounded = Bounded(CancellationToken.None);
-        await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
+        long until = Environment.TickCount64 + (long)s_closePatience.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                using var bounded = Bounded(CancellationToken.None);
+                await _js.PublishAsync<ReadOnlyMemory<byte>>(_streams.StateSubject, ReadOnlyMemory<byte>.Empty, cancellationToken: bounded.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (IsServerAway(ex) && Environment.TickCount64 < until)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
