@@ -252,8 +252,10 @@ public sealed partial class ContractGenerator
     private static void EmitCodec(SourceWriter writer, CodecModel codec)
     {
         string type = codec.MessageType;
-        // Raw codecs say so, so that links copy their messages themselves instead of calling Encode and Decode.
-        string contract = codec.IsUnmanaged ? "IRawLaneCodec" : "ISpanLaneCodec";
+        // Raw codecs say so, so that links copy their messages themselves instead of calling Encode and Decode; direct
+        // codecs say so, so that links hand them their buffers.
+        bool direct = !codec.DirectMembers.IsEmpty;
+        string contract = codec.IsUnmanaged ? "IRawLaneCodec" : direct ? "IDirectLaneCodec" : "ISpanLaneCodec";
         // Every codec that goes through MemoryPack says so, so that links may encode [MemoryPackable] types themselves,
         // straight into their send buffers; byte arrays also say so, so that links receive large ones into their arrays.
         string marker = codec.IsUnmanaged ? "" : ", global::Channels.Contracts.IMemoryPackLaneCodec";
@@ -293,6 +295,10 @@ public sealed partial class ContractGenerator
                 }
                 """);
         }
+        else if (direct)
+        {
+            EmitDirectCodec(writer, codec);
+        }
         else
         {
             string target = codec.IsValueType ? type : (type.EndsWith("?") ? type : type + "?");
@@ -300,40 +306,10 @@ public sealed partial class ContractGenerator
                 public void Encode(global::System.Buffers.IBufferWriter<byte> output, in {{type}} value)
                     => global::MemoryPack.MemoryPackSerializer.Serialize<{{type}}, global::System.Buffers.IBufferWriter<byte>>(in output, in value);
 
-                public {{type}} Decode(in global::System.Buffers.ReadOnlySequence<byte> payload)
-                {
-                    {{target}} value = default;
-                    int consumed = 0;
-                    try
-                    {
-                        consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(in payload, ref value);
-                    }
-                    catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
-                    {
-                        ThrowInvalid(payload.Length, ex);
-                    }
-                    if (consumed != payload.Length)
-                        ThrowInvalid(payload.Length, null);
-                    return value!;
-                }
-
-                public {{type}} Decode(global::System.ReadOnlySpan<byte> payload)
-                {
-                    {{target}} value = default;
-                    int consumed = 0;
-                    try
-                    {
-                        consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(payload, ref value);
-                    }
-                    catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
-                    {
-                        ThrowInvalid(payload.Length, ex);
-                    }
-                    if (consumed != payload.Length)
-                        ThrowInvalid(payload.Length, null);
-                    return value!;
-                }
                 """);
+            writer.WriteLine(MemoryPackDecode($"public {type} Decode(in global::System.Buffers.ReadOnlySequence<byte> payload)", target, "in payload"));
+            writer.WriteLine();
+            writer.WriteLine(MemoryPackDecode($"public {type} Decode(global::System.ReadOnlySpan<byte> payload)", target, "payload"));
         }
         writer.WriteLine();
         writer.WriteLine($$"""
@@ -344,6 +320,27 @@ public sealed partial class ContractGenerator
             """);
         writer.CloseBrace();
     }
+
+    // A Decode method that goes through MemoryPack; anything it throws but running out of memory, and a payload it does
+    // not consume whole, is a ProtocolException.
+    private static string MemoryPackDecode(string signature, string target, string argument) => $$"""
+        {{signature}}
+        {
+            {{target}} value = default;
+            int consumed = 0;
+            try
+            {
+                consumed = global::MemoryPack.MemoryPackSerializer.Deserialize({{argument}}, ref value);
+            }
+            catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+            {
+                ThrowInvalid(payload.Length, ex);
+            }
+            if (consumed != payload.Length)
+                ThrowInvalid(payload.Length, null);
+            return value!;
+        }
+        """;
 
     private static string LaneType(LaneModel lane, bool swapped)
     {

@@ -33,6 +33,7 @@ public static class PairChild
                         int count = int.Parse(parts[2], CultureInfo.InvariantCulture);
                         // Outside the allocation count: the snapshots allocate.
                         Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
+                        JitLog.Instance?.Drain(0);
                         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
                         await control.ReplyAsync("ready").ConfigureAwait(false);
@@ -43,6 +44,10 @@ public static class PairChild
                         if (threadsBefore is not null)
                         {
                             Console.Error.WriteLine("      receiver threads: " + ThreadTimes.Describe(threadsBefore, ThreadTimes.Snapshot(), 2));
+                            if (JitLog.Instance is { } jitLog)
+                            {
+                                Console.Error.WriteLine("      receiver compiled: " + jitLog.Drain(8));
+                            }
                         }
 
                         await control.ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"done {end} {allocated} {checksum} {cpuNanoseconds}")).ConfigureAwait(false);

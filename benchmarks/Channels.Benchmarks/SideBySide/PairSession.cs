@@ -159,6 +159,7 @@ public sealed class PairSession : IAsyncDisposable
 
         // Outside the allocation count: the snapshots allocate.
         Dictionary<int, long>? threadsBefore = ThreadTimes.Enabled ? ThreadTimes.Snapshot() : null;
+        JitLog.Instance?.Drain(0);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         TimeSpan cpuBefore = Environment.CpuUsage.TotalTime;
         long start = Stopwatch.GetTimestamp();
@@ -171,6 +172,10 @@ public sealed class PairSession : IAsyncDisposable
         if (threadsBefore is not null && timed)
         {
             Console.Error.WriteLine("      sender threads: " + ThreadTimes.Describe(threadsBefore, ThreadTimes.Snapshot(), 2));
+            if (JitLog.Instance is { } jitLog)
+            {
+                Console.Error.WriteLine("      sender compiled: " + jitLog.Drain(8));
+            }
         }
 
         if (done.Length != 5 || done[0] != "done")

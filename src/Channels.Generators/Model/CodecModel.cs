@@ -1,3 +1,5 @@
+using Channels.Generators.Helpers;
+
 namespace Channels.Generators.Model;
 
 /// <summary>A lane codec class: one per distinct message type of a contract.</summary>
@@ -7,4 +9,15 @@ namespace Channels.Generators.Model;
 /// <param name="IsUnmanaged">Copied as raw bytes (what MemoryPack does for unmanaged structs) instead of through MemoryPack.</param>
 /// <param name="IsValueType">A struct (the deserialization target is declared without '?').</param>
 /// <param name="IsByteArray">A <c>byte[]</c>: the codec says it encodes as MemoryPack does, so links may receive large ones into their own arrays.</param>
-internal sealed record CodecModel(string Name, string MessageType, string DisplayName, bool IsUnmanaged, bool IsValueType, bool IsByteArray);
+/// <param name="DirectMembers">
+/// The members, in wire and constructor order, of a type whose MemoryPack encoding the codec writes and reads itself
+/// (see <see cref="ContractGenerator"/>'s DirectCodecs); empty for every other type.
+/// </param>
+internal sealed record CodecModel(
+    string Name,
+    string MessageType,
+    string DisplayName,
+    bool IsUnmanaged,
+    bool IsValueType,
+    bool IsByteArray,
+    EquatableArray<DirectMemberModel> DirectMembers);

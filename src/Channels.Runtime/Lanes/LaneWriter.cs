@@ -37,6 +37,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // The codec encodes as MemoryPack does (IMemoryPackLaneCodec) a [MemoryPackable] type: the link encodes it
     // itself, through a writer made for its buffer (PackableEncoder).
     private readonly bool _packable;
+    // The codec writes the encoding itself into a span it bounds (IDirectLaneCodec): the link hands it its buffer.
+    private readonly IDirectLaneCodec<T>? _direct;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
     // Window granted and used since the lane opened: the credit is the difference. Granted grows under the send lock
@@ -90,7 +92,8 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         _codec = codec;
         _raw = RawCodec.Applies(codec);
         _byteArrays = typeof(T) == typeof(byte[]) && codec is IByteArrayLaneCodec;
-        _packable = !_raw && codec is IMemoryPackLaneCodec && PackableEncoder<T>.IsAvailable;
+        _direct = !_raw && codec is IDirectLaneCodec<T> { EncodesDirectly: true } direct ? direct : null;
+        _packable = !_raw && _direct is null && codec is IMemoryPackLaneCodec && PackableEncoder<T>.IsAvailable;
         // The link's send lock: encoding into the pending frames then re-enters a lock already held.
         _lock = link.SendLock;
         _waiters = new WaiterList(_lock);
@@ -336,7 +339,9 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     private void Encode(OutputBuffer buffer, in T item)
     {
-        if (_packable)
+        if (_direct is { } direct)
+            buffer.Advance(direct.Encode(buffer.GetSpan(direct.GetMaxEncodedSize(in item)), in item));
+        else if (_packable)
             PackableEncoder<T>.Encode(buffer, in item);
         else
             _codec.Encode(buffer, in item);

@@ -1,5 +1,5 @@
 using MemoryPack;
-using MemoryPack.Formatters;
+using Channels.Contracts;
 
 namespace Channels.Wire;
 
@@ -24,7 +24,7 @@ internal abstract class PackableCalls<T>
             return null;
         try
         {
-            if (RegisteredFormatter() != typeof(MemoryPackableFormatter<>).MakeGenericType(typeof(T)))
+            if (!MemoryPackFormatterCheck.UsesGeneratedFormatter<T>())
                 return null;
             return (PackableCalls<T>?)Activator.CreateInstance(typeof(PackableCallsOf<>).MakeGenericType(typeof(T)));
         }
@@ -32,13 +32,6 @@ internal abstract class PackableCalls<T>
         {
             return null;
         }
-    }
-
-    // MemoryPack's provider answers through a reader or writer; a reader of nothing asks it.
-    private static Type RegisteredFormatter()
-    {
-        using var reader = new MemoryPackReader(ReadOnlySpan<byte>.Empty, MemoryPackReaderOptionalStatePool.Rent(null));
-        return reader.GetFormatter<T>().GetType();
     }
 }
 

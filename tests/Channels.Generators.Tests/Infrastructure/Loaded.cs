@@ -35,7 +35,9 @@ internal sealed class Loaded
         object instance = type.GetField("Instance", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         Type message = type.GetInterfaces().Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.ISpanLaneCodec<>)).GetGenericArguments()[0];
         MethodInfo decodeSpan = typeof(Codec).GetMethod(nameof(Codec.DecodeSpan), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(message);
-        return new Codec(instance, type.GetMethod("Encode")!, type.GetMethod("Decode", [typeof(ReadOnlySequence<byte>).MakeByRefType()])!, decodeSpan);
+        // Direct codecs also encode into a span: the runtime's other callers use the IBufferWriter overload.
+        MethodInfo encode = type.GetMethods().Single(m => m.Name == "Encode" && m.GetParameters()[0].ParameterType == typeof(IBufferWriter<byte>));
+        return new Codec(instance, encode, type.GetMethod("Decode", [typeof(ReadOnlySequence<byte>).MakeByRefType()])!, decodeSpan);
     }
 
     public ulong Fingerprint(string contract)

@@ -1,0 +1,188 @@
+using System.Collections.Generic;
+using Channels.Generators.Helpers;
+using Channels.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Channels.Generators;
+
+public sealed partial class ContractGenerator
+{
+    /// <summary>
+    /// Finds the message types whose codec writes and reads MemoryPack's encoding itself instead of calling MemoryPack:
+    /// a sealed positional record with <c>[MemoryPackable]</c> and nothing else of MemoryPack's, whose only data
+    /// members are its positional parameters, each a primitive, an enum or a string. MemoryPack then writes an object
+    /// header and the members in parameter order, which the generated code reproduces byte for byte; anything that
+    /// could change that (a layout or member attribute, a body member, a base record, a type MemoryPack formats
+    /// through a formatter) keeps the MemoryPack path.
+    /// </summary>
+    private static class DirectCodecs
+    {
+        /// <summary>The members to encode, in order; empty when the type keeps the MemoryPack path.</summary>
+        public static EquatableArray<DirectMemberModel> Members(ITypeSymbol type)
+        {
+            if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class, IsRecord: true, IsSealed: true, IsGenericType: false } record
+                || record.BaseType?.SpecialType != SpecialType.System_Object
+                || !HasPlainMemoryPackable(record)
+                || PositionalParameters(record) is not { Count: > 0 and <= MaxMembers } parameters)
+                return EquatableArray<DirectMemberModel>.Empty;
+
+            var members = new List<DirectMemberModel>(parameters.Count);
+            foreach (ParameterSyntax parameter in parameters)
+            {
+                if (Property(record, parameter) is not { } property || !IsDirectType(property.Type))
+                    return EquatableArray<DirectMemberModel>.Empty;
+                members.Add(new DirectMemberModel(
+                    Identifiers.Escape(property.Name),
+                    TypeAnalyzer.Display(property.Type),
+                    property.Type.SpecialType == SpecialType.System_String));
+            }
+
+            return CountDataMembers(record) == members.Count ? members.ToEquatableArray() : EquatableArray<DirectMemberModel>.Empty;
+        }
+
+        // More members than this keep the MemoryPack path (its header allows 249; a codec this long gains nothing).
+        private const int MaxMembers = 64;
+
+        // [MemoryPackable] with MemoryPack's default object layout, and no other attribute of
+        // MemoryPack's on the type or any of its members (ordering, ignoring, string formats, callbacks, constructors).
+        private static bool HasPlainMemoryPackable(INamedTypeSymbol type)
+        {
+            bool packable = false;
+            foreach (AttributeData attribute in type.GetAttributes())
+            {
+                if (!IsMemoryPacks(attribute))
+                    continue;
+                if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.MemoryPackable) || attribute.NamedArguments.Length != 0)
+                    return false;
+                // Its optional arguments, GenerateType and SerializeLayout, at their defaults (Object, Sequential).
+                foreach (TypedConstant argument in attribute.ConstructorArguments)
+                {
+                    if (argument.Value is not 0)
+                        return false;
+                }
+                packable = true;
+            }
+
+            if (!packable)
+                return false;
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (HasMemoryPackAttribute(member))
+                    return false;
+                if (member is IMethodSymbol method)
+                {
+                    foreach (IParameterSymbol parameter in method.Parameters)
+                    {
+                        if (HasMemoryPackAttribute(parameter))
+                            return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        // The parameters of the record's one declaration with a parameter list, when its only other constructor is
+        // the copy constructor (MemoryPack then constructs through it).
+        private static SeparatedSyntaxList<ParameterSyntax>? PositionalParameters(INamedTypeSymbol record)
+        {
+            SeparatedSyntaxList<ParameterSyntax>? found = null;
+            foreach (SyntaxReference reference in record.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is RecordDeclarationSyntax { ParameterList: { } list })
+                {
+                    if (found is not null)
+                        return null;
+                    found = list.Parameters;
+                }
+            }
+
+            int constructors = 0;
+            foreach (IMethodSymbol constructor in record.InstanceConstructors)
+            {
+                if (constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, record))
+                    continue;
+                if (constructor.DeclaredAccessibility != Accessibility.Public)
+                    return null;
+                constructors++;
+            }
+            return constructors == 1 ? found : null;
+        }
+
+        // The property a positional parameter declares: public, get-only or init, declared by that parameter itself
+        // (a body property of the same name would make it an ordinary member, which MemoryPack orders differently).
+        private static IPropertySymbol? Property(INamedTypeSymbol record, ParameterSyntax parameter)
+        {
+            foreach (ISymbol member in record.GetMembers(parameter.Identifier.ValueText))
+            {
+                if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
+                    && property.DeclaringSyntaxReferences.Length == 1
+                    && property.DeclaringSyntaxReferences[0] is { } reference
+                    && reference.SyntaxTree == parameter.SyntaxTree && reference.Span == parameter.Span)
+                    return property;
+            }
+            return null;
+        }
+
+        // Every field and property the record declares, of any accessibility, other than what the compiler adds:
+        // a positional record whose only data members are its parameters has exactly as many.
+        private static int CountDataMembers(INamedTypeSymbol record)
+        {
+            int count = 0;
+            foreach (ISymbol member in record.GetMembers())
+            {
+                if (member.IsStatic || member.IsImplicitlyDeclared)
+                    continue;
+                if (member is IFieldSymbol { IsConst: false } || member is IPropertySymbol)
+                    count++;
+            }
+            return count;
+        }
+
+        // What MemoryPack writes as raw bytes without a formatter of its own (primitives and enums), and strings.
+        private static bool IsDirectType(ITypeSymbol type)
+        {
+            if (type.TypeKind == TypeKind.Enum)
+                return true;
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Boolean:
+                case SpecialType.System_Char:
+                case SpecialType.System_SByte:
+                case SpecialType.System_Byte:
+                case SpecialType.System_Int16:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_Int32:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_UInt64:
+                case SpecialType.System_Single:
+                case SpecialType.System_Double:
+                case SpecialType.System_String:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private static bool HasMemoryPackAttribute(ISymbol symbol)
+        {
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                if (IsMemoryPacks(attribute))
+                    return true;
+            }
+            return false;
+        }
+
+        private static bool IsMemoryPacks(AttributeData attribute)
+        {
+            for (INamespaceSymbol? ns = attribute.AttributeClass?.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+            {
+                if (ns.ContainingNamespace is { IsGlobalNamespace: true } && ns.Name == "MemoryPack")
+                    return true;
+            }
+            return false;
+        }
+    }
+}
