@@ -10,43 +10,50 @@ public sealed partial class ContractGenerator
 {
     /// <summary>
     /// Finds the message types whose codec writes and reads MemoryPack's encoding itself instead of calling MemoryPack:
-    /// a sealed positional record with <c>[MemoryPackable]</c> and nothing else of MemoryPack's, whose only data
-    /// members are its positional parameters, each a primitive, an enum or a string. MemoryPack then writes an object
-    /// header and the members in parameter order, which the generated code reproduces byte for byte; anything that
-    /// could change that (a layout or member attribute, a body member, a base record, a type MemoryPack formats
-    /// through a formatter) keeps the MemoryPack path.
+    /// a positional record whose only data members are its positional parameters, each a primitive, an enum or a
+    /// string, and that either has <c>[MemoryPackable]</c> and nothing else of MemoryPack's, or nothing of MemoryPack's
+    /// at all (a plain record, which the formatter this generator emits serializes). Both formatters write an object
+    /// header and the members in parameter order, which the generated code reproduces byte for byte (for an instance
+    /// of a derived record too: the formatter of the lane's type writes that type's members only); anything that could
+    /// change that (a layout or member attribute, a body member, a base record, a member serialized through a
+    /// formatter) keeps the MemoryPack path.
     /// </summary>
     private static class DirectCodecs
     {
-        /// <summary>The members to encode, in order; empty when the type keeps the MemoryPack path.</summary>
-        public static EquatableArray<DirectMemberModel> Members(ITypeSymbol type)
+        /// <summary>The codec's members and kind; null when the type keeps the MemoryPack path.</summary>
+        public static DirectCodecModel? Find(ITypeSymbol type)
         {
-            if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class, IsRecord: true, IsSealed: true, IsGenericType: false } record
+            if (type is not INamedTypeSymbol { TypeKind: TypeKind.Class, IsRecord: true, IsAbstract: false, IsGenericType: false } record
                 || record.BaseType?.SpecialType != SpecialType.System_Object
-                || !HasPlainMemoryPackable(record)
+                || MemoryPackAttributes(record) is not { } packable
+                || (!packable && ImplementsMemoryPackable(record))
                 || PositionalParameters(record) is not { Count: > 0 and <= MaxMembers } parameters)
-                return EquatableArray<DirectMemberModel>.Empty;
+                return null;
 
             var members = new List<DirectMemberModel>(parameters.Count);
             foreach (ParameterSyntax parameter in parameters)
             {
                 if (Property(record, parameter) is not { } property || !IsDirectType(property.Type))
-                    return EquatableArray<DirectMemberModel>.Empty;
+                    return null;
                 members.Add(new DirectMemberModel(
                     Identifiers.Escape(property.Name),
                     TypeAnalyzer.Display(property.Type),
                     property.Type.SpecialType == SpecialType.System_String));
             }
 
-            return CountDataMembers(record) == members.Count ? members.ToEquatableArray() : EquatableArray<DirectMemberModel>.Empty;
+            // A plain record must be one the generated formatters can reach (the analyzer refuses it otherwise).
+            if (CountDataMembers(record) != members.Count || (!packable && record.DeclaredAccessibility == Accessibility.Private))
+                return null;
+            return new DirectCodecModel(members.ToEquatableArray(), OwnFormatter: !packable);
         }
 
         // More members than this keep the MemoryPack path (its header allows 249; a codec this long gains nothing).
         private const int MaxMembers = 64;
 
-        // [MemoryPackable] with MemoryPack's default object layout, and no other attribute of
-        // MemoryPack's on the type or any of its members (ordering, ignoring, string formats, callbacks, constructors).
-        private static bool HasPlainMemoryPackable(INamedTypeSymbol type)
+        // True for [MemoryPackable] with MemoryPack's default object layout, false for no attribute of MemoryPack's; null
+        // for any other attribute of MemoryPack's on the type or any of its members (ordering, ignoring, string formats,
+        // callbacks, constructors), which would change the encoding.
+        private static bool? MemoryPackAttributes(INamedTypeSymbol type)
         {
             bool packable = false;
             foreach (AttributeData attribute in type.GetAttributes())
@@ -54,32 +61,41 @@ public sealed partial class ContractGenerator
                 if (!IsMemoryPacks(attribute))
                     continue;
                 if (!SymbolNames.Is(attribute.AttributeClass, KnownTypes.MemoryPackable) || attribute.NamedArguments.Length != 0)
-                    return false;
+                    return null;
                 // Its optional arguments, GenerateType and SerializeLayout, at their defaults (Object, Sequential).
                 foreach (TypedConstant argument in attribute.ConstructorArguments)
                 {
                     if (argument.Value is not 0)
-                        return false;
+                        return null;
                 }
                 packable = true;
             }
 
-            if (!packable)
-                return false;
             foreach (ISymbol member in type.GetMembers())
             {
                 if (HasMemoryPackAttribute(member))
-                    return false;
+                    return null;
                 if (member is IMethodSymbol method)
                 {
                     foreach (IParameterSymbol parameter in method.Parameters)
                     {
                         if (HasMemoryPackAttribute(parameter))
-                            return false;
+                            return null;
                     }
                 }
             }
-            return true;
+            return packable;
+        }
+
+        // A type that implements IMemoryPackable<T> without the attribute serializes itself its own way.
+        private static bool ImplementsMemoryPackable(INamedTypeSymbol type)
+        {
+            foreach (INamedTypeSymbol implemented in type.AllInterfaces)
+            {
+                if (implemented.Name == "IMemoryPackable" && implemented.ContainingNamespace is { Name: "MemoryPack", ContainingNamespace.IsGlobalNamespace: true })
+                    return true;
+            }
+            return false;
         }
 
         // The parameters of the record's one declaration with a parameter list, when its only other constructor is

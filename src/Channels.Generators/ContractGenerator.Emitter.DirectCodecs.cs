@@ -20,12 +20,17 @@ public sealed partial class ContractGenerator
     {
         string type = codec.MessageType;
         string target = type.EndsWith("?") ? type : type + "?";
-        EquatableArray<DirectMemberModel> members = codec.DirectMembers;
+        DirectCodecModel direct = codec.Direct!;
+        EquatableArray<DirectMemberModel> members = direct.Members;
         string count = members.Count.ToString(CultureInfo.InvariantCulture);
+        // The formatter whose bytes the codec writes: MemoryPack's own, or the one emitted next to this codec.
+        string check = direct.OwnFormatter
+            ? $"UsesChannelsFormatter<{type.TrimEnd('?')}>(typeof({codec.Name}).Assembly)"
+            : $"UsesGeneratedFormatter<{type.TrimEnd('?')}>()";
 
         writer.WriteLine($$"""
             // A formatter the application registered for the type wins: every call then goes through MemoryPack.
-            private static readonly bool s_direct = global::Channels.Contracts.MemoryPackFormatterCheck.UsesGeneratedFormatter<{{type.TrimEnd('?')}}>();
+            private static readonly bool s_direct = global::Channels.Contracts.MemoryPackFormatterCheck.{{check}};
 
             public bool EncodesDirectly => s_direct;
 
@@ -103,7 +108,9 @@ public sealed partial class ContractGenerator
         writer.WriteLine("try");
         writer.OpenBrace();
         writer.WriteLine($"var reader = new {FieldReader}(payload);");
-        writer.WriteLine($"if (!reader.TryReadObjectHeader({count}, out int count))");
+        // MemoryPack's formatters take fewer members from an older peer; the generated ones want them all.
+        string header = direct.OwnFormatter ? $"TryReadObjectHeaderOf({count}, out int count)" : $"TryReadObjectHeader({count}, out int count)";
+        writer.WriteLine($"if (!reader.{header})");
         writer.OpenBrace();
         writer.WriteLine("reader.EnsureEnd();");
         writer.WriteLine("return default!;");
@@ -114,7 +121,7 @@ public sealed partial class ContractGenerator
             DirectMemberModel member = members[i];
             string index = i.ToString(CultureInfo.InvariantCulture);
             string read = member.IsString ? "reader.ReadString()" : $"reader.Read<{member.Type}>()";
-            writer.WriteLine($"var __{index} = count > {index} ? {read} : default;");
+            writer.WriteLine(direct.OwnFormatter ? $"var __{index} = {read};" : $"var __{index} = count > {index} ? {read} : default;");
             construction.Append(i == 0 ? "" : ", ").Append("__").Append(index).Append(member.IsString ? "!" : "");
         }
         writer.WriteLine("reader.EnsureEnd();");

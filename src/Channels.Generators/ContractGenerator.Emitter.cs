@@ -254,7 +254,7 @@ public sealed partial class ContractGenerator
         string type = codec.MessageType;
         // Raw codecs say so, so that links copy their messages themselves instead of calling Encode and Decode; direct
         // codecs say so, so that links hand them their buffers.
-        bool direct = !codec.DirectMembers.IsEmpty;
+        bool direct = codec.Direct is not null;
         string contract = codec.IsUnmanaged ? "IRawLaneCodec" : direct ? "IDirectLaneCodec" : "ISpanLaneCodec";
         // Every codec that goes through MemoryPack says so, so that links may encode [MemoryPackable] types themselves,
         // straight into their send buffers; byte arrays also say so, so that links receive large ones into their arrays.

@@ -155,7 +155,7 @@ public sealed partial class ContractGenerator
                     codec = UniqueName("__Codec_" + Identifiers.Mangle(messageType), codecNames.Values);
                     codecNames.Add(messageType, codec);
                     codecs.Add(new CodecModel(codec, messageType, type.ToDisplayString(), TypeAnalyzer.IsRawUnmanaged(type), type.IsValueType,
-                        type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }, DirectCodecs.Members(type)));
+                        type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Byte }, DirectCodecs.Find(type)));
                 }
                 return codec;
             }

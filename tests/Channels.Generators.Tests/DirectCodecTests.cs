@@ -25,8 +25,12 @@ public sealed class DirectCodecTests
         [MemoryPackable] public sealed partial record Everything(bool B, char C, sbyte I8, byte U8, short I16, ushort U16, int I32, uint U32, long I64, ulong U64, float F32, double F64, Mood Mood, string? Note, string Title);
         [MemoryPackable] public sealed partial record Texts(string? First, string? Second);
 
+        // Not sealed: a derived record's instance is encoded as its base, as MemoryPack's formatter of the base does.
+        [MemoryPackable] public partial record NotSealed(int Id, string Name);
+        public sealed record Derived(int Id, string Name, string Extra) : NotSealed(Id, Name);
+
         // Each of these keeps the MemoryPack path.
-        [MemoryPackable] public partial record NotSealed(int Id);
+        [MemoryPackable] public partial record Child(int Id, string Name, int More) : NotSealed(Id, Name);
         [MemoryPackable] public sealed partial record WithBody(int Id) { public string Extra { get; init; } = ""; }
         [MemoryPackable] public sealed partial record Ordered([property: MemoryPackOrder(0)] int Id);
         [MemoryPackable(GenerateType.VersionTolerant)] public sealed partial record Tolerant([property: MemoryPackOrder(0)] int Id);
@@ -34,7 +38,10 @@ public sealed class DirectCodecTests
         [MemoryPackable] public sealed partial record WithList(List<int> Items);
         [MemoryPackable] public sealed partial record WithTwoConstructors(int Id) { [MemoryPackConstructor] public WithTwoConstructors() : this(0) { } }
         [MemoryPackable] public sealed partial class NotARecord { public int Id { get; set; } }
-        public sealed record Plain(int Id, string Text);
+        // Plain records: the formatter this generator emits writes the same layout, but wants every member.
+        public record Plain(int Id, string? Text, Mood Mood);
+        public sealed record PlainWithList(int Id, List<int> Items);
+        public sealed record PlainOverridden(int Value);
 
         // The application replaces MemoryPack's formatter of this one: its codec must go through MemoryPack.
         [MemoryPackable] public sealed partial record Overridden(int Value);
@@ -48,10 +55,23 @@ public sealed class DirectCodecTests
                 => value = new Overridden(-reader.ReadUnmanaged<int>());
         }
 
+        public sealed class NegatingPlainFormatter : MemoryPackFormatter<PlainOverridden>
+        {
+            public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref PlainOverridden? value)
+                => writer.WriteUnmanaged(-value!.Value);
+
+            public override void Deserialize(ref MemoryPackReader reader, scoped ref PlainOverridden? value)
+                => value = new PlainOverridden(-reader.ReadUnmanaged<int>());
+        }
+
         public static class Registration
         {
             [System.Runtime.CompilerServices.ModuleInitializer]
-            public static void Register() => MemoryPackFormatterProvider.Register(new NegatingFormatter());
+            public static void Register()
+            {
+                MemoryPackFormatterProvider.Register(new NegatingFormatter());
+                MemoryPackFormatterProvider.Register(new NegatingPlainFormatter());
+            }
         }
         """;
 
@@ -68,6 +88,7 @@ public sealed class DirectCodecTests
             ChannelWriter<Everything> Everything { get; }
             ChannelWriter<Texts?> Texts { get; }
             ChannelWriter<NotSealed> NotSealed { get; }
+            ChannelWriter<Child> Child { get; }
             ChannelWriter<WithBody> WithBody { get; }
             ChannelWriter<Ordered> Ordered { get; }
             ChannelWriter<Tolerant> Tolerant { get; }
@@ -76,6 +97,8 @@ public sealed class DirectCodecTests
             ChannelWriter<WithTwoConstructors> WithTwoConstructors { get; }
             ChannelWriter<NotARecord> NotARecord { get; }
             ChannelWriter<Plain> Plain { get; }
+            ChannelWriter<PlainWithList> PlainWithList { get; }
+            ChannelWriter<PlainOverridden> PlainOverridden { get; }
             ChannelWriter<Overridden> Overridden { get; }
         }
         """;
@@ -91,7 +114,7 @@ public sealed class DirectCodecTests
         {
             if (codec.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(Channels.Contracts.IDirectLaneCodec<>)))
             {
-                if (codec.Name == "__Codec_Direct_Overridden")
+                if (codec.Name is "__Codec_Direct_Overridden" or "__Codec_Direct_PlainOverridden")
                     continue;
                 direct.Add(codec.Name);
                 // The bytes are MemoryPack's, so the link may still treat them as such.
@@ -99,22 +122,44 @@ public sealed class DirectCodecTests
             }
         }
 
-        Assert.Equal(new[] { "__Codec_Direct_Everything", "__Codec_Direct_Small", "__Codec_Direct_Texts_N" }, direct.ToArray());
+        Assert.Equal(new[] { "__Codec_Direct_Everything", "__Codec_Direct_NotSealed", "__Codec_Direct_Plain", "__Codec_Direct_Small", "__Codec_Direct_Texts_N" }, direct.ToArray());
     }
 
-    [Fact]
-    public void AFormatterTheApplicationRegisteredWinsOverTheDirectEncoding()
+    [Theory]
+    [InlineData("Overridden", "Small")]
+    [InlineData("PlainOverridden", "Plain")]
+    public void AFormatterTheApplicationRegisteredWinsOverTheDirectEncoding(string overridden, string kept)
     {
         Loaded loaded = Direct.Value;
-        Loaded.Codec codec = loaded.GetCodec("Direct.IDirect", "__Codec_Direct_Overridden");
-        Assert.False((bool)codec.Instance.GetType().GetProperty("EncodesDirectly")!.GetValue(codec.Instance)!);
-        Assert.True((bool)loaded.GetCodec("Direct.IDirect", "__Codec_Direct_Small").Instance.GetType().GetProperty("EncodesDirectly")!.GetValue(loaded.GetCodec("Direct.IDirect", "__Codec_Direct_Small").Instance)!);
+        Loaded.Codec codec = loaded.GetCodec("Direct.IDirect", "__Codec_Direct_" + overridden);
+        Assert.False(EncodesDirectly(codec));
+        Assert.True(EncodesDirectly(loaded.GetCodec("Direct.IDirect", "__Codec_Direct_" + kept)));
 
-        object value = loaded.Create("Direct.Overridden", 5);
+        object value = loaded.Create("Direct." + overridden, 5);
         byte[] encoded = Encode(codec, value);
         Assert.Equal(BitConverter.GetBytes(-5), encoded);
         Assert.Equal(value, codec.Decode(encoded));
     }
+
+    [Fact]
+    public void APlainRecordEncodesAsTheGeneratedFormatterDoesAndWantsEveryMember()
+    {
+        Loaded loaded = Direct.Value;
+        Type mood = loaded.Type("Direct.Mood");
+        foreach (string? text in new[] { null, "", "plain", "ünïcode 😀" })
+            AssertSameAsMemoryPack(loaded, "__Codec_Direct_Plain", loaded.Create("Direct.Plain", 3, text, Enum.ToObject(mood, -300)));
+
+        Loaded.Codec codec = loaded.GetCodec("Direct.IDirect", "__Codec_Direct_Plain");
+        byte[] whole = codec.Encode(loaded.Create("Direct.Plain", 3, "x", Enum.ToObject(mood, 1)));
+        // The generated formatter refuses a header with fewer members; so does the codec.
+        AssertRefused(codec, [2, .. whole.AsSpan(1, whole.Length - 3)]);
+        Assert.Throws<MemoryPack.MemoryPackSerializationException>(() => MemoryPackDeserialize(loaded.Type("Direct.Plain"), [2, .. whole.AsSpan(1, whole.Length - 3)]));
+        for (int length = 0; length < whole.Length; length++)
+            AssertRefused(codec, whole.AsSpan(0, length).ToArray());
+    }
+
+    private static bool EncodesDirectly(Loaded.Codec codec)
+        => (bool)codec.Instance.GetType().GetProperty("EncodesDirectly")!.GetValue(codec.Instance)!;
 
     public static TheoryData<string> Strings => new()
     {
@@ -143,6 +188,18 @@ public sealed class DirectCodecTests
             AssertSameAsMemoryPack(loaded, "__Codec_Direct_Everything", low);
             AssertSameAsMemoryPack(loaded, "__Codec_Direct_Everything", high);
         }
+    }
+
+    [Fact]
+    public void AnInstanceOfADerivedRecordIsEncodedAsItsBaseAsMemoryPackDoes()
+    {
+        Loaded loaded = Direct.Value;
+        Loaded.Codec codec = loaded.GetCodec("Direct.IDirect", "__Codec_Direct_NotSealed");
+        object derived = loaded.Create("Direct.Derived", 9, "nine", "dropped");
+        Type baseType = loaded.Type("Direct.NotSealed");
+        byte[] memoryPack = MemoryPackSerialize(baseType, derived);
+        Assert.Equal(Convert.ToHexString(memoryPack), Convert.ToHexString(Encode(codec, derived)));
+        Assert.Equal(loaded.Create("Direct.NotSealed", 9, "nine"), codec.Decode(memoryPack));
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using Channels.Generators.Helpers;
-
 namespace Channels.Generators.Model;
 
 /// <summary>A lane codec class: one per distinct message type of a contract.</summary>
@@ -9,10 +7,7 @@ namespace Channels.Generators.Model;
 /// <param name="IsUnmanaged">Copied as raw bytes (what MemoryPack does for unmanaged structs) instead of through MemoryPack.</param>
 /// <param name="IsValueType">A struct (the deserialization target is declared without '?').</param>
 /// <param name="IsByteArray">A <c>byte[]</c>: the codec says it encodes as MemoryPack does, so links may receive large ones into their own arrays.</param>
-/// <param name="DirectMembers">
-/// The members, in wire and constructor order, of a type whose MemoryPack encoding the codec writes and reads itself
-/// (see <see cref="ContractGenerator"/>'s DirectCodecs); empty for every other type.
-/// </param>
+/// <param name="Direct">How the codec writes and reads the type's MemoryPack encoding itself; null when it calls MemoryPack.</param>
 internal sealed record CodecModel(
     string Name,
     string MessageType,
@@ -20,4 +15,4 @@ internal sealed record CodecModel(
     bool IsUnmanaged,
     bool IsValueType,
     bool IsByteArray,
-    EquatableArray<DirectMemberModel> DirectMembers);
+    DirectCodecModel? Direct);

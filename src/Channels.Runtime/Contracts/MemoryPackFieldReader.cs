@@ -41,6 +41,19 @@ public ref struct MemoryPackFieldReader
         return true;
     }
 
+    /// <summary>
+    /// Reads an object header that must announce exactly <paramref name="members"/> members (the formatters Channels
+    /// generates for plain types want them all): false for a null object.
+    /// </summary>
+    public bool TryReadObjectHeaderOf(int members, out int count)
+    {
+        if (!TryReadObjectHeader(members, out count))
+            return false;
+        if (count != members)
+            throw new ProtocolException($"The object header says {count} members; the type has {members}.");
+        return true;
+    }
+
     /// <summary>Reads a value written as its raw bytes.</summary>
     public TValue Read<TValue>()
         where TValue : unmanaged

@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
+using System.Text.Unicode;
 
 namespace Channels.Contracts;
 
@@ -89,7 +90,9 @@ public ref struct MemoryPackFieldWriter
         }
 
         Span<byte> lengths = _destination.Slice(_written, 2 * sizeof(int));
-        int bytes = Encoding.UTF8.GetBytes(value, _destination.Slice(_written + lengths.Length));
+        // Replacing invalid sequences is what Encoding.UTF8 (and so MemoryPack) does, without its virtual calls.
+        if (Utf8.FromUtf16(value, _destination.Slice(_written + lengths.Length), out _, out int bytes) != OperationStatus.Done)
+            throw new ArgumentException("The destination is shorter than MaxStringSize said.", nameof(value));
         MemoryMarshal.Write(lengths, ~bytes);
         MemoryMarshal.Write(lengths.Slice(sizeof(int)), value.Length);
         _written += lengths.Length + bytes;

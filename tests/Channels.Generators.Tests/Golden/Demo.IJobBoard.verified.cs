@@ -64,31 +64,90 @@ namespace Demo
             public global::System.Threading.Tasks.ValueTask DisposeAsync() => _session.DisposeAsync();
         }
 
-        private sealed class __Codec_Demo_Job : global::Channels.Contracts.ISpanLaneCodec<global::Demo.Job>, global::Channels.Contracts.IMemoryPackLaneCodec
+        private sealed class __Codec_Demo_Job : global::Channels.Contracts.IDirectLaneCodec<global::Demo.Job>, global::Channels.Contracts.IMemoryPackLaneCodec
         {
             public static readonly __Codec_Demo_Job Instance = new();
 
+            // A formatter the application registered for the type wins: every call then goes through MemoryPack.
+            private static readonly bool s_direct = global::Channels.Contracts.MemoryPackFormatterCheck.UsesGeneratedFormatter<global::Demo.Job>();
+
+            public bool EncodesDirectly => s_direct;
+
+            public int GetMaxEncodedSize(in global::Demo.Job value)
+            {
+                if (value is null)
+                    return global::Channels.Contracts.MemoryPackFieldWriter.ObjectHeaderSize;
+                int size = global::Channels.Contracts.MemoryPackFieldWriter.ObjectHeaderSize + global::System.Runtime.CompilerServices.Unsafe.SizeOf<int>();
+                size = global::Channels.Contracts.MemoryPackFieldWriter.AddSizes(size, global::Channels.Contracts.MemoryPackFieldWriter.MaxStringSize(value.Text));
+                return size;
+            }
+
+            public int Encode(global::System.Span<byte> destination, in global::Demo.Job value)
+            {
+                var writer = new global::Channels.Contracts.MemoryPackFieldWriter(destination);
+                if (value is null)
+                {
+                    writer.WriteNullObject();
+                    return writer.Written;
+                }
+                writer.WriteObjectHeader(2);
+                writer.Write(value.Id);
+                writer.WriteString(value.Text);
+                return writer.Written;
+            }
+
             public void Encode(global::System.Buffers.IBufferWriter<byte> output, in global::Demo.Job value)
-                => global::MemoryPack.MemoryPackSerializer.Serialize<global::Demo.Job, global::System.Buffers.IBufferWriter<byte>>(in output, in value);
+            {
+                if (s_direct)
+                    output.Advance(Encode(output.GetSpan(GetMaxEncodedSize(in value)), in value));
+                else
+                    global::MemoryPack.MemoryPackSerializer.Serialize<global::Demo.Job, global::System.Buffers.IBufferWriter<byte>>(in output, in value);
+            }
 
             public global::Demo.Job Decode(in global::System.Buffers.ReadOnlySequence<byte> payload)
             {
-                global::Demo.Job? value = default;
-                int consumed = 0;
+                if (payload.IsSingleSegment)
+                    return Decode(payload.FirstSpan);
+                if (payload.Length > global::System.Array.MaxLength)
+                    ThrowInvalid(payload.Length, null);
+                int length = (int)payload.Length;
+                byte[] copy = global::System.Buffers.ArrayPool<byte>.Shared.Rent(length);
                 try
                 {
-                    consumed = global::MemoryPack.MemoryPackSerializer.Deserialize(in payload, ref value);
+                    global::System.Buffers.BuffersExtensions.CopyTo(payload, copy);
+                    return Decode(new global::System.ReadOnlySpan<byte>(copy, 0, length));
                 }
-                catch (global::System.Exception ex) when (ex is not global::System.OutOfMemoryException)
+                finally
                 {
-                    ThrowInvalid(payload.Length, ex);
+                    global::System.Buffers.ArrayPool<byte>.Shared.Return(copy);
                 }
-                if (consumed != payload.Length)
-                    ThrowInvalid(payload.Length, null);
-                return value!;
             }
 
             public global::Demo.Job Decode(global::System.ReadOnlySpan<byte> payload)
+            {
+                if (!s_direct)
+                    return DecodeThroughMemoryPack(payload);
+                try
+                {
+                    var reader = new global::Channels.Contracts.MemoryPackFieldReader(payload);
+                    if (!reader.TryReadObjectHeader(2, out int count))
+                    {
+                        reader.EnsureEnd();
+                        return default!;
+                    }
+                    var __0 = count > 0 ? reader.Read<int>() : default;
+                    var __1 = count > 1 ? reader.ReadString() : default;
+                    reader.EnsureEnd();
+                    return new global::Demo.Job(__0, __1!);
+                }
+                catch (global::Channels.ProtocolException ex)
+                {
+                    ThrowInvalid(payload.Length, ex);
+                    return default!;
+                }
+            }
+
+            private static global::Demo.Job DecodeThroughMemoryPack(global::System.ReadOnlySpan<byte> payload)
             {
                 global::Demo.Job? value = default;
                 int consumed = 0;
