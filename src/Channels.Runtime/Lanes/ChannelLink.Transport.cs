@@ -172,6 +172,20 @@ public sealed partial class ChannelLink : IFrameReceiver
             error.Lane = lane;
     }
 
+    long IFrameReceiver.ReaderProgress
+    {
+        get
+        {
+            long progress = -1;
+            foreach (ILane? lane in _lanes)
+            {
+                if (lane is IReaderLane reader && reader.HasBacklog(out long consumed))
+                    progress = Math.Max(progress, 0) + consumed;
+            }
+            return progress;
+        }
+    }
+
     void IFrameReceiver.OnEnd(Exception? error)
     {
         try

@@ -6,6 +6,12 @@ internal interface IReaderLane : ILane
     /// <summary>The messages this side buffers before the remote writer must wait.</summary>
     int WindowMessages { get; }
 
+    /// <summary>
+    /// True when the lane holds delivered messages its reader has not taken yet, with <paramref name="consumed"/> the
+    /// count it has taken so far (it moves while the reader reads).
+    /// </summary>
+    bool HasBacklog(out long consumed);
+
     /// <summary>Decodes and queues the messages of a Data (<paramref name="isBatch"/> false) or Batch frame; returns how many it queued.</summary>
     /// <exception cref="ProtocolException">The payload does not decode, or the remote writer exceeded the window.</exception>
     int Deliver(ReadOnlyMemory<byte> payload, bool isBatch);

@@ -111,6 +111,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     public int WindowMessages => _windowMessages;
 
+    bool IReaderLane.HasBacklog(out long consumed)
+    {
+        consumed = Volatile.Read(ref _positions.Head);
+        return !IsEmpty;
+    }
+
     public override bool CanCount => true;
 
     public override bool CanPeek => true;

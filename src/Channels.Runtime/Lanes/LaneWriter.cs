@@ -171,10 +171,11 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             outbox.OnStageFull();
     }
 
-    // The owner's write of an encoded lane: encoded into the stage's scratch buffer, then copied in as one entry. False
-    // as TryWriteStaged, and for a message the stage does not take (a byte array of more than StagedArrayBytes, more
-    // than MaxMessage encoded, no room): the locked path then encodes it again, which a full stage's writer pays while
-    // the link sends anyway.
+    // The owner's write of an encoded lane: encoded straight into the stage when the codec bounds its encoding
+    // (IDirectLaneCodec) and the bound fits, otherwise into the stage's scratch buffer and then copied in as one entry.
+    // False as TryWriteStaged, and for a message the stage does not take (a byte array of more than StagedArrayBytes,
+    // more than MaxMessage encoded, no room): the locked path then encodes it again, which a full stage's writer pays
+    // while the link sends anyway.
     private bool TryWriteEncodedStaged(LaneStage stage, T item)
     {
         // Staged, an array is copied twice more than under the lock (into the scratch buffer, then the stage), which
@@ -191,6 +192,30 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             stage.Exit();
             return false;
         }
+        int size = _direct is { } direct ? EncodeIntoStage(stage, direct, in item) : OverBound;
+        if (size >= 0)
+        {
+            _lastStagedSize = size;
+            CountStaged(used, size);
+            stage.EndEncoded(size);
+        }
+        else if (size == NoRoom || !TryAppendThroughScratch(stage, item, used))
+        {
+            stage.Exit();
+            return false;
+        }
+        stage.Exit();
+        OfferStaged(stage);
+        return true;
+    }
+
+    // EncodeIntoStage's answers other than a size.
+    private const int NoRoom = -2;
+    private const int OverBound = -1;
+
+    // Encodes into the scratch buffer, then copies the entry in; false (nothing staged) when it does not fit.
+    private bool TryAppendThroughScratch(LaneStage stage, T item, long used)
+    {
         OutputBuffer scratch = stage.Scratch;
         try
         {
@@ -206,16 +231,46 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         if (size > stage.MaxMessage || !stage.HasRoomFor(size))
         {
             scratch.Truncate(0);
-            stage.Exit();
             return false;
         }
         _lastStagedSize = size;
         CountStaged(used, size);
         stage.AppendEncoded(scratch.WrittenSpan);
         scratch.Truncate(0);
-        stage.Exit();
-        OfferStaged(stage);
         return true;
+    }
+
+    // Encodes into the stage's next entry, left for the caller to publish once it counted it: its size; NoRoom when the
+    // stage has no room for the codec's bound, OverBound when the bound exceeds an entry (the scratch buffer then finds
+    // the real size).
+    private static int EncodeIntoStage(LaneStage stage, IDirectLaneCodec<T> direct, in T item)
+    {
+        int max;
+        try
+        {
+            max = direct.GetMaxEncodedSize(in item);
+        }
+        catch
+        {
+            stage.Exit();
+            throw;
+        }
+        if (max > stage.MaxMessage)
+            return OverBound;
+        if (!stage.HasRoomFor(max))
+            return NoRoom;
+        int size;
+        try
+        {
+            size = direct.Encode(stage.BeginEncoded(max), in item);
+        }
+        catch
+        {
+            stage.AbandonEncoded();
+            stage.Exit();
+            throw;
+        }
+        return size;
     }
 
     private bool TryWriteLocked(T item)

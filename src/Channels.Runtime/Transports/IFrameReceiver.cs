@@ -27,6 +27,14 @@ internal interface IFrameReceiver
     void OnLargeFrame(FrameHeader header, ReadOnlySpan<byte> head, byte[] rest)
         => throw new InvalidOperationException("This receiver names no destination for large frames.");
 
+    /// <summary>
+    /// While a reader of this end works through messages delivered to it, a number that grows as it reads; -1 when no
+    /// reader holds any. Such a reader receives on its own thread once it has read them (see
+    /// <see cref="IInlineReceiver"/>), so a transport's receive thread may leave the frames that arrive meanwhile to it
+    /// for as long as the number grows, instead of delivering them on a second thread beside it.
+    /// </summary>
+    long ReaderProgress => -1;
+
     /// <summary>Receiving ended: <see langword="null"/> at an orderly end of stream, else why.</summary>
     void OnEnd(Exception? error);
 }

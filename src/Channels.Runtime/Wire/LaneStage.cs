@@ -49,6 +49,9 @@ internal sealed class LaneStage
     private object _owner = NoOwner;
     private Positions _positions;
 
+    // The owner's skip to the ring's start between BeginEncoded and EndEncoded, published with the entry after it.
+    private int _pendingSkip;
+
     /// <param name="lane">The lane whose entries this holds.</param>
     /// <param name="entrySize">The size of one entry: the length prefix and the message.</param>
     public LaneStage(int lane, int entrySize)
@@ -194,24 +197,50 @@ internal sealed class LaneStage
     /// </summary>
     public void AppendEncoded(ReadOnlySpan<byte> message)
     {
-        Debug.Assert(IsEncoded && message.Length <= MaxMessage);
-        int entry = FrameLayout.BatchEntryPrefixSize + message.Length;
+        message.CopyTo(BeginEncoded(message.Length));
+        EndEncoded(message.Length);
+    }
+
+    /// <summary>
+    /// The owner of an encoded stage, after <see cref="HasRoomFor"/>(<paramref name="maxSize"/>): the space of an entry
+    /// of up to <paramref name="maxSize"/> bytes, for the message to be encoded straight into; <see cref="EndEncoded"/>
+    /// publishes it. Nothing is published in between: an entry that does not fit before the ring's end starts at its
+    /// beginning, and the skip goes out with it.
+    /// </summary>
+    public Span<byte> BeginEncoded(int maxSize)
+    {
+        Debug.Assert(IsEncoded && maxSize <= MaxMessage && _pendingSkip == 0);
         int offset = _positions.TailOffset;
-        long tail = _positions.Tail;
         int toEnd = _capacity - offset;
-        if (entry > toEnd)
+        if (FrameLayout.BatchEntryPrefixSize + maxSize > toEnd)
         {
             if (toEnd >= FrameLayout.BatchEntryPrefixSize)
                 BinaryPrimitives.WriteUInt32LittleEndian(_ring.AsSpan(offset), WrapMarker);
-            tail += toEnd;
-            offset = 0;
+            _pendingSkip = toEnd;
+            _positions.TailOffset = offset = 0;
         }
-        Span<byte> target = _ring.AsSpan(offset, entry);
-        BinaryPrimitives.WriteUInt32LittleEndian(target, (uint)message.Length);
-        message.CopyTo(target.Slice(FrameLayout.BatchEntryPrefixSize));
+        return _ring.AsSpan(offset + FrameLayout.BatchEntryPrefixSize, maxSize);
+    }
+
+    /// <summary>Gives up the entry <see cref="BeginEncoded"/> gave (its encoding failed): nothing of it is published.</summary>
+    public void AbandonEncoded()
+    {
+        if (_pendingSkip != 0)
+            _positions.TailOffset = _capacity - _pendingSkip;
+        _pendingSkip = 0;
+    }
+
+    /// <summary>Publishes the entry <see cref="BeginEncoded"/> gave, holding the first <paramref name="size"/> bytes written there.</summary>
+    public void EndEncoded(int size)
+    {
+        int offset = _positions.TailOffset;
+        BinaryPrimitives.WriteUInt32LittleEndian(_ring.AsSpan(offset), (uint)size);
+        int entry = FrameLayout.BatchEntryPrefixSize + size;
         offset += entry;
         _positions.TailOffset = offset == _capacity ? 0 : offset;
-        Volatile.Write(ref _positions.Tail, tail + entry);
+        long tail = _positions.Tail + _pendingSkip + entry;
+        _pendingSkip = 0;
+        Volatile.Write(ref _positions.Tail, tail);
     }
 
     /// <summary>

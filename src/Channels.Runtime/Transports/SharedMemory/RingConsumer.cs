@@ -130,13 +130,13 @@ internal sealed unsafe class RingConsumer
     /// (<see cref="ParkedPolled"/> while a reader polls, else <see cref="ParkedWakeMe"/>), or 0 (flag cleared) when a
     /// record arrived meanwhile, so the caller must not sleep.
     /// </summary>
-    public int PrepareToPark()
+    public int PrepareToPark(bool covered = false)
     {
-        int parked = Volatile.Read(ref Pollers) > 0 ? ParkedPolled : ParkedWakeMe;
+        int parked = covered || Volatile.Read(ref Pollers) > 0 ? ParkedPolled : ParkedWakeMe;
         Interlocked.Exchange(ref ReaderParked, parked);
         // The last poller may have left before the flag was set (its hand-back found nothing to hand back): look
         // again after the full fence above, and ask for wake-ups after all. See EndPolling for the other half.
-        if (parked == ParkedPolled && Volatile.Read(ref Pollers) == 0)
+        if (parked == ParkedPolled && !covered && Volatile.Read(ref Pollers) == 0)
         {
             parked = ParkedWakeMe;
             Interlocked.Exchange(ref ReaderParked, parked);

@@ -44,6 +44,26 @@ internal static unsafe class RingWait
         }
     }
 
+    /// <summary>
+    /// Sleeps up to <paramref name="sliceMs"/> while a reader of this process is still working through what it was
+    /// given and will poll the ring itself when it is done: the producer does not wake this sleep, a poller that leaves
+    /// with records waiting does (as for a sleep covered by polling readers). Returns at once when a record is there.
+    /// </summary>
+    public static void LeaveToReader(RingConsumer consumer, ref int stop, int sliceMs)
+    {
+        if (consumer.HasRecord() || Volatile.Read(ref stop) != 0)
+            return;
+        int parked = consumer.PrepareToPark(covered: true);
+        if (parked == 0)
+            return;
+        fixed (int* word = &consumer.ReaderParked)
+        {
+            if (Volatile.Read(ref stop) == 0)
+                Futex.Wait(word, parked, sliceMs);
+        }
+        Volatile.Write(ref consumer.ReaderParked, 0);
+    }
+
     /// <summary>Waits until the ring has room for a record of <paramref name="payloadLength"/> bytes; false when stopped first.</summary>
     public static bool ForRoom(RingProducer producer, int payloadLength, SharedMemoryWait strategy, ref int stop, int spinRounds = DefaultSpinRounds)
     {

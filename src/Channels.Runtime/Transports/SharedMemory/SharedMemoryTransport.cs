@@ -34,6 +34,9 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
     /// Spin rounds of the receive thread before it parks: short on a machine of two cores or fewer, where its spinning
     /// takes the core that the threads it would deliver to need.
     /// </summary>
+    // How long the receive thread leaves arriving frames to a reader that is working through its messages.
+    private const int LeaveToReaderMs = 1;
+
     private static readonly int ReceiveSpinRounds = Environment.ProcessorCount > 2 ? RingWait.DefaultSpinRounds : 8;
 
     /// <summary>The smallest piece worth waiting for when the ring is full: waiting for less would wake per record.</summary>
@@ -366,6 +369,7 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
     {
         bool acquired = _segment.TryAcquire();
         Exception? end = null;
+        long readerProgress = -1;
         try
         {
             while (acquired)
@@ -403,6 +407,16 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
                     end = _endError;
                     break;
                 }
+                // A reader that works through delivered messages polls the ring itself when it is done; delivering
+                // beside it would put a third busy thread on two cores. Left to it as long as it makes progress.
+                long progress = _receiver!.ReaderProgress;
+                if (progress >= 0 && progress != readerProgress)
+                {
+                    readerProgress = progress;
+                    RingWait.LeaveToReader(_consumer, ref _stop, LeaveToReaderMs);
+                    continue;
+                }
+                readerProgress = -1;
                 // The receive thread never busy-spins: a reader that waits polls the ring itself (BusySpin makes that
                 // poll spin hard), and a second spinning thread per process would starve the others on two cores.
                 RingWait.ForRecord(_consumer, SharedMemoryWait.SpinThenPark, ref _stop, ReceiveSpinRounds);
