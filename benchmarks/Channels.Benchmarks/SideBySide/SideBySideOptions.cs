@@ -12,7 +12,7 @@ public sealed record SideBySideOptions
     public double Scale { get; init; } = DefaultScale;
 
     /// <summary>Timed rounds per case.</summary>
-    public int Runs { get; init; } = 5;
+    public int Runs { get; init; } = 9;
 
     /// <summary>Untimed rounds before them.</summary>
     public int WarmupRounds { get; init; } = 1;
