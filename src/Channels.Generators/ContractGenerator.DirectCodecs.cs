@@ -20,6 +20,9 @@ public sealed partial class ContractGenerator
     /// </summary>
     private static class DirectCodecs
     {
+        // Records with more parameters keep the MemoryPack path (its object header allows 249 members).
+        private const int MaxMembers = 64;
+
         /// <summary>The codec's members and kind; null when the type keeps the MemoryPack path.</summary>
         public static DirectCodecModel? Find(ITypeSymbol type)
         {
@@ -41,14 +44,10 @@ public sealed partial class ContractGenerator
                     property.Type.SpecialType == SpecialType.System_String));
             }
 
-            // A plain record must be one the generated formatters can reach (the analyzer refuses it otherwise).
-            if (CountDataMembers(record) != members.Count || (!packable && record.DeclaredAccessibility == Accessibility.Private))
+            if (CountDataMembers(record) != members.Count)
                 return null;
             return new DirectCodecModel(members.ToEquatableArray(), OwnFormatter: !packable);
         }
-
-        // More members than this keep the MemoryPack path (its header allows 249; a codec this long gains nothing).
-        private const int MaxMembers = 64;
 
         // True for [MemoryPackable] with MemoryPack's default object layout, false for no attribute of MemoryPack's; null
         // for any other attribute of MemoryPack's on the type or any of its members (ordering, ignoring, string formats,

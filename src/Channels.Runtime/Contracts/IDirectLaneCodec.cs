@@ -11,8 +11,9 @@ public interface IDirectLaneCodec<T> : ISpanLaneCodec<T>
 {
     /// <summary>
     /// Whether the codec writes the encoding itself; false when the application registered its own MemoryPack
-    /// formatter for <typeparamref name="T"/>, which the codec then calls like any other (see
-    /// <see cref="MemoryPackFormatterCheck"/>), and the span overloads must not be used.
+    /// formatter for <typeparamref name="T"/> (see <see cref="MemoryPackFormatterCheck"/>): its other members then go
+    /// through that formatter, and <see cref="GetMaxEncodedSize"/> and <see cref="Encode(Span{byte}, in T)"/> must not
+    /// be used.
     /// </summary>
     bool EncodesDirectly { get; }
 

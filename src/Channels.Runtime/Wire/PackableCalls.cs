@@ -1,5 +1,5 @@
-using MemoryPack;
 using Channels.Contracts;
+using MemoryPack;
 
 namespace Channels.Wire;
 

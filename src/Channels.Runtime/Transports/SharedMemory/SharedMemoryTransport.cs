@@ -30,13 +30,13 @@ internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, I
     /// <summary>Data bytes of each direction's ring.</summary>
     public const int RingCapacity = 1 << 20;
 
+    // How long the receive thread leaves arriving frames to a reader that is working through its messages.
+    private const int LeaveToReaderMs = 1;
+
     /// <summary>
     /// Spin rounds of the receive thread before it parks: short on a machine of two cores or fewer, where its spinning
     /// takes the core that the threads it would deliver to need.
     /// </summary>
-    // How long the receive thread leaves arriving frames to a reader that is working through its messages.
-    private const int LeaveToReaderMs = 1;
-
     private static readonly int ReceiveSpinRounds = Environment.ProcessorCount > 2 ? RingWait.DefaultSpinRounds : 8;
 
     /// <summary>The smallest piece worth waiting for when the ring is full: waiting for less would wake per record.</summary>
