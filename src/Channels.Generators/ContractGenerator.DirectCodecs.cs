@@ -10,8 +10,8 @@ public sealed partial class ContractGenerator
 {
     /// <summary>
     /// Finds the message types whose codec writes and reads MemoryPack's encoding itself instead of calling MemoryPack:
-    /// a positional record whose only data members are its positional parameters, each a primitive, an enum or a
-    /// string, and that either has <c>[MemoryPackable]</c> and nothing else of MemoryPack's, or nothing of MemoryPack's
+    /// a positional record whose only data members are its positional parameters, each a string or an unmanaged struct
+    /// (written as its raw bytes), and that either has <c>[MemoryPackable]</c> and nothing else of MemoryPack's, or nothing of MemoryPack's
     /// at all (a plain record, which the formatter this generator emits serializes). Both formatters write an object
     /// header and the members in parameter order, which the generated code reproduces byte for byte (for an instance
     /// of a derived record too: the formatter of the lane's type writes that type's members only); anything that could
@@ -154,31 +154,10 @@ public sealed partial class ContractGenerator
             return count;
         }
 
-        // What MemoryPack writes as raw bytes without a formatter of its own (primitives and enums), and strings.
+        // Strings, and what both formatters write as its raw bytes: unmanaged structs (primitives, enums, DateTime, Guid,
+        // user structs without references) that are neither nullable nor [MemoryPackable].
         private static bool IsDirectType(ITypeSymbol type)
-        {
-            if (type.TypeKind == TypeKind.Enum)
-                return true;
-            switch (type.SpecialType)
-            {
-                case SpecialType.System_Boolean:
-                case SpecialType.System_Char:
-                case SpecialType.System_SByte:
-                case SpecialType.System_Byte:
-                case SpecialType.System_Int16:
-                case SpecialType.System_UInt16:
-                case SpecialType.System_Int32:
-                case SpecialType.System_UInt32:
-                case SpecialType.System_Int64:
-                case SpecialType.System_UInt64:
-                case SpecialType.System_Single:
-                case SpecialType.System_Double:
-                case SpecialType.System_String:
-                    return true;
-                default:
-                    return false;
-            }
-        }
+            => type.SpecialType == SpecialType.System_String || TypeAnalyzer.IsRawUnmanaged(type);
 
         private static bool HasMemoryPackAttribute(ISymbol symbol)
         {

@@ -34,7 +34,12 @@ public sealed class DirectCodecTests
         [MemoryPackable] public sealed partial record WithBody(int Id) { public string Extra { get; init; } = ""; }
         [MemoryPackable] public sealed partial record Ordered([property: MemoryPackOrder(0)] int Id);
         [MemoryPackable(GenerateType.VersionTolerant)] public sealed partial record Tolerant([property: MemoryPackOrder(0)] int Id);
-        [MemoryPackable] public sealed partial record WithDate(DateTime When);
+        public record struct Point(int X, int Y);
+        [MemoryPackable] public sealed partial record Stamped(DateTime When, DateTimeOffset At, TimeSpan Took, Guid Id, decimal Price, Point Where, string Label);
+        public sealed record PlainStamped(DateTime When, Guid Id, decimal Price, Point Where);
+
+        // Each of these keeps the MemoryPack path.
+        [MemoryPackable] public sealed partial record WithNullable(int? Maybe);
         [MemoryPackable] public sealed partial record WithList(List<int> Items);
         [MemoryPackable] public sealed partial record WithTwoConstructors(int Id) { [MemoryPackConstructor] public WithTwoConstructors() : this(0) { } }
         [MemoryPackable] public sealed partial class NotARecord { public int Id { get; set; } }
@@ -92,7 +97,9 @@ public sealed class DirectCodecTests
             ChannelWriter<WithBody> WithBody { get; }
             ChannelWriter<Ordered> Ordered { get; }
             ChannelWriter<Tolerant> Tolerant { get; }
-            ChannelWriter<WithDate> WithDate { get; }
+            ChannelWriter<Stamped> Stamped { get; }
+            ChannelWriter<PlainStamped> PlainStamped { get; }
+            ChannelWriter<WithNullable> WithNullable { get; }
             ChannelWriter<WithList> WithList { get; }
             ChannelWriter<WithTwoConstructors> WithTwoConstructors { get; }
             ChannelWriter<NotARecord> NotARecord { get; }
@@ -122,7 +129,7 @@ public sealed class DirectCodecTests
             }
         }
 
-        Assert.Equal(new[] { "__Codec_Direct_Everything", "__Codec_Direct_NotSealed", "__Codec_Direct_Plain", "__Codec_Direct_Small", "__Codec_Direct_Texts_N" }, direct.ToArray());
+        Assert.Equal(new[] { "__Codec_Direct_Everything", "__Codec_Direct_NotSealed", "__Codec_Direct_Plain", "__Codec_Direct_PlainStamped", "__Codec_Direct_Small", "__Codec_Direct_Stamped", "__Codec_Direct_Texts_N" }, direct.ToArray());
     }
 
     [Theory]
@@ -200,6 +207,19 @@ public sealed class DirectCodecTests
         byte[] memoryPack = MemoryPackSerialize(baseType, derived);
         Assert.Equal(Convert.ToHexString(memoryPack), Convert.ToHexString(Encode(codec, derived)));
         Assert.Equal(loaded.Create("Direct.NotSealed", 9, "nine"), codec.Decode(memoryPack));
+    }
+
+    [Fact]
+    public void UnmanagedStructMembersAreWrittenAsTheirRawBytesAsTheFormattersDo()
+    {
+        Loaded loaded = Direct.Value;
+        object point = loaded.Create("Direct.Point", -3, 77);
+        var when = new DateTime(2026, 12, 7, 23, 0, 0, DateTimeKind.Utc);
+        AssertSameAsMemoryPack(loaded, "__Codec_Direct_Stamped", loaded.Create("Direct.Stamped",
+            when, new DateTimeOffset(when.Ticks, TimeSpan.FromHours(-5)), TimeSpan.FromMilliseconds(1234.5), Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), 12345.6789m, point, "label"));
+        AssertSameAsMemoryPack(loaded, "__Codec_Direct_Stamped", loaded.Create("Direct.Stamped",
+            DateTime.MinValue, DateTimeOffset.MaxValue, TimeSpan.MinValue, Guid.Empty, decimal.MinValue, loaded.Create("Direct.Point", 0, 0), ""));
+        AssertSameAsMemoryPack(loaded, "__Codec_Direct_PlainStamped", loaded.Create("Direct.PlainStamped", when, Guid.NewGuid(), -0.5m, point));
     }
 
     [Fact]

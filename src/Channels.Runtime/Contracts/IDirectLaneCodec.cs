@@ -2,7 +2,7 @@ namespace Channels.Contracts;
 
 /// <summary>
 /// A lane codec that encodes straight into a span whose size it bounds first, for message types whose encoding it
-/// writes itself instead of calling MemoryPack (records of primitives, enums and strings). A link then encodes each
+/// writes itself instead of calling MemoryPack (records of strings and unmanaged values). A link then encodes each
 /// message into its send buffer with no writer or serializer state in between; the bytes are MemoryPack's, so a
 /// peer that decodes through MemoryPack reads them unchanged. The generator implements it where it applies.
 /// </summary>

@@ -63,7 +63,12 @@ public abstract class DirectCodecProcessTests(bool sharedMemory) : IDisposable
             i % 2 == 0,
             Texts[(i / 3) % Texts.Length]);
 
-    private static Marker MakeMarker(int i) => new(i == 1 ? int.MaxValue : -i, i % 4 == 0 ? null : new StringBuilder().Append('m', i % 50).Append(i).ToString());
+    private static Marker MakeMarker(int i)
+        => new(
+            i == 1 ? int.MaxValue : -i,
+            i % 4 == 0 ? null : new StringBuilder().Append('m', i % 50).Append(i).ToString(),
+            new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(i),
+            new Guid(i, (short)i, (short)(i >> 16), 1, 2, 3, 4, 5, 6, 7, 8));
 }
 
 /// <summary>The suite over the Unix socket.</summary>

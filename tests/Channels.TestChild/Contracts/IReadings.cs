@@ -31,5 +31,5 @@ public enum Quality : byte
     Bad,
 }
 
-/// <summary>A plain positional record (no MemoryPack attribute: the generator's formatter).</summary>
-public sealed record Marker(int Id, string? Label);
+/// <summary>A plain positional record (no MemoryPack attribute: the generator's formatter), with unmanaged structs.</summary>
+public sealed record Marker(int Id, string? Label, DateTime At, Guid Key);
