@@ -13,8 +13,6 @@ namespace Channels.Contracts;
 /// </summary>
 public ref struct MemoryPackFieldReader
 {
-    private const byte NullObject = 255;
-
     private readonly ReadOnlySpan<byte> _payload;
     private int _read;
 
@@ -34,7 +32,7 @@ public ref struct MemoryPackFieldReader
         if (_read >= _payload.Length)
             throw Truncated();
         count = _payload[_read++];
-        if (count == NullObject)
+        if (count == MemoryPackFieldWriter.NullObject)
             return false;
         if (count > members)
             throw new ProtocolException($"The object header says {count} members; the type has {members}.");

@@ -16,7 +16,7 @@ public ref struct MemoryPackFieldWriter
     public const int ObjectHeaderSize = 1;
 
     // MemoryPack's object header for null; 250..254 are its other markers.
-    private const byte NullObject = 255;
+    internal const byte NullObject = 255;
 
     private readonly Span<byte> _destination;
     private int _written;

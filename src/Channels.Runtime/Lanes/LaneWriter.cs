@@ -37,7 +37,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // The codec encodes as MemoryPack does (IMemoryPackLaneCodec) a [MemoryPackable] type: the link encodes it
     // itself, through a writer made for its buffer (PackableEncoder).
     private readonly bool _packable;
-    // The codec writes the encoding itself into a span it bounds (IDirectLaneCodec): the link hands it its buffer.
+    // The codec writes the encoding itself into a span it bounds (IDirectLaneCodec): an owner encodes into its stage.
     private readonly IDirectLaneCodec<T>? _direct;
     private readonly Lock _lock;
     private readonly WaiterList _waiters;
@@ -192,28 +192,25 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             stage.Exit();
             return false;
         }
-        int size = _direct is { } direct ? EncodeIntoStage(stage, direct, in item) : OverBound;
-        if (size >= 0)
+        bool? staged;
+        try
         {
-            _lastStagedSize = size;
-            CountStaged(used, size);
-            stage.EndEncoded(size);
+            staged = _direct is { } direct ? TryAppendDirect(stage, direct, item, used) : null;
+            staged ??= TryAppendThroughScratch(stage, item, used);
         }
-        else if (size == NoRoom || !TryAppendThroughScratch(stage, item, used))
+        catch
         {
             stage.Exit();
-            return false;
+            throw;
         }
         stage.Exit();
+        if (!staged.Value)
+            return false;
         OfferStaged(stage);
         return true;
     }
 
-    // EncodeIntoStage's answers other than a size.
-    private const int NoRoom = -2;
-    private const int OverBound = -1;
-
-    // Encodes into the scratch buffer, then copies the entry in; false (nothing staged) when it does not fit.
+    // Encodes into the scratch buffer, then copies the entry in, counted; false (nothing staged) when it does not fit.
     private bool TryAppendThroughScratch(LaneStage stage, T item, long used)
     {
         OutputBuffer scratch = stage.Scratch;
@@ -224,7 +221,6 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         catch
         {
             scratch.Truncate(0);
-            stage.Exit();
             throw;
         }
         int size = scratch.Written;
@@ -240,25 +236,15 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         return true;
     }
 
-    // Encodes into the stage's next entry, left for the caller to publish once it counted it: its size; NoRoom when the
-    // stage has no room for the codec's bound, OverBound when the bound exceeds an entry (the scratch buffer then finds
-    // the real size).
-    private static int EncodeIntoStage(LaneStage stage, IDirectLaneCodec<T> direct, in T item)
+    // Encodes straight into the stage's next entry, then counts and publishes it; false when the stage has no room for
+    // the codec's bound, null when the bound exceeds an entry (the scratch buffer then finds the real size).
+    private bool? TryAppendDirect(LaneStage stage, IDirectLaneCodec<T> direct, T item, long used)
     {
-        int max;
-        try
-        {
-            max = direct.GetMaxEncodedSize(in item);
-        }
-        catch
-        {
-            stage.Exit();
-            throw;
-        }
+        int max = direct.GetMaxEncodedSize(in item);
         if (max > stage.MaxMessage)
-            return OverBound;
+            return null;
         if (!stage.HasRoomFor(max))
-            return NoRoom;
+            return false;
         int size;
         try
         {
@@ -267,10 +253,12 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         catch
         {
             stage.AbandonEncoded();
-            stage.Exit();
             throw;
         }
-        return size;
+        _lastStagedSize = size;
+        CountStaged(used, size);
+        stage.EndEncoded(size);
+        return true;
     }
 
     private bool TryWriteLocked(T item)
@@ -392,11 +380,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
 
     void IEntryEncoder.EncodeEntry(OutputBuffer buffer) => Encode(buffer, in _appending);
 
+    // A direct codec's own Encode writes into the buffer as it would into a stage.
     private void Encode(OutputBuffer buffer, in T item)
     {
-        if (_direct is { } direct)
-            buffer.Advance(direct.Encode(buffer.GetSpan(direct.GetMaxEncodedSize(in item)), in item));
-        else if (_packable)
+        if (_packable)
             PackableEncoder<T>.Encode(buffer, in item);
         else
             _codec.Encode(buffer, in item);
