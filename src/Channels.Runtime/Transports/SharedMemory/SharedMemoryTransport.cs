@@ -27,8 +27,13 @@ namespace Channels.Transports.SharedMemory;
 [DebuggerDisplay("shared-memory transport, stopped {_stop != 0}")]
 internal sealed class SharedMemoryTransport : ILinkTransport, IInlineReceiver, IValueTaskSource
 {
-    /// <summary>Data bytes of each direction's ring.</summary>
-    public const int RingCapacity = 1 << 20;
+    /// <summary>
+    /// Data bytes of each direction's ring: more than a lane's default byte window (1 MiB) with its frame and record
+    /// headers, so that one busy lane is held back by credit, and its writer sends every message straight into the
+    /// ring, instead of filling the ring and leaving the rest of its sends to the send thread (64 KiB arrays cost the
+    /// sender 15.0 µs each with a 1 MiB ring and 10.8 µs with this one, 4 × 7 rounds alternating).
+    /// </summary>
+    public const int RingCapacity = 1 << 21;
 
     // How long the receive thread leaves arriving frames to a reader that is working through its messages.
     private const int LeaveToReaderMs = 1;
