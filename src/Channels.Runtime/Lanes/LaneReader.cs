@@ -16,8 +16,9 @@ namespace Channels.Lanes;
 /// The reader of one lane: a single-producer ring of received messages sized by the window (an honest writer never
 /// has more in flight, so it never fills). The producer (the link's receive loop, or the in-process writer under its
 /// lock) stores a whole frame into the ring outside any lock, publishes it with one release store and wakes a parked
-/// reader once. A reader takes no lock: one compare-and-swap claims the consumer side (several readers are correct,
-/// they take turns), then it reads the slot and advances the head. Consumed messages return window to the writer a
+/// reader once. A reader takes no lock: the thread that reads the lane owns it and claims the consumer side with two
+/// plain stores (<see cref="ReaderTicket"/>); readers on other threads take it with one compare-and-swap, and take turns
+/// with the owner, which gives up its ticket when it parks. Then it reads the slot and advances the head. Consumed messages return window to the writer a
 /// quarter of the window at a time. Completion and errors take effect after every message received before them.
 /// </summary>
 /// <remarks>
@@ -36,6 +37,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private static readonly Exception Completed = new ChannelClosedException("completed");
 
     private const int InitialRingSize = 64;
+
+    /// <summary>
+    /// A thread that took the lane must have read this many messages before another thread takes it from it (else the
+    /// lane is shared: every read takes the lock), and a thread as many in a row under the lock to own a shared lane.
+    /// </summary>
+    private const int ReadsPerOwner = 4096;
 
     /// <summary>
     /// Messages of at least this size (8 KiB) are not polled for over a socket: copying one out of the socket and
@@ -76,6 +83,13 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private Slot[] _slots;
     private int _mask;
     private RingPositions _positions;
+    // Who reads without the consumer lock (see EnterConsumer); replaced only by a holder of the lock.
+    private ReaderTicket _ticket = ReaderTicket.Nobody;
+    // Under the lock: the head when the ticket was last issued or revoked, and while the lane is shared, the thread
+    // that read last under the lock and how many of its reads came in a row.
+    private long _claimedAt;
+    private object? _sharedReader;
+    private int _sharedRun;
     private int _consumedMessages;
     private long _consumedBytes;
     private volatile Exception? _done;
@@ -146,12 +160,11 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     public override bool TryRead([MaybeNullWhen(false)] out T item)
     {
         _link.OnLaneUse();
-        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
-            WaitForTurn();
+        ReaderTicket? ticket = EnterConsumer();
         long head = _positions.Head;
         if (head == Volatile.Read(ref _positions.Tail) || _undecodable is not null)
         {
-            Volatile.Write(ref _positions.Reading, 0);
+            ExitConsumer(ticket);
             item = default;
             return false;
         }
@@ -166,7 +179,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
         else if (!TryDecodeEncoded(size = ~size, out item))
         {
-            Volatile.Write(ref _positions.Reading, 0);
+            ExitConsumer(ticket);
             FailUndecodable();
             return false;
         }
@@ -184,7 +197,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             _consumedMessages = consumed;
             _consumedBytes = bytes;
         }
-        Volatile.Write(ref _positions.Reading, 0);
+        ExitConsumer(ticket);
         if (grant)
             ReturnCredit(consumed, bytes);
         if (_done is not null && IsEmpty)
@@ -194,8 +207,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     public override bool TryPeek([MaybeNullWhen(false)] out T item)
     {
-        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
-            WaitForTurn();
+        ReaderTicket? ticket = EnterConsumer();
         long head = _positions.Head;
         bool found = head != Volatile.Read(ref _positions.Tail) && _undecodable is null;
         item = default;
@@ -217,10 +229,101 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
                 item = slot.Item;
             }
         }
-        Volatile.Write(ref _positions.Reading, 0);
+        ExitConsumer(ticket);
         if (!found && _undecodable is not null)
             FailUndecodable();
         return found;
+    }
+
+    // Claims the consumer side: with the ticket of this thread, when it owns the lane (two plain stores, no
+    // interlocked instruction: see ReaderTicket), otherwise under the lock (null), deciding who owns it next.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReaderTicket? EnterConsumer()
+    {
+        ReaderTicket ticket = Volatile.Read(ref _ticket);
+        if (ticket.Thread == ThreadToken.Current)
+        {
+            Volatile.Write(ref ticket.Busy, 1);
+            if (Volatile.Read(ref _ticket) == ticket)
+                return ticket;
+            Volatile.Write(ref ticket.Busy, 0);
+        }
+        EnterLocked();
+        return null;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ExitConsumer(ReaderTicket? ticket)
+    {
+        if (ticket is not null)
+            Volatile.Write(ref ticket.Busy, 0);
+        else
+            Volatile.Write(ref _positions.Reading, 0);
+    }
+
+    // Takes the consumer lock, then gives the lane to this thread when nobody owns it, or when it has read
+    // ReadsPerOwner messages in a row while the lane was shared; takes it from another thread that owns it (which
+    // waits for that thread to leave its read), to this one when the other read ReadsPerOwner messages since it
+    // took the lane, else to nobody in particular (Shared).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterLocked()
+    {
+        if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
+            WaitForTurn();
+        ReaderTicket current = _ticket;
+        object me = ThreadToken.Current;
+        if (current.Thread == me)
+            return;
+        if (current == ReaderTicket.Nobody)
+        {
+            Claim(me);
+        }
+        else if (current != ReaderTicket.Shared)
+        {
+            RevokeLocked(current, _positions.Head - _claimedAt >= ReadsPerOwner ? new ReaderTicket(me) : ReaderTicket.Shared);
+            _claimedAt = _positions.Head;
+            _sharedReader = null;
+        }
+        else
+        {
+            if (_sharedReader != me)
+            {
+                _sharedReader = me;
+                _sharedRun = 0;
+            }
+            if (++_sharedRun >= ReadsPerOwner)
+                Claim(me);
+        }
+    }
+
+    // Under the consumer lock, when no thread reads without it (Nobody, Shared): nothing to wait for.
+    private void Claim(object thread)
+    {
+        Volatile.Write(ref _ticket, new ReaderTicket(thread));
+        _claimedAt = _positions.Head;
+        _sharedReader = null;
+    }
+
+    // Under the consumer lock: replaces the ticket, then waits until its thread cannot be reading any more. Its next
+    // read sees the new ticket (the process-wide barrier orders its busy mark before its second look at the ticket).
+    private void RevokeLocked(ReaderTicket current, ReaderTicket next)
+    {
+        Volatile.Write(ref _ticket, next);
+        if (current.Thread is null || current.Thread == ThreadToken.Current)
+            return;
+        Interlocked.MemoryBarrierProcessWide();
+        SpinWait spin = default;
+        while (Volatile.Read(ref current.Busy) != 0)
+            spin.SpinOnce(sleep1Threshold: -1);
+    }
+
+    // A reader about to park gives up its ticket: it will likely resume on another thread, which then takes the lane
+    // from nobody instead of from this thread (no barrier, no wait). Lost to a revocation that came first, harmlessly.
+    private void ReleaseTicket()
+    {
+        ReaderTicket ticket = Volatile.Read(ref _ticket);
+        if (ticket.Thread == ThreadToken.Current)
+            Interlocked.CompareExchange(ref _ticket, ReaderTicket.Nobody, ticket);
     }
 
     public override ValueTask<T> ReadAsync(CancellationToken cancellationToken = default)
@@ -274,6 +377,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             Exception? done = _done;
             if (done is not null)
                 return ReferenceEquals(done, Completed) ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(done);
+            ReleaseTicket();
             return _waiters.Add(cancellationToken);
         }
     }
@@ -573,6 +677,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     {
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
+        // The owner reads without the lock: it must be out before the ring changes under it.
+        ReaderTicket current = _ticket;
+        if (current.Thread is not null)
+            RevokeLocked(current, ReaderTicket.Nobody);
         try
         {
             long head = _positions.Head;

@@ -45,6 +45,23 @@ public sealed class LaneStressTests
     }
 
     [Fact]
+    public async Task ReadersThatHandTheLaneAroundInRandomRunsGetEachMessageOnce()
+    {
+        // A thread that reads a lane owns it and reads without the consumer lock; here owners are revoked while they
+        // read, the lane is shared and owned again, and the ring grows under them (its window is wide): a reader that
+        // read without excluding the others would read a message twice or skip one.
+        var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 1 << 16 });
+        await using var _ = opener;
+        await using var __ = peer;
+        const long count = 4_000_000;
+
+        Task<string?> readers = Task.Run(() => LaneStress.ReadInRunsAsync(peer.Numbers, 3, count));
+        await LaneStress.WriteAsync(opener.Numbers, 1, count).WaitAsync(Hang);
+        opener.Numbers.Complete();
+        Assert.Null(await readers.WaitAsync(Hang));
+    }
+
+    [Fact]
     public async Task CompleteRacingWithWritesLosesNothingThatWasAccepted()
     {
         for (int round = 0; round < 200; round++)

@@ -107,6 +107,59 @@ public static class LaneStress
         return null;
     }
 
+    /// <summary>
+    /// Reads <paramref name="count"/> messages of one writer with <paramref name="readers"/> readers that each read a
+    /// random run of up to 20,000 messages (peeking now and then), then continue on whatever thread the pool gives
+    /// them: the lane's owning thread changes while others read, and long runs make a thread its owner again.
+    /// Returns null when every message was read exactly once and each reader saw ascending sequence numbers.
+    /// </summary>
+    public static async Task<string?> ReadInRunsAsync(ChannelReader<long> lane, int readers, long count, CancellationToken cancellationToken = default)
+    {
+        var seen = new long[(count + 63) / 64];
+        var tasks = new Task<string?>[readers];
+        for (int r = 0; r < readers; r++)
+        {
+            tasks[r] = Task.Run(async () =>
+            {
+                long last = -1;
+                while (true)
+                {
+                    int run = Random.Shared.Next(1, 20_000);
+                    for (int i = 0; i < run; i++)
+                    {
+                        if ((i & 255) == 0 && lane.TryPeek(out long peeked) && (peeked & SequenceMask) >= count)
+                            return $"a reader peeked {peeked & SequenceMask}, beyond the {count} sent";
+                        if (!lane.TryRead(out long message))
+                        {
+                            if (!await lane.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                                return null;
+                            continue;
+                        }
+                        long sequence = message & SequenceMask;
+                        if (sequence <= last || sequence >= count)
+                            return $"a reader got {sequence} after {last}";
+                        last = sequence;
+                        long bit = 1L << (int)(sequence & 63);
+                        if ((Interlocked.Or(ref seen[sequence >> 6], bit) & bit) != 0)
+                            return $"message {sequence} was read twice";
+                    }
+                    await Task.Yield();
+                }
+            }, cancellationToken);
+        }
+        foreach (Task<string?> task in tasks)
+        {
+            if (await task.ConfigureAwait(false) is { } problem)
+                return problem;
+        }
+        for (long i = 0; i < count; i++)
+        {
+            if ((seen[i >> 6] & (1L << (int)(i & 63))) == 0)
+                return $"message {i} was never read";
+        }
+        return null;
+    }
+
     /// <summary>args: endpoint, writers, count per writer. Connects as the peer and reads Numbers with one reader; prints "ok" or "bad: why".</summary>
     [ChildScenario("stress-one-reader")]
     public static async Task<int> OneReaderAsync(string[] args)
