@@ -273,6 +273,8 @@ public sealed class DirectCodecTests
         AssertRefused(codec, [.. prefix, .. Int(~2), .. Int(0), (byte)'a', (byte)'b']);
         AssertRefused(codec, [.. prefix, .. Int(~1_000_000_000), .. Int(1_000_000_000), (byte)'a']);
         AssertRefused(codec, [.. prefix, .. Int(~2), .. Int(2), 0xC3, 0x28]);
+        // Valid UTF-8 ("é"), but one char, not the two announced (as many chars as bytes reads as ASCII).
+        AssertRefused(codec, [.. prefix, .. Int(~2), .. Int(2), 0xC3, 0xA9]);
         AssertRefused(codec, [.. prefix, .. Int(~3), .. Int(1), 0xED, 0xA0, 0x80]);
         AssertRefused(codec, [.. prefix, .. Int(-2)]);
         long before = GC.GetAllocatedBytesForCurrentThread();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Unicode;
 
 namespace Channels.Contracts;
@@ -89,11 +90,20 @@ public ref struct MemoryPackFieldReader
             throw Truncated();
         ReadOnlySpan<byte> utf8 = _payload.Slice(_read, bytes);
         _read += bytes;
+        // As many chars as bytes: valid UTF-8 of that length is ASCII only, which widens without decoding.
+        if (chars == bytes)
+        {
+            return string.Create(chars, utf8, static (destination, source) =>
+            {
+                if (Ascii.ToUtf16(source, destination, out _) != OperationStatus.Done)
+                    throw NotUtf8(source.Length, destination.Length);
+            });
+        }
         return string.Create(chars, utf8, static (destination, source) =>
         {
             OperationStatus status = Utf8.ToUtf16(source, destination, out int read, out int written, replaceInvalidSequences: false);
             if (status != OperationStatus.Done || read != source.Length || written != destination.Length)
-                throw new ProtocolException($"A string's {source.Length} bytes are not valid UTF-8 of {destination.Length} chars.");
+                throw NotUtf8(source.Length, destination.Length);
         });
     }
 
@@ -103,6 +113,9 @@ public ref struct MemoryPackFieldReader
         if (_read != _payload.Length)
             throw new ProtocolException($"{_payload.Length - _read} bytes follow the end of the object.");
     }
+
+    private static ProtocolException NotUtf8(int bytes, int chars)
+        => new($"A string's {bytes} bytes are not valid UTF-8 of {chars} chars.");
 
     private readonly ProtocolException Truncated()
         => new($"The payload ends after {_payload.Length} bytes, inside the object.");

@@ -777,15 +777,24 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         {
             return codec.Decode(payload);
         }
-        catch (ProtocolException ex)
-        {
-            ex.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
-            throw;
-        }
         catch (Exception ex)
         {
-            throw new ProtocolException($"A message of {_link.DescribeLane(_lane)} does not decode ({payload.Length} bytes): {ex.Message}", ex) { ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable };
+            ProtocolException error = Undecodable(ex, payload.Length);
+            if (error == ex)
+                throw;
+            throw error;
         }
+    }
+
+    // The codec's own verdict on its input (a ProtocolException), or any other exception of its, as a ProtocolException.
+    private ProtocolException Undecodable(Exception error, int length)
+    {
+        if (error is ProtocolException protocol)
+        {
+            protocol.ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable;
+            return protocol;
+        }
+        return new ProtocolException($"A message of {_link.DescribeLane(_lane)} does not decode ({length} bytes): {error.Message}", error) { ErrorType = Diagnostics.ProtocolErrorTypes.Undecodable };
     }
 
     // The reader holding the consumer side: decodes the oldest encoding kept and frees it. False when it does not
@@ -794,13 +803,15 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private bool TryDecodeEncoded(int length, [MaybeNullWhen(false)] out T item)
     {
         EncodedRing encoded = _encoded!;
+        ReadOnlySpan<byte> payload = encoded.Peek(length);
+        // The codec is called here, not through Decode: one frame with a handler instead of two per message.
         try
         {
-            item = Decode(_spanCodec!, encoded.Peek(length));
+            item = _spanCodec!.Decode(payload);
         }
-        catch (ProtocolException ex)
+        catch (Exception ex)
         {
-            _undecodable = ex;
+            _undecodable = Undecodable(ex, payload.Length);
             item = default;
             return false;
         }
