@@ -88,7 +88,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     // Under the lock: the head when the ticket was last issued or revoked, and while the lane is shared, the thread
     // that read last under the lock and how many of its reads came in a row.
     private long _claimedAt;
-    private object? _sharedReader;
+    private ReaderTicket? _sharedReader;
     private int _sharedRun;
     private int _consumedMessages;
     private long _consumedBytes;
@@ -241,12 +241,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private ReaderTicket? EnterConsumer()
     {
         ReaderTicket ticket = Volatile.Read(ref _ticket);
-        if (ticket.Thread == ThreadToken.Current)
+        if (ticket == ReaderTicket.Current)
         {
-            Volatile.Write(ref ticket.Busy, 1);
+            Volatile.Write(ref ticket.Busy, ticket.Busy + 1);
             if (Volatile.Read(ref _ticket) == ticket)
                 return ticket;
-            Volatile.Write(ref ticket.Busy, 0);
+            Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
         }
         EnterLocked();
         return null;
@@ -256,7 +256,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void ExitConsumer(ReaderTicket? ticket)
     {
         if (ticket is not null)
-            Volatile.Write(ref ticket.Busy, 0);
+            Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
         else
             Volatile.Write(ref _positions.Reading, 0);
     }
@@ -271,8 +271,8 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
         ReaderTicket current = _ticket;
-        object me = ThreadToken.Current;
-        if (current.Thread == me)
+        ReaderTicket me = ReaderTicket.Current;
+        if (current == me)
             return;
         if (current == ReaderTicket.Nobody)
         {
@@ -280,7 +280,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         }
         else if (current != ReaderTicket.Shared)
         {
-            RevokeLocked(current, _positions.Head - _claimedAt >= ReadsPerOwner ? new ReaderTicket(me) : ReaderTicket.Shared);
+            RevokeLocked(current, _positions.Head - _claimedAt >= ReadsPerOwner ? me : ReaderTicket.Shared);
             _claimedAt = _positions.Head;
             _sharedReader = null;
         }
@@ -297,9 +297,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     }
 
     // Under the consumer lock, when no thread reads without it (Nobody, Shared): nothing to wait for.
-    private void Claim(object thread)
+    private void Claim(ReaderTicket thread)
     {
-        Volatile.Write(ref _ticket, new ReaderTicket(thread));
+        Volatile.Write(ref _ticket, thread);
         _claimedAt = _positions.Head;
         _sharedReader = null;
     }
@@ -309,7 +309,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void RevokeLocked(ReaderTicket current, ReaderTicket next)
     {
         Volatile.Write(ref _ticket, next);
-        if (current.Thread is null || current.Thread == ThreadToken.Current)
+        if (!current.IsThread || current == ReaderTicket.Current)
             return;
         Interlocked.MemoryBarrierProcessWide();
         SpinWait spin = default;
@@ -322,7 +322,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private void ReleaseTicket()
     {
         ReaderTicket ticket = Volatile.Read(ref _ticket);
-        if (ticket.Thread == ThreadToken.Current)
+        if (ticket == ReaderTicket.Current)
             Interlocked.CompareExchange(ref _ticket, ReaderTicket.Nobody, ticket);
     }
 
@@ -679,7 +679,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
             WaitForTurn();
         // The owner reads without the lock: it must be out before the ring changes under it.
         ReaderTicket current = _ticket;
-        if (current.Thread is not null)
+        if (current.IsThread)
             RevokeLocked(current, ReaderTicket.Nobody);
         try
         {

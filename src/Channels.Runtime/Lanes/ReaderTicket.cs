@@ -1,24 +1,36 @@
 namespace Channels.Lanes;
 
 /// <summary>
-/// The right of one thread to read a lane without taking its consumer lock (see <see cref="LaneReader{T}"/>): issued
-/// and revoked only by a holder of that lock. The thread marks itself busy in its own ticket, so a thread whose ticket
-/// was revoked a moment ago, and that has not noticed yet, never touches the mark of the ticket that replaced it.
+/// The right of one thread to read a lane without taking its consumer lock (see <see cref="LaneReader{T}"/>): a lane
+/// holds the ticket of the thread that owns it, set and replaced only by a holder of that lock. Each thread has one
+/// ticket for every lane it owns, so taking a lane allocates nothing. The thread counts in its own ticket the reads it
+/// is inside of, so a thread whose lane was taken from it a moment ago, and that has not noticed yet, never touches the
+/// count of the thread that took it.
 /// </summary>
 internal sealed class ReaderTicket
 {
+    [ThreadStatic]
+    private static ReaderTicket? t_current;
+
+    private ReaderTicket()
+    {
+    }
+
     /// <summary>Nobody owns the lane: the next read under the lock takes it, without waiting for anyone.</summary>
-    public static readonly ReaderTicket Nobody = new(null);
+    public static ReaderTicket Nobody { get; } = new();
 
     /// <summary>Readers on several threads take turns: every read takes the lock.</summary>
-    public static readonly ReaderTicket Shared = new(null);
+    public static ReaderTicket Shared { get; } = new();
 
-    /// <summary>A ticket for <paramref name="thread"/> (a <see cref="ThreadToken"/>; null for the two markers).</summary>
-    public ReaderTicket(object? thread) => Thread = thread;
+    /// <summary>The calling thread's ticket.</summary>
+    public static ReaderTicket Current => t_current ??= new ReaderTicket();
 
-    /// <summary>The thread that may read without the lock; null for <see cref="Nobody"/> and <see cref="Shared"/>.</summary>
-    public object? Thread { get; }
+    /// <summary>Whether this is a thread's ticket rather than <see cref="Nobody"/> or <see cref="Shared"/>.</summary>
+    public bool IsThread => this != Nobody && this != Shared;
 
-    /// <summary>1 while <see cref="Thread"/> reads under this ticket; written by that thread only.</summary>
+    /// <summary>
+    /// How many reads under this ticket its thread is inside of (one, or more when a read of one lane reads another);
+    /// written by that thread only.
+    /// </summary>
     public int Busy;
 }
