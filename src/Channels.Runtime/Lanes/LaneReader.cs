@@ -16,10 +16,11 @@ namespace Channels.Lanes;
 /// The reader of one lane: a single-producer ring of received messages sized by the window (an honest writer never
 /// has more in flight, so it never fills). The producer (the link's receive loop, or the in-process writer under its
 /// lock) stores a whole frame into the ring outside any lock, publishes it with one release store and wakes a parked
-/// reader once. A reader takes no lock: the thread that reads the lane owns it and claims the consumer side with two
-/// plain stores (<see cref="ReaderTicket"/>); readers on other threads take it with one compare-and-swap, and take turns
-/// with the owner, which gives up its ticket when it parks. Then it reads the slot and advances the head. Consumed messages return window to the writer a
-/// quarter of the window at a time. Completion and errors take effect after every message received before them.
+/// reader once. A reader takes no lock: the thread that reads the lane owns it and claims the consumer side with plain
+/// stores (<see cref="ReaderTicket"/>); readers on other threads take it with one compare-and-swap and take turns with
+/// the owner, which gives up its ticket when it parks. Then it reads the slot and advances the head. Consumed messages
+/// return window to the writer a quarter of the window at a time. Completion and errors take effect after every
+/// message received before them.
 /// </summary>
 /// <remarks>
 /// Over a transport whose readers decode (<see cref="Transports.ILinkTransport.ReadersDecode"/>: shared memory, NATS), a
@@ -235,7 +236,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         return found;
     }
 
-    // Claims the consumer side: with the ticket of this thread, when it owns the lane (two plain stores, no
+    // Claims the consumer side: with the ticket of this thread, when it owns the lane (plain loads and stores, no
     // interlocked instruction: see ReaderTicket), otherwise under the lock (null), deciding who owns it next.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReaderTicket? EnterConsumer()

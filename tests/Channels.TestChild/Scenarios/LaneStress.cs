@@ -69,95 +69,90 @@ public static class LaneStress
     /// <paramref name="readers"/> concurrent readers of one writer's <paramref name="count"/> messages: each reader
     /// sees increasing sequences, and together they see every message exactly once. Null when all is well.
     /// </summary>
-    public static async Task<string?> ReadManyReadersAsync(ChannelReader<long> lane, int readers, long count, CancellationToken cancellationToken = default)
-    {
-        var seen = new long[(count + 63) / 64];
-        var tasks = new Task<string?>[readers];
-        for (int r = 0; r < readers; r++)
+    public static Task<string?> ReadManyReadersAsync(ChannelReader<long> lane, int readers, long count, CancellationToken cancellationToken = default)
+        => ReadConcurrentlyAsync(readers, count, async (tally, cancellation) =>
         {
-            tasks[r] = Task.Run(async () =>
+            long last = -1;
+            while (await lane.WaitToReadAsync(cancellation).ConfigureAwait(false))
             {
-                long last = -1;
-                while (await lane.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                while (lane.TryRead(out long message))
                 {
-                    while (lane.TryRead(out long message))
-                    {
-                        long sequence = message & SequenceMask;
-                        if (sequence <= last || sequence >= count)
-                            return $"a reader got {sequence} after {last}";
-                        last = sequence;
-                        long bit = 1L << (int)(sequence & 63);
-                        if ((Interlocked.Or(ref seen[sequence >> 6], bit) & bit) != 0)
-                            return $"message {sequence} was read twice";
-                    }
+                    if (tally.Take(message, ref last) is { } problem)
+                        return problem;
                 }
-                return null;
-            }, cancellationToken);
-        }
-        foreach (Task<string?> task in tasks)
-        {
-            if (await task.ConfigureAwait(false) is { } problem)
-                return problem;
-        }
-        for (long i = 0; i < count; i++)
-        {
-            if ((seen[i >> 6] & (1L << (int)(i & 63))) == 0)
-                return $"message {i} was never read";
-        }
-        return null;
-    }
+            }
+            return null;
+        }, cancellationToken);
 
     /// <summary>
-    /// Reads <paramref name="count"/> messages of one writer with <paramref name="readers"/> readers that each read a
-    /// random run of up to 20,000 messages (peeking now and then), then continue on whatever thread the pool gives
-    /// them: the lane's owning thread changes while others read, and long runs make a thread its owner again.
-    /// Returns null when every message was read exactly once and each reader saw ascending sequence numbers.
+    /// <see cref="ReadManyReadersAsync"/> with readers that each read a random run of up to 20,000 messages (peeking now
+    /// and then), then continue on whatever thread the pool gives them: the lane's owning thread changes while others
+    /// read, and long runs make a thread its owner again.
     /// </summary>
-    public static async Task<string?> ReadInRunsAsync(ChannelReader<long> lane, int readers, long count, CancellationToken cancellationToken = default)
+    public static Task<string?> ReadInRunsAsync(ChannelReader<long> lane, int readers, long count, CancellationToken cancellationToken = default)
+        => ReadConcurrentlyAsync(readers, count, async (tally, cancellation) =>
+        {
+            long last = -1;
+            while (true)
+            {
+                int run = Random.Shared.Next(1, 20_000);
+                for (int i = 0; i < run; i++)
+                {
+                    if ((i & 255) == 0 && lane.TryPeek(out long peeked) && (peeked & SequenceMask) >= count)
+                        return $"a reader peeked {peeked & SequenceMask}, beyond the {count} sent";
+                    if (!lane.TryRead(out long message))
+                    {
+                        if (!await lane.WaitToReadAsync(cancellation).ConfigureAwait(false))
+                            return null;
+                        continue;
+                    }
+                    if (tally.Take(message, ref last) is { } problem)
+                        return problem;
+                }
+                await Task.Yield();
+            }
+        }, cancellationToken);
+
+    // Runs the readers on the pool, then checks that together they took every message.
+    private static async Task<string?> ReadConcurrentlyAsync(int readers, long count, Func<Tally, CancellationToken, Task<string?>> read, CancellationToken cancellationToken)
     {
-        var seen = new long[(count + 63) / 64];
+        var tally = new Tally(count);
         var tasks = new Task<string?>[readers];
         for (int r = 0; r < readers; r++)
-        {
-            tasks[r] = Task.Run(async () =>
-            {
-                long last = -1;
-                while (true)
-                {
-                    int run = Random.Shared.Next(1, 20_000);
-                    for (int i = 0; i < run; i++)
-                    {
-                        if ((i & 255) == 0 && lane.TryPeek(out long peeked) && (peeked & SequenceMask) >= count)
-                            return $"a reader peeked {peeked & SequenceMask}, beyond the {count} sent";
-                        if (!lane.TryRead(out long message))
-                        {
-                            if (!await lane.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-                                return null;
-                            continue;
-                        }
-                        long sequence = message & SequenceMask;
-                        if (sequence <= last || sequence >= count)
-                            return $"a reader got {sequence} after {last}";
-                        last = sequence;
-                        long bit = 1L << (int)(sequence & 63);
-                        if ((Interlocked.Or(ref seen[sequence >> 6], bit) & bit) != 0)
-                            return $"message {sequence} was read twice";
-                    }
-                    await Task.Yield();
-                }
-            }, cancellationToken);
-        }
+            tasks[r] = Task.Run(() => read(tally, cancellationToken), cancellationToken);
         foreach (Task<string?> task in tasks)
         {
             if (await task.ConfigureAwait(false) is { } problem)
                 return problem;
         }
-        for (long i = 0; i < count; i++)
+        return tally.FirstMissing();
+    }
+
+    // Which of one writer's messages the readers took, shared by all of them.
+    private sealed class Tally(long count)
+    {
+        private readonly long[] _seen = new long[(count + 63) / 64];
+
+        // One reader took message, after the sequence in last: null, or what is wrong with it.
+        public string? Take(long message, ref long last)
         {
-            if ((seen[i >> 6] & (1L << (int)(i & 63))) == 0)
-                return $"message {i} was never read";
+            long sequence = message & SequenceMask;
+            if (sequence <= last || sequence >= count)
+                return $"a reader got {sequence} after {last}";
+            last = sequence;
+            long bit = 1L << (int)(sequence & 63);
+            return (Interlocked.Or(ref _seen[sequence >> 6], bit) & bit) != 0 ? $"message {sequence} was read twice" : null;
         }
-        return null;
+
+        public string? FirstMissing()
+        {
+            for (long i = 0; i < count; i++)
+            {
+                if ((_seen[i >> 6] & (1L << (int)(i & 63))) == 0)
+                    return $"message {i} was never read";
+            }
+            return null;
+        }
     }
 
     /// <summary>args: endpoint, writers, count per writer. Connects as the peer and reads Numbers with one reader; prints "ok" or "bad: why".</summary>
