@@ -91,7 +91,7 @@ public sealed partial class ContractGenerator
         {
             foreach (INamedTypeSymbol implemented in type.AllInterfaces)
             {
-                if (implemented.Name == "IMemoryPackable" && implemented.ContainingNamespace is { Name: "MemoryPack", ContainingNamespace.IsGlobalNamespace: true })
+                if (SymbolNames.Is(implemented.OriginalDefinition, KnownTypes.MemoryPackableInterface))
                     return true;
             }
             return false;

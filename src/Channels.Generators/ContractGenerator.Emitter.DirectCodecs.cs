@@ -19,14 +19,15 @@ public sealed partial class ContractGenerator
     private static void EmitDirectCodec(SourceWriter writer, CodecModel codec)
     {
         string type = codec.MessageType;
-        string target = type.EndsWith("?") ? type : type + "?";
+        string plain = type.TrimEnd('?');
+        string target = plain + "?";
         DirectCodecModel direct = codec.Direct!;
         EquatableArray<DirectMemberModel> members = direct.Members;
         string count = members.Count.ToString(CultureInfo.InvariantCulture);
         // The formatter whose bytes the codec writes: MemoryPack's own, or the one emitted next to this codec.
         string check = direct.OwnFormatter
-            ? $"UsesChannelsFormatter<{type.TrimEnd('?')}>(typeof({codec.Name}).Assembly)"
-            : $"UsesGeneratedFormatter<{type.TrimEnd('?')}>()";
+            ? $"UsesChannelsFormatter<{plain}>(typeof({codec.Name}).Assembly)"
+            : $"UsesGeneratedFormatter<{plain}>()";
 
         writer.WriteLine($$"""
             // A formatter the application registered for the type wins: every call then goes through MemoryPack.
@@ -115,7 +116,7 @@ public sealed partial class ContractGenerator
         writer.WriteLine("reader.EnsureEnd();");
         writer.WriteLine("return default!;");
         writer.CloseBrace();
-        var construction = new StringBuilder("return new ").Append(type.TrimEnd('?')).Append('(');
+        var construction = new StringBuilder("return new ").Append(plain).Append('(');
         for (int i = 0; i < members.Count; i++)
         {
             DirectMemberModel member = members[i];

@@ -47,6 +47,17 @@ public sealed class DirectCodecTests
         public record Plain(int Id, string? Text, Mood Mood);
         public sealed record PlainWithList(int Id, List<int> Items);
         public sealed record PlainOverridden(int Value);
+        // Serializes itself without the attribute: keeps the MemoryPack path (its own layout).
+        public sealed record SelfPacked(int Value) : IMemoryPackable<SelfPacked>
+        {
+            static void IMemoryPackFormatterRegister.RegisterFormatter() { }
+
+            static void IMemoryPackable<SelfPacked>.Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref SelfPacked? value)
+                => writer.WriteUnmanaged(value!.Value);
+
+            static void IMemoryPackable<SelfPacked>.Deserialize(ref MemoryPackReader reader, scoped ref SelfPacked? value)
+                => value = new SelfPacked(reader.ReadUnmanaged<int>());
+        }
 
         // The application replaces MemoryPack's formatter of this one: its codec must go through MemoryPack.
         [MemoryPackable] public sealed partial record Overridden(int Value);
@@ -106,6 +117,7 @@ public sealed class DirectCodecTests
             ChannelWriter<Plain> Plain { get; }
             ChannelWriter<PlainWithList> PlainWithList { get; }
             ChannelWriter<PlainOverridden> PlainOverridden { get; }
+            ChannelWriter<SelfPacked> SelfPacked { get; }
             ChannelWriter<Overridden> Overridden { get; }
         }
         """;

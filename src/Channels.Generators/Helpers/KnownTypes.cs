@@ -21,6 +21,7 @@ internal static class KnownTypes
     public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
 
     public const string MemoryPackable = "MemoryPack.MemoryPackableAttribute";
+    public const string MemoryPackableInterface = "MemoryPack.IMemoryPackable`1";
     public const string MemoryPackUnion = "MemoryPack.MemoryPackUnionAttribute";
     public const string MemoryPackIgnore = "MemoryPack.MemoryPackIgnoreAttribute";
     public const string MemoryPackInclude = "MemoryPack.MemoryPackIncludeAttribute";
