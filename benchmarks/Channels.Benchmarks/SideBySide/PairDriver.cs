@@ -1,10 +1,11 @@
 namespace Channels.Benchmarks.SideBySide;
 
 /// <summary>
-/// Measures all pair systems together. Every system is connected first; then, case by case, each system runs its
-/// warm-up rounds (at least the given number, and for at least the given time), and the timed rounds are interleaved (run 1 of every system, then run 2, starting each run with
-/// the next system), so a burst of load from elsewhere on a shared machine falls on all systems alike instead of
-/// on whichever happened to be measured at the time.
+/// Measures all pair systems together. Every system is connected first, each in a sending process of its own
+/// (<see cref="SenderProcessSession"/>); then, case by case, each system runs its warm-up rounds (at least the given
+/// number, and for at least the given time), and the timed rounds are interleaved (run 1 of every system, then run 2,
+/// starting each run with the next system), so a burst of load from elsewhere on a shared machine falls on all systems
+/// alike instead of on whichever happened to be measured at the time.
 /// </summary>
 public static class PairDriver
 {
@@ -16,13 +17,13 @@ public static class PairDriver
             return [];
         }
 
-        var sessions = new List<PairSession>();
+        var sessions = new List<SenderProcessSession>();
         try
         {
             foreach (PairSystem system in systems)
             {
                 Console.Error.WriteLine($"  connecting {system.DisplayName}");
-                sessions.Add(await PairSession.StartAsync(system, settings).ConfigureAwait(false));
+                sessions.Add(await SenderProcessSession.StartAsync(system, settings).ConfigureAwait(false));
             }
 
             foreach (CaseSpec spec in cases)
@@ -39,7 +40,7 @@ public static class PairDriver
                 {
                     for (int i = 0; i < sessions.Count; i++)
                     {
-                        PairSession session = sessions[(run + i) % sessions.Count];
+                        SenderProcessSession session = sessions[(run + i) % sessions.Count];
                         if (session.System.Supports(spec.Kind))
                         {
                             await session.RunRoundAsync(spec, timed: true, settings).ConfigureAwait(false);
@@ -49,13 +50,13 @@ public static class PairDriver
             }
 
             var rows = new List<Measurement>();
-            foreach (PairSession session in sessions)
+            foreach (SenderProcessSession session in sessions)
             {
                 foreach (CaseSpec spec in cases)
                 {
                     if (session.System.Supports(spec.Kind))
                     {
-                        rows.Add(session.ToMeasurement(spec));
+                        rows.Add(await session.ToMeasurementAsync(spec).ConfigureAwait(false));
                     }
                 }
             }
@@ -64,7 +65,7 @@ public static class PairDriver
         }
         finally
         {
-            foreach (PairSession session in sessions)
+            foreach (SenderProcessSession session in sessions)
             {
                 await session.DisposeAsync().ConfigureAwait(false);
             }
@@ -73,7 +74,7 @@ public static class PairDriver
 
     // Untimed rounds, interleaved like the timed ones, until every live system has run WarmupRounds of them and spent
     // WarmupTime in them. A system that fails stops warming up (its session is no longer live).
-    private static async Task WarmUpAsync(List<PairSession> sessions, CaseSpec spec, RunSettings settings)
+    private static async Task WarmUpAsync(List<SenderProcessSession> sessions, CaseSpec spec, RunSettings settings)
     {
         var spent = new TimeSpan[sessions.Count];
         for (int round = 0; ; round++)
@@ -81,7 +82,7 @@ public static class PairDriver
             bool ran = false;
             for (int i = 0; i < sessions.Count; i++)
             {
-                PairSession session = sessions[i];
+                SenderProcessSession session = sessions[i];
                 if (!session.IsLive || !session.System.Supports(spec.Kind) || (round >= settings.WarmupRounds && spent[i] >= settings.WarmupTime))
                 {
                     continue;
