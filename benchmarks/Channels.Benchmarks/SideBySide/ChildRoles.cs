@@ -2,7 +2,7 @@ using Channels.Benchmarks.Systems;
 
 namespace Channels.Benchmarks.SideBySide;
 
-/// <summary>The roles a child process of the runner can play: <c>child sender …</c>, <c>child pair SYSTEM ADDRESS</c> and the queue roles.</summary>
+/// <summary>The roles a child process of the runner can play: <c>child pair SYSTEM ADDRESS</c> and the queue roles.</summary>
 public static class ChildRoles
 {
     /// <summary>The first argument of every child.</summary>
@@ -10,9 +10,6 @@ public static class ChildRoles
 
     /// <summary>The receiving end of a pair system.</summary>
     public const string Pair = "pair";
-
-    /// <summary>The sending end of a pair system: <c>child sender SYSTEM WORK_DIRECTORY ROUND_TIMEOUT_SECONDS</c>.</summary>
-    public const string Sender = "sender";
 
     /// <summary>Runs the role named by <paramref name="args"/> and returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
@@ -29,13 +26,6 @@ public static class ChildRoles
                     await PairChild.RunAsync(receiver, new StdioChildControl(), CancellationToken.None).ConfigureAwait(false);
                 }
 
-                return 0;
-            }
-
-            if (args.Length == 4 && args[0] == Sender)
-            {
-                TimeSpan roundTimeout = TimeSpan.FromSeconds(double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
-                await SenderChild.RunAsync(args[1], args[2], roundTimeout, new StdioChildControl()).ConfigureAwait(false);
                 return 0;
             }
 

@@ -1,11 +1,10 @@
 namespace Channels.Benchmarks.SideBySide;
 
 /// <summary>
-/// Measures all pair systems together. Every system is connected first, each in a sending process of its own
-/// (<see cref="SenderProcessSession"/>); then, case by case, each system runs its warm-up rounds (at least the given
-/// number, and for at least the given time), and the timed rounds are interleaved (run 1 of every system, then run 2,
-/// starting each run with the next system), so a burst of load from elsewhere on a shared machine falls on all systems
-/// alike instead of on whichever happened to be measured at the time.
+/// Measures all pair systems together. Every system is connected first; then, case by case, each system runs its
+/// warm-up rounds (at least the given number, and for at least the given time), and the timed rounds are interleaved (run 1 of every system, then run 2, starting each run with
+/// the next system), so a burst of load from elsewhere on a shared machine falls on all systems alike instead of
+/// on whichever happened to be measured at the time.
 /// </summary>
 public static class PairDriver
 {
@@ -17,13 +16,13 @@ public static class PairDriver
             return [];
         }
 
-        var sessions = new List<SenderProcessSession>();
+        var sessions = new List<PairSession>();
         try
         {
             foreach (PairSystem system in systems)
             {
                 Console.Error.WriteLine($"  connecting {system.DisplayName}");
-                sessions.Add(await SenderProcessSession.StartAsync(system, settings).ConfigureAwait(false));
+                sessions.Add(await PairSession.StartAsync(system, settings).ConfigureAwait(false));
             }
 
             foreach (CaseSpec spec in cases)
@@ -40,7 +39,7 @@ public static class PairDriver
                 {
                     for (int i = 0; i < sessions.Count; i++)
                     {
-                        SenderProcessSession session = sessions[(run + i) % sessions.Count];
+                        PairSession session = sessions[(run + i) % sessions.Count];
                         if (session.System.Supports(spec.Kind))
                         {
                             await session.RunRoundAsync(spec, timed: true, settings).ConfigureAwait(false);
@@ -50,13 +49,13 @@ public static class PairDriver
             }
 
             var rows = new List<Measurement>();
-            foreach (SenderProcessSession session in sessions)
+            foreach (PairSession session in sessions)
             {
                 foreach (CaseSpec spec in cases)
                 {
                     if (session.System.Supports(spec.Kind))
                     {
-                        rows.Add(await session.ToMeasurementAsync(spec).ConfigureAwait(false));
+                        rows.Add(session.ToMeasurement(spec));
                     }
                 }
             }
@@ -65,7 +64,7 @@ public static class PairDriver
         }
         finally
         {
-            foreach (SenderProcessSession session in sessions)
+            foreach (PairSession session in sessions)
             {
                 await session.DisposeAsync().ConfigureAwait(false);
             }
@@ -74,7 +73,7 @@ public static class PairDriver
 
     // Untimed rounds, interleaved like the timed ones, until every live system has run WarmupRounds of them and spent
     // WarmupTime in them. A system that fails stops warming up (its session is no longer live).
-    private static async Task WarmUpAsync(List<SenderProcessSession> sessions, CaseSpec spec, RunSettings settings)
+    private static async Task WarmUpAsync(List<PairSession> sessions, CaseSpec spec, RunSettings settings)
     {
         var spent = new TimeSpan[sessions.Count];
         for (int round = 0; ; round++)
@@ -82,7 +81,7 @@ public static class PairDriver
             bool ran = false;
             for (int i = 0; i < sessions.Count; i++)
             {
-                SenderProcessSession session = sessions[i];
+                PairSession session = sessions[i];
                 if (!session.IsLive || !session.System.Supports(spec.Kind) || (round >= settings.WarmupRounds && spent[i] >= settings.WarmupTime))
                 {
                     continue;
