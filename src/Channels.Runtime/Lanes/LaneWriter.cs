@@ -70,7 +70,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // Used messages when the stage last changed owner: owners that change again sooner share the lane instead.
     private long _usedAtClaim;
     // While the lane is shared: the thread that wrote last under the lock, and how many of its writes came in a row.
-    private object? _lastSharedWriter;
+    private WriterTicket? _lastSharedWriter;
     private int _sharedRun;
 
     /// <summary>
@@ -128,18 +128,19 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryWriteStaged(LaneStage stage, in T item)
     {
-        if (!stage.TryEnter(ThreadToken.Current))
+        WriterTicket ticket = WriterTicket.Current;
+        if (!stage.TryEnter(ticket))
             return false;
         int size = Unsafe.SizeOf<T>();
         long used = _usedMessages;
         if (!MayStage(used) || !stage.HasRoom())
         {
-            stage.Exit();
+            LaneStage.Exit(ticket);
             return false;
         }
         CountStaged(used, size);
         stage.Append(in item);
-        stage.Exit();
+        LaneStage.Exit(ticket);
         OfferStaged(stage);
         return true;
     }
@@ -182,14 +183,15 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         // costs more than the lock from a few hundred bytes on.
         if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: > StagedArrayBytes })
             return false;
-        if (!stage.TryEnter(ThreadToken.Current))
+        WriterTicket ticket = WriterTicket.Current;
+        if (!stage.TryEnter(ticket))
             return false;
         long used = _usedMessages;
         // A full stage is seen before encoding, by the size of the last message staged: the locked path, which takes the
         // stage's entries out, would encode it again.
         if (!MayStage(used) || !stage.HasRoomFor(_lastStagedSize))
         {
-            stage.Exit();
+            LaneStage.Exit(ticket);
             return false;
         }
         bool? staged;
@@ -200,10 +202,10 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         }
         catch
         {
-            stage.Exit();
+            LaneStage.Exit(ticket);
             throw;
         }
-        stage.Exit();
+        LaneStage.Exit(ticket);
         if (!staged.Value)
             return false;
         OfferStaged(stage);
@@ -316,11 +318,11 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             // Nobody owns it yet: this thread takes it below.
             Volatile.Write(ref _stage, stage);
         }
-        object owner = stage.Owner;
-        object me = ThreadToken.Current;
+        WriterTicket owner = stage.Owner;
+        WriterTicket me = WriterTicket.Current;
         if (owner != me)
         {
-            object next = NextOwnerLocked(owner, me);
+            WriterTicket next = NextOwnerLocked(owner, me);
             if (next != owner)
             {
                 stage.Revoke(next);
@@ -333,14 +335,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     }
 
     // Who owns the stage after this thread's locked write, when another thread (or nobody) owns it now.
-    private object NextOwnerLocked(object owner, object me)
+    private WriterTicket NextOwnerLocked(WriterTicket owner, WriterTicket me)
     {
         // New, or given up by a quiet owner (see FrameOutbox): nobody appends, so taking it needs no barrier.
-        if (owner == LaneStage.NoOwner)
+        if (owner == WriterTicket.Nobody)
             return me;
         // Another thread's: this one takes it if that one wrote long enough, else the lane has writers at once.
-        if (owner != LaneStage.Shared)
-            return _usedMessages - _usedAtClaim >= MessagesPerOwner ? me : LaneStage.Shared;
+        if (owner != WriterTicket.Shared)
+            return _usedMessages - _usedAtClaim >= MessagesPerOwner ? me : WriterTicket.Shared;
         // Shared: a thread that has written this many in a row under the lock is the lane's one writer again.
         if (_lastSharedWriter != me)
         {
@@ -444,7 +446,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             Volatile.Write(ref _completed, true);
             _completionError = error;
             // The owner either appended before this (and its entries go before the completion) or sees it completed.
-            _stage?.Revoke(LaneStage.Shared);
+            _stage?.Revoke(WriterTicket.Shared);
             localReader = _localReader;
             if (localReader is null && _active)
                 SendCompletion();

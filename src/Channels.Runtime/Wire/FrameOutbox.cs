@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using Channels.Lanes;
 using Channels.Transports;
 
 namespace Channels.Wire;
@@ -406,7 +407,7 @@ internal sealed class FrameOutbox
             {
                 LaneStage stage = stages[i];
                 if (stage.HasOwnerThread && stage.Appended == stage.AppendedWhenLastIdle)
-                    stage.Revoke(LaneStage.NoOwner);
+                    stage.Revoke(WriterTicket.Nobody);
                 stage.AppendedWhenLastIdle = stage.Appended;
             }
             if (StagedBytes().Unsent == 0)

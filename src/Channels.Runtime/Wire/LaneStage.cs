@@ -16,9 +16,11 @@ namespace Channels.Wire;
 /// <para>Ownership is what makes the producer single. A thread owns the stage once it wrote through the locked path
 /// while nobody did; another thread that writes revokes it under the send lock (<see cref="Revoke"/>): it publishes
 /// the new owner, runs a process-wide memory barrier and waits until the old owner is not inside an append. The
-/// owner marks itself busy, then checks that it still owns the stage; those two may pass each other on its core (a
-/// store, then a load), and the barrier makes both threads' stores visible, so either the owner sees the revocation
-/// or the revoker sees it busy. The barrier costs about a microsecond, paid per change of owner, never per message.</para>
+/// owner marks itself busy in its own <see cref="WriterTicket"/>, then checks that it still owns the stage; those two
+/// may pass each other on its core (a store, then a load), and the barrier makes both threads' stores visible, so
+/// either the owner sees the revocation or the revoker sees it busy. The mark is the thread's, not the stage's: a
+/// thread revoked long ago that marks itself, sees the change and unmarks itself never clears the mark of the owner
+/// of the moment. The barrier costs microseconds, paid per change of owner, never per message.</para>
 /// <para>A raw lane's entries all have one size and the ring's capacity is a multiple of it, so no entry wraps. An
 /// encoded entry that does not fit before the ring's end starts at its beginning: the bytes it skips count as
 /// appended, and hold <see cref="WrapMarker"/> in their first four when there are four.</para>
@@ -26,15 +28,6 @@ namespace Channels.Wire;
 [DebuggerDisplay("Stage of lane {Lane}: owner {Owner}, {Unsent} bytes unsent")]
 internal sealed class LaneStage
 {
-    /// <summary>No thread owns the stage yet: the next one to take it needs no barrier.</summary>
-    public static readonly object NoOwner = new();
-
-    /// <summary>
-    /// Several threads wrote: every write takes the send lock and the stage stays empty, until one thread has written
-    /// enough in a row to own it again (see <see cref="Lanes.LaneWriter{T}"/>).
-    /// </summary>
-    public static readonly object Shared = new();
-
     /// <summary>The largest message an encoded lane stages; a larger one goes through the send lock (4 KiB).</summary>
     public const int MaxEncodedMessage = 4 * 1024;
 
@@ -45,8 +38,10 @@ internal sealed class LaneStage
 
     private readonly byte[] _ring;
     private readonly int _capacity;
-    // A thread's token, NoOwner or Shared; written under the send lock, read by the owner on every append.
-    private object _owner = NoOwner;
+    // A thread's ticket, Nobody or Shared (several threads wrote: every write takes the send lock until one thread has
+    // written enough in a row to own the stage again, see LaneWriter); written under the send lock, read by the owner
+    // on every append.
+    private WriterTicket _owner = WriterTicket.Nobody;
     private Positions _positions;
 
     // The owner's skip to the ring's start between BeginEncoded and EndEncoded, published with the entry after it.
@@ -96,13 +91,11 @@ internal sealed class LaneStage
     /// <summary>An encoded stage: where the owner encodes a message before <see cref="AppendEncoded"/> copies it in.</summary>
     public OutputBuffer Scratch { get; } = null!;
 
-    /// <summary>The owner thread's <see cref="ThreadToken"/>, or <see cref="NoOwner"/> or <see cref="Shared"/>.</summary>
-    public object Owner => Volatile.Read(ref _owner);
+    /// <summary>The owner thread's ticket, or <see cref="WriterTicket.Nobody"/> or <see cref="WriterTicket.Shared"/>.</summary>
+    public WriterTicket Owner => Volatile.Read(ref _owner);
 
     /// <summary>Whether a thread (rather than nobody, or everybody under the lock) owns the stage.</summary>
-    public bool HasOwnerThread => IsThread(Owner);
-
-    private static bool IsThread(object owner) => owner != NoOwner && owner != Shared;
+    public bool HasOwnerThread => Owner.IsThread;
 
     /// <summary>Bytes appended and not yet taken (a snapshot when read without the send lock).</summary>
     public long Unsent => Volatile.Read(ref _positions.Tail) - Volatile.Read(ref _positions.Head);
@@ -114,26 +107,25 @@ internal sealed class LaneStage
     public long AppendedWhenLastIdle { get; set; }
 
     /// <summary>
-    /// The owner's way in: marks the calling thread busy and checks that it owns the stage; false (and not busy) when
-    /// it does not. Every true is followed by <see cref="Exit"/>.
+    /// The owner's way in: marks the calling thread's <paramref name="ticket"/> busy and checks that it owns the stage;
+    /// false (and not busy) when it does not. Every true is followed by <see cref="Exit"/> with the same ticket.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryEnter(object thread)
+    public bool TryEnter(WriterTicket ticket)
     {
-        // Only a thread that owns the stage (or did until a revocation it has not seen) touches the busy mark: a
-        // thread that never owned it clearing the mark would hide the owner's append from the next revoker.
-        if (Volatile.Read(ref _owner) != thread)
+        if (Volatile.Read(ref _owner) != ticket)
             return false;
-        Volatile.Write(ref _positions.Busy, 1);
-        if (Volatile.Read(ref _owner) == thread)
+        int busy = ticket.Busy;
+        Volatile.Write(ref ticket.Busy, busy + 1);
+        if (Volatile.Read(ref _owner) == ticket)
             return true;
-        Volatile.Write(ref _positions.Busy, 0);
+        Volatile.Write(ref ticket.Busy, busy);
         return false;
     }
 
-    /// <summary>Leaves the append <see cref="TryEnter"/> began.</summary>
+    /// <summary>Leaves the append <see cref="TryEnter"/> began with <paramref name="ticket"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Exit() => Volatile.Write(ref _positions.Busy, 0);
+    public static void Exit(WriterTicket ticket) => Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
 
     /// <summary>The owner: whether one more entry fits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -247,15 +239,16 @@ internal sealed class LaneStage
     /// Under the send lock: publishes <paramref name="owner"/> as the owner and returns once the previous owner thread
     /// (if any) can no longer append: it sees the change at its next <see cref="TryEnter"/>, and is not inside one now.
     /// </summary>
-    public void Revoke(object owner)
+    public void Revoke(WriterTicket owner)
     {
-        object previous = Owner;
+        WriterTicket previous = Owner;
         Volatile.Write(ref _owner, owner);
-        if (!IsThread(previous) || previous == owner)
+        if (!previous.IsThread || previous == owner)
             return;
         Interlocked.MemoryBarrierProcessWide();
+        // The previous owner may be inside an append of another stage: that one ends as soon, so the wait is as short.
         SpinWait spin = default;
-        while (Volatile.Read(ref _positions.Busy) != 0)
+        while (Volatile.Read(ref previous.Busy) != 0)
             spin.SpinOnce(sleep1Threshold: -1);
     }
 
@@ -319,7 +312,6 @@ internal sealed class LaneStage
         [FieldOffset(64)] public long Tail;
         [FieldOffset(72)] public long CachedHead;
         [FieldOffset(80)] public int TailOffset;
-        [FieldOffset(84)] public int Busy;
         [FieldOffset(88)] public long NextFlushOffer;
         [FieldOffset(192)] public long Head;
         [FieldOffset(200)] public int HeadOffset;

@@ -30,7 +30,7 @@ public sealed class LaneStageTests
         lock (sendLock)
         {
             stage = outbox.AddStage(2, Marshal.SizeOf<Sample>())!;
-            stage.Revoke(ThreadToken.Current);
+            stage.Revoke(WriterTicket.Current);
         }
 
         // As a lane's writer does: append while there is room, let the send lock holder take the entries otherwise,
@@ -59,16 +59,16 @@ public sealed class LaneStageTests
     /// </summary>
     internal static void AppendAsAWriterDoes(FrameOutbox outbox, Lock sendLock, LaneStage stage, Func<bool> hasRoom, Action append)
     {
-        Assert.True(stage.TryEnter(ThreadToken.Current));
+        Assert.True(stage.TryEnter(WriterTicket.Current));
         while (!hasRoom())
         {
-            stage.Exit();
+            LaneStage.Exit(WriterTicket.Current);
             lock (sendLock)
                 outbox.Gather(stage);
-            Assert.True(stage.TryEnter(ThreadToken.Current));
+            Assert.True(stage.TryEnter(WriterTicket.Current));
         }
         append();
-        stage.Exit();
+        LaneStage.Exit(WriterTicket.Current);
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
         else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
@@ -106,14 +106,14 @@ public sealed class LaneStageTests
             bool bystanderGotIn = false;
             var bystander = new Thread(() =>
             {
-                object me = ThreadToken.Current;
+                WriterTicket me = WriterTicket.Current;
                 while (!stop.IsCancellationRequested)
                     bystanderGotIn |= stage.TryEnter(me);
             });
             bystander.Start();
             var owner = new Thread(() =>
             {
-                object me = ThreadToken.Current;
+                WriterTicket me = WriterTicket.Current;
                 stage.Revoke(me);
                 owning.Set();
                 // Appends until the ring is full, then keeps trying (as a writer whose reader is slow) until revoked.
@@ -124,22 +124,94 @@ public sealed class LaneStageTests
                         stage.Append(new Sample(appended, 0, 0));
                         appended++;
                     }
-                    stage.Exit();
+                    LaneStage.Exit(WriterTicket.Current);
                 }
             });
             owner.Start();
             owning.Wait();
             await Task.Delay(random.Next(0, 3));
-            stage.Revoke(LaneStage.Shared);
+            stage.Revoke(WriterTicket.Shared);
             long atRevocation = stage.Appended;
             Assert.True(owner.Join(TimeSpan.FromSeconds(10)), "the owner did not see the revocation");
             Assert.Equal(atRevocation, stage.Appended);
             Assert.Equal(appended * EntrySize, stage.Appended);
-            Assert.False(stage.TryEnter(ThreadToken.Current));
+            Assert.False(stage.TryEnter(WriterTicket.Current));
             stop.Cancel();
             Assert.True(bystander.Join(TimeSpan.FromSeconds(10)));
             Assert.False(bystanderGotIn);
         }
+    }
+
+    [Fact]
+    public async Task A_revocation_waits_for_the_owner_inside_an_append_whatever_a_thread_revoked_before_does()
+    {
+        var stage = new LaneStage(0, EntrySize);
+        using var formerOwned = new ManualResetEventSlim();
+        using var formerRevoked = new ManualResetEventSlim();
+        using var ownerInside = new ManualResetEventSlim();
+        using var ownerMayLeave = new ManualResetEventSlim();
+        using var formerDone = new ManualResetEventSlim();
+        bool formerEnteredAsOwner = false, formerGotInAfter = false, ownerEntered = false;
+
+        // The former owner enters and leaves once as the owner, then, revoked, keeps trying as a writer that has not
+        // noticed yet: its own mark goes up and down, and the current owner's must not.
+        var former = new Thread(() =>
+        {
+            WriterTicket me = WriterTicket.Current;
+            stage.Revoke(me);
+            formerEnteredAsOwner = stage.TryEnter(me);
+            if (formerEnteredAsOwner)
+                LaneStage.Exit(me);
+            formerOwned.Set();
+            formerRevoked.Wait();
+            for (int i = 0; i < 100_000; i++)
+            {
+                if (stage.TryEnter(me))
+                {
+                    formerGotInAfter = true;
+                    LaneStage.Exit(me);
+                }
+            }
+            formerDone.Set();
+        });
+        var owner = new Thread(() =>
+        {
+            formerOwned.Wait();
+            WriterTicket me = WriterTicket.Current;
+            stage.Revoke(me);
+            formerRevoked.Set();
+            ownerEntered = stage.TryEnter(me);
+            if (ownerEntered)
+                stage.Append(new Sample(1, 2, 3));
+            ownerInside.Set();
+            ownerMayLeave.Wait();
+            if (ownerEntered)
+                LaneStage.Exit(me);
+        }) { IsBackground = true };
+        former.IsBackground = true;
+        former.Start();
+        owner.Start();
+        try
+        {
+            Assert.True(ownerInside.Wait(TimeSpan.FromSeconds(10)));
+            Assert.True(formerDone.Wait(TimeSpan.FromSeconds(10)));
+            Assert.True(formerEnteredAsOwner && ownerEntered);
+            Assert.False(formerGotInAfter);
+
+            Task revocation = Task.Run(() => stage.Revoke(WriterTicket.Shared));
+            await Task.Delay(200);
+            Assert.False(revocation.IsCompleted, "the revocation returned while the owner was inside an append");
+            ownerMayLeave.Set();
+            await revocation.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Same(WriterTicket.Shared, stage.Owner);
+        }
+        finally
+        {
+            ownerMayLeave.Set();
+            formerOwned.Set();
+            formerRevoked.Set();
+        }
+        Assert.True(owner.Join(TimeSpan.FromSeconds(10)) && former.Join(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -153,11 +225,11 @@ public sealed class LaneStageTests
         lock (sendLock)
         {
             stage = outbox.AddStage(0, Marshal.SizeOf<Sample>())!;
-            stage.Revoke(ThreadToken.Current);
+            stage.Revoke(WriterTicket.Current);
         }
-        Assert.True(stage.TryEnter(ThreadToken.Current));
+        Assert.True(stage.TryEnter(WriterTicket.Current));
         stage.Append(new Sample(1, 2, 3));
-        stage.Exit();
+        LaneStage.Exit(WriterTicket.Current);
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
 
@@ -165,13 +237,13 @@ public sealed class LaneStageTests
         // nothing appended in between takes the stage from its quiet owner.
         outbox.BeginClosing();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (stage.Owner != LaneStage.NoOwner)
+        while (stage.Owner != WriterTicket.Nobody)
         {
             Assert.True(DateTime.UtcNow < deadline, "the loop kept a quiet owner's stage");
             outbox.AppendControl(FrameLayout.LinkLane, FrameKind.Ping, default);
             await Task.Delay(1);
         }
-        Assert.False(stage.TryEnter(ThreadToken.Current));
+        Assert.False(stage.TryEnter(WriterTicket.Current));
         outbox.Shutdown();
         await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, stage.Unsent);
@@ -187,7 +259,7 @@ public sealed class LaneStageTests
     {
         const int due = FrameOutbox.InlineFlushBytes;
         var stage = new LaneStage(0, EntrySize);
-        object me = ThreadToken.Current;
+        WriterTicket me = WriterTicket.Current;
         stage.Revoke(me);
         var offers = new List<long>();
         for (int round = 0; round < 2; round++)
@@ -201,7 +273,7 @@ public sealed class LaneStageTests
                 if (stage.IsFlushDue(due))
                     offers.Add(stage.Unsent);
             }
-            stage.Exit();
+            LaneStage.Exit(WriterTicket.Current);
 
             Assert.True(offers.Count >= 3, $"{offers.Count} offers");
             // The first as soon as enough waits, then one per eighth of that appended.
@@ -219,7 +291,7 @@ public sealed class LaneStageTests
     public void Entries_wrap_around_the_ring_whole_and_in_order()
     {
         var stage = new LaneStage(0, EntrySize);
-        object me = ThreadToken.Current;
+        WriterTicket me = WriterTicket.Current;
         stage.Revoke(me);
         long next = 0, expected = 0;
         // Several laps, taking out runs of odd sizes so that the consumer's position lands everywhere.
@@ -228,7 +300,7 @@ public sealed class LaneStageTests
             Assert.True(stage.TryEnter(me));
             while (stage.HasRoom())
                 stage.Append(new Sample(next++, 1, 2));
-            stage.Exit();
+            LaneStage.Exit(WriterTicket.Current);
             int take = (lap % 7 + 1) * 1_000;
             while (take > 0)
             {
