@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Channels.Lanes;
 
 /// <summary>
@@ -23,7 +25,15 @@ internal sealed class ReaderTicket
     public static ReaderTicket Shared { get; } = new();
 
     /// <summary>The calling thread's ticket.</summary>
-    public static ReaderTicket Current => t_current ??= new ReaderTicket();
+    public static ReaderTicket Current
+    {
+        // Inlined, the hot path is one thread-static read; the first call of a thread makes its ticket out of line.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Create();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ReaderTicket Create() => t_current = new ReaderTicket();
 
     /// <summary>Whether this is a thread's ticket rather than <see cref="Nobody"/> or <see cref="Shared"/>.</summary>
     public bool IsThread => this != Nobody && this != Shared;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Channels.Lanes;
 
 /// <summary>
@@ -23,7 +25,15 @@ internal sealed class WriterTicket
     public static WriterTicket Shared { get; } = new();
 
     /// <summary>The calling thread's ticket (one thread-static read).</summary>
-    public static WriterTicket Current => t_current ??= new WriterTicket();
+    public static WriterTicket Current
+    {
+        // Inlined, the hot path is one thread-static read; the first call of a thread makes its ticket out of line.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? Create();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WriterTicket Create() => t_current = new WriterTicket();
 
     /// <summary>Whether this is a thread's ticket rather than <see cref="Nobody"/> or <see cref="Shared"/>.</summary>
     public bool IsThread => this != Nobody && this != Shared;
