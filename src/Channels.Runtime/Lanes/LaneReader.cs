@@ -17,7 +17,7 @@ namespace Channels.Lanes;
 /// has more in flight, so it never fills). The producer (the link's receive loop, or the in-process writer under its
 /// lock) stores a whole frame into the ring outside any lock, publishes it with one release store and wakes a parked
 /// reader once. A reader takes no lock: the thread that reads the lane owns it and claims the consumer side with plain
-/// stores (<see cref="ReaderTicket"/>); readers on other threads take it with one compare-and-swap and take turns with
+/// stores (<see cref="ThreadTicket"/>); readers on other threads take it with one compare-and-swap and take turns with
 /// the owner, which gives up its ticket when it parks. Then it reads the slot and advances the head. Consumed messages
 /// return window to the writer a quarter of the window at a time. Completion and errors take effect after every
 /// message received before them.
@@ -85,11 +85,11 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     private int _mask;
     private RingPositions _positions;
     // Who reads without the consumer lock (see EnterConsumer); replaced only by a holder of the lock.
-    private ReaderTicket _ticket = ReaderTicket.Nobody;
+    private ThreadTicket _ticket = ThreadTicket.Nobody;
     // Under the lock: the head when the ticket was last issued or revoked, and while the lane is shared, the thread
     // that read last under the lock and how many of its reads came in a row.
     private long _claimedAt;
-    private ReaderTicket? _sharedReader;
+    private ThreadTicket? _sharedReader;
     private int _sharedRun;
     private int _consumedMessages;
     private long _consumedBytes;
@@ -161,7 +161,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     public override bool TryRead([MaybeNullWhen(false)] out T item)
     {
         _link.OnLaneUse();
-        ReaderTicket? ticket = EnterConsumer();
+        ThreadTicket? ticket = EnterConsumer();
         long head = _positions.Head;
         if (head == Volatile.Read(ref _positions.Tail) || _undecodable is not null)
         {
@@ -208,7 +208,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     public override bool TryPeek([MaybeNullWhen(false)] out T item)
     {
-        ReaderTicket? ticket = EnterConsumer();
+        ThreadTicket? ticket = EnterConsumer();
         long head = _positions.Head;
         bool found = head != Volatile.Read(ref _positions.Tail) && _undecodable is null;
         item = default;
@@ -237,12 +237,12 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     }
 
     // Claims the consumer side: with the ticket of this thread, when it owns the lane (plain loads and stores, no
-    // interlocked instruction: see ReaderTicket), otherwise under the lock (null), deciding who owns it next.
+    // interlocked instruction: see ThreadTicket), otherwise under the lock (null), deciding who owns it next.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ReaderTicket? EnterConsumer()
+    private ThreadTicket? EnterConsumer()
     {
-        ReaderTicket ticket = Volatile.Read(ref _ticket);
-        if (ticket == ReaderTicket.Current)
+        ThreadTicket ticket = Volatile.Read(ref _ticket);
+        if (ticket == ThreadTicket.Current)
         {
             Volatile.Write(ref ticket.Busy, ticket.Busy + 1);
             if (Volatile.Read(ref _ticket) == ticket)
@@ -254,7 +254,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ExitConsumer(ReaderTicket? ticket)
+    private void ExitConsumer(ThreadTicket? ticket)
     {
         if (ticket is not null)
             Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
@@ -271,17 +271,17 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     {
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
-        ReaderTicket current = _ticket;
-        ReaderTicket me = ReaderTicket.Current;
+        ThreadTicket current = _ticket;
+        ThreadTicket me = ThreadTicket.Current;
         if (current == me)
             return;
-        if (current == ReaderTicket.Nobody)
+        if (current == ThreadTicket.Nobody)
         {
             Claim(me);
         }
-        else if (current != ReaderTicket.Shared)
+        else if (current != ThreadTicket.Shared)
         {
-            RevokeLocked(current, _positions.Head - _claimedAt >= ReadsPerOwner ? me : ReaderTicket.Shared);
+            RevokeLocked(current, _positions.Head - _claimedAt >= ReadsPerOwner ? me : ThreadTicket.Shared);
             _claimedAt = _positions.Head;
             _sharedReader = null;
         }
@@ -298,7 +298,7 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     }
 
     // Under the consumer lock, when no thread reads without it (Nobody, Shared): nothing to wait for.
-    private void Claim(ReaderTicket thread)
+    private void Claim(ThreadTicket thread)
     {
         Volatile.Write(ref _ticket, thread);
         _claimedAt = _positions.Head;
@@ -307,10 +307,10 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
 
     // Under the consumer lock: replaces the ticket, then waits until its thread cannot be reading any more. Its next
     // read sees the new ticket (the process-wide barrier orders its busy mark before its second look at the ticket).
-    private void RevokeLocked(ReaderTicket current, ReaderTicket next)
+    private void RevokeLocked(ThreadTicket current, ThreadTicket next)
     {
         Volatile.Write(ref _ticket, next);
-        if (!current.IsThread || current == ReaderTicket.Current)
+        if (!current.IsThread || current == ThreadTicket.Current)
             return;
         Interlocked.MemoryBarrierProcessWide();
         SpinWait spin = default;
@@ -322,9 +322,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
     // from nobody instead of from this thread (no barrier, no wait). Lost to a revocation that came first, harmlessly.
     private void ReleaseTicket()
     {
-        ReaderTicket ticket = Volatile.Read(ref _ticket);
-        if (ticket == ReaderTicket.Current)
-            Interlocked.CompareExchange(ref _ticket, ReaderTicket.Nobody, ticket);
+        ThreadTicket ticket = Volatile.Read(ref _ticket);
+        if (ticket == ThreadTicket.Current)
+            Interlocked.CompareExchange(ref _ticket, ThreadTicket.Nobody, ticket);
     }
 
     public override ValueTask<T> ReadAsync(CancellationToken cancellationToken = default)
@@ -679,9 +679,9 @@ internal sealed class LaneReader<T> : ChannelReader<T>, IReaderLane
         if (Interlocked.CompareExchange(ref _positions.Reading, 1, 0) != 0)
             WaitForTurn();
         // The owner reads without the lock: it must be out before the ring changes under it.
-        ReaderTicket current = _ticket;
+        ThreadTicket current = _ticket;
         if (current.IsThread)
-            RevokeLocked(current, ReaderTicket.Nobody);
+            RevokeLocked(current, ThreadTicket.Nobody);
         try
         {
             long head = _positions.Head;

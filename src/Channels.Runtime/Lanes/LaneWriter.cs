@@ -70,7 +70,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     // Used messages when the stage last changed owner: owners that change again sooner share the lane instead.
     private long _usedAtClaim;
     // While the lane is shared: the thread that wrote last under the lock, and how many of its writes came in a row.
-    private WriterTicket? _lastSharedWriter;
+    private ThreadTicket? _lastSharedWriter;
     private int _sharedRun;
 
     /// <summary>
@@ -128,7 +128,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryWriteStaged(LaneStage stage, in T item)
     {
-        WriterTicket ticket = WriterTicket.Current;
+        ThreadTicket ticket = ThreadTicket.Current;
         if (!stage.TryEnter(ticket))
             return false;
         int size = Unsafe.SizeOf<T>();
@@ -183,7 +183,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
         // costs more than the lock from a few hundred bytes on.
         if (_byteArrays && Unsafe.As<T, byte[]?>(ref item) is { Length: > StagedArrayBytes })
             return false;
-        WriterTicket ticket = WriterTicket.Current;
+        ThreadTicket ticket = ThreadTicket.Current;
         if (!stage.TryEnter(ticket))
             return false;
         long used = _usedMessages;
@@ -318,11 +318,11 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             // Nobody owns it yet: this thread takes it below.
             Volatile.Write(ref _stage, stage);
         }
-        WriterTicket owner = stage.Owner;
-        WriterTicket me = WriterTicket.Current;
+        ThreadTicket owner = stage.Owner;
+        ThreadTicket me = ThreadTicket.Current;
         if (owner != me)
         {
-            WriterTicket next = NextOwnerLocked(owner, me);
+            ThreadTicket next = NextOwnerLocked(owner, me);
             if (next != owner)
             {
                 stage.Revoke(next);
@@ -335,14 +335,14 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
     }
 
     // Who owns the stage after this thread's locked write, when another thread (or nobody) owns it now.
-    private WriterTicket NextOwnerLocked(WriterTicket owner, WriterTicket me)
+    private ThreadTicket NextOwnerLocked(ThreadTicket owner, ThreadTicket me)
     {
         // New, or given up by a quiet owner (see FrameOutbox): nobody appends, so taking it needs no barrier.
-        if (owner == WriterTicket.Nobody)
+        if (owner == ThreadTicket.Nobody)
             return me;
         // Another thread's: this one takes it if that one wrote long enough, else the lane has writers at once.
-        if (owner != WriterTicket.Shared)
-            return _usedMessages - _usedAtClaim >= MessagesPerOwner ? me : WriterTicket.Shared;
+        if (owner != ThreadTicket.Shared)
+            return _usedMessages - _usedAtClaim >= MessagesPerOwner ? me : ThreadTicket.Shared;
         // Shared: a thread that has written this many in a row under the lock is the lane's one writer again.
         if (_lastSharedWriter != me)
         {
@@ -446,7 +446,7 @@ internal sealed class LaneWriter<T> : ChannelWriter<T>, IWriterLane, IEntryEncod
             Volatile.Write(ref _completed, true);
             _completionError = error;
             // The owner either appended before this (and its entries go before the completion) or sees it completed.
-            _stage?.Revoke(WriterTicket.Shared);
+            _stage?.Revoke(ThreadTicket.Shared);
             localReader = _localReader;
             if (localReader is null && _active)
                 SendCompletion();

@@ -407,7 +407,7 @@ internal sealed class FrameOutbox
             {
                 LaneStage stage = stages[i];
                 if (stage.HasOwnerThread && stage.Appended == stage.AppendedWhenLastIdle)
-                    stage.Revoke(WriterTicket.Nobody);
+                    stage.Revoke(ThreadTicket.Nobody);
                 stage.AppendedWhenLastIdle = stage.Appended;
             }
             if (StagedBytes().Unsent == 0)

@@ -16,7 +16,7 @@ namespace Channels.Wire;
 /// <para>Ownership is what makes the producer single. A thread owns the stage once it wrote through the locked path
 /// while nobody did; another thread that writes revokes it under the send lock (<see cref="Revoke"/>): it publishes
 /// the new owner, runs a process-wide memory barrier and waits until the old owner is not inside an append. The
-/// owner marks itself busy in its own <see cref="WriterTicket"/>, then checks that it still owns the stage; those two
+/// owner marks itself busy in its own <see cref="ThreadTicket"/>, then checks that it still owns the stage; those two
 /// may pass each other on its core (a store, then a load), and the barrier makes both threads' stores visible, so
 /// either the owner sees the revocation or the revoker sees it busy. The mark is the thread's, not the stage's: a
 /// thread revoked long ago that marks itself, sees the change and unmarks itself never clears the mark of the owner
@@ -41,7 +41,7 @@ internal sealed class LaneStage
     // A thread's ticket, Nobody or Shared (several threads wrote: every write takes the send lock until one thread has
     // written enough in a row to own the stage again, see LaneWriter); written under the send lock, read by the owner
     // on every append.
-    private WriterTicket _owner = WriterTicket.Nobody;
+    private ThreadTicket _owner = ThreadTicket.Nobody;
     private Positions _positions;
 
     // The owner's skip to the ring's start between BeginEncoded and EndEncoded, published with the entry after it.
@@ -91,8 +91,8 @@ internal sealed class LaneStage
     /// <summary>An encoded stage: where the owner encodes a message before <see cref="AppendEncoded"/> copies it in.</summary>
     public OutputBuffer Scratch { get; } = null!;
 
-    /// <summary>The owner thread's ticket, or <see cref="WriterTicket.Nobody"/> or <see cref="WriterTicket.Shared"/>.</summary>
-    public WriterTicket Owner => Volatile.Read(ref _owner);
+    /// <summary>The owner thread's ticket, or <see cref="ThreadTicket.Nobody"/> or <see cref="ThreadTicket.Shared"/>.</summary>
+    public ThreadTicket Owner => Volatile.Read(ref _owner);
 
     /// <summary>Whether a thread (rather than nobody, or everybody under the lock) owns the stage.</summary>
     public bool HasOwnerThread => Owner.IsThread;
@@ -111,7 +111,7 @@ internal sealed class LaneStage
     /// false (and not busy) when it does not. Every true is followed by <see cref="Exit"/> with the same ticket.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryEnter(WriterTicket ticket)
+    public bool TryEnter(ThreadTicket ticket)
     {
         if (Volatile.Read(ref _owner) != ticket)
             return false;
@@ -125,7 +125,7 @@ internal sealed class LaneStage
 
     /// <summary>Leaves the append <see cref="TryEnter"/> began with <paramref name="ticket"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Exit(WriterTicket ticket) => Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
+    public static void Exit(ThreadTicket ticket) => Volatile.Write(ref ticket.Busy, ticket.Busy - 1);
 
     /// <summary>The owner: whether one more entry fits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -239,9 +239,9 @@ internal sealed class LaneStage
     /// Under the send lock: publishes <paramref name="owner"/> as the owner and returns once the previous owner thread
     /// (if any) can no longer append: it sees the change at its next <see cref="TryEnter"/>, and is not inside one now.
     /// </summary>
-    public void Revoke(WriterTicket owner)
+    public void Revoke(ThreadTicket owner)
     {
-        WriterTicket previous = Owner;
+        ThreadTicket previous = Owner;
         Volatile.Write(ref _owner, owner);
         if (!previous.IsThread || previous == owner)
             return;

@@ -30,7 +30,7 @@ public sealed class EncodedLaneStageTests
         lock (sendLock)
         {
             stage = outbox.AddEncodedStage(3)!;
-            stage.Revoke(WriterTicket.Current);
+            stage.Revoke(ThreadTicket.Current);
         }
         Assert.Equal(Math.Min(LaneStage.MaxEncodedMessage, maxFrameSize - FrameLayout.LengthOverhead - FrameLayout.BatchEntryPrefixSize), stage.MaxMessage);
         Assert.InRange(largest, 0, stage.MaxMessage);
@@ -84,7 +84,7 @@ public sealed class EncodedLaneStageTests
     public void An_entry_that_does_not_fit_before_the_end_starts_at_the_beginning_and_counts_the_skipped_bytes(int leftAtEnd)
     {
         var stage = LaneStage.ForEncoded(0, LaneStage.MaxEncodedMessage);
-        WriterTicket me = WriterTicket.Current;
+        ThreadTicket me = ThreadTicket.Current;
         stage.Revoke(me);
         int capacity = stage.Capacity;
         Assert.Equal(128 * 1024, capacity);
@@ -100,7 +100,7 @@ public sealed class EncodedLaneStageTests
             Assert.True(stage.TryEnter(me));
             Assert.True(stage.HasRoomFor(message.Length));
             stage.AppendEncoded(message);
-            LaneStage.Exit(WriterTicket.Current);
+            LaneStage.Exit(ThreadTicket.Current);
             appended.Add(message);
             filled += entry;
         }
@@ -108,7 +108,7 @@ public sealed class EncodedLaneStageTests
         // Full but for the end: nothing of 8 bytes fits, even there.
         Assert.True(stage.TryEnter(me));
         Assert.False(stage.HasRoomFor(8));
-        LaneStage.Exit(WriterTicket.Current);
+        LaneStage.Exit(ThreadTicket.Current);
 
         // Taking the first entry frees its room at the beginning: the next entry skips the end and goes there.
         ReadOnlySpan<byte> first = stage.Peek(1);
@@ -119,7 +119,7 @@ public sealed class EncodedLaneStageTests
         Assert.True(stage.TryEnter(me));
         Assert.True(stage.HasRoomFor(wrapped.Length));
         stage.AppendEncoded(wrapped);
-        LaneStage.Exit(WriterTicket.Current);
+        LaneStage.Exit(ThreadTicket.Current);
         Assert.Equal(capacity - leftAtEnd - 4_004 + leftAtEnd + 104, stage.Unsent);
 
         // The rest comes out as it went in, then the wrapped entry, then nothing.

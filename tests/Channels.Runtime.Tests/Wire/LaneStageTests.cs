@@ -30,7 +30,7 @@ public sealed class LaneStageTests
         lock (sendLock)
         {
             stage = outbox.AddStage(2, Marshal.SizeOf<Sample>())!;
-            stage.Revoke(WriterTicket.Current);
+            stage.Revoke(ThreadTicket.Current);
         }
 
         // As a lane's writer does: append while there is room, let the send lock holder take the entries otherwise,
@@ -59,16 +59,16 @@ public sealed class LaneStageTests
     /// </summary>
     internal static void AppendAsAWriterDoes(FrameOutbox outbox, Lock sendLock, LaneStage stage, Func<bool> hasRoom, Action append)
     {
-        Assert.True(stage.TryEnter(WriterTicket.Current));
+        Assert.True(stage.TryEnter(ThreadTicket.Current));
         while (!hasRoom())
         {
-            LaneStage.Exit(WriterTicket.Current);
+            LaneStage.Exit(ThreadTicket.Current);
             lock (sendLock)
                 outbox.Gather(stage);
-            Assert.True(stage.TryEnter(WriterTicket.Current));
+            Assert.True(stage.TryEnter(ThreadTicket.Current));
         }
         append();
-        LaneStage.Exit(WriterTicket.Current);
+        LaneStage.Exit(ThreadTicket.Current);
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
         else if (stage.IsFlushDue(FrameOutbox.InlineFlushBytes))
@@ -106,14 +106,14 @@ public sealed class LaneStageTests
             bool bystanderGotIn = false;
             var bystander = new Thread(() =>
             {
-                WriterTicket me = WriterTicket.Current;
+                ThreadTicket me = ThreadTicket.Current;
                 while (!stop.IsCancellationRequested)
                     bystanderGotIn |= stage.TryEnter(me);
             });
             bystander.Start();
             var owner = new Thread(() =>
             {
-                WriterTicket me = WriterTicket.Current;
+                ThreadTicket me = ThreadTicket.Current;
                 stage.Revoke(me);
                 owning.Set();
                 // Appends until the ring is full, then keeps trying (as a writer whose reader is slow) until revoked.
@@ -124,18 +124,18 @@ public sealed class LaneStageTests
                         stage.Append(new Sample(appended, 0, 0));
                         appended++;
                     }
-                    LaneStage.Exit(WriterTicket.Current);
+                    LaneStage.Exit(ThreadTicket.Current);
                 }
             });
             owner.Start();
             owning.Wait();
             await Task.Delay(random.Next(0, 3));
-            stage.Revoke(WriterTicket.Shared);
+            stage.Revoke(ThreadTicket.Shared);
             long atRevocation = stage.Appended;
             Assert.True(owner.Join(TimeSpan.FromSeconds(10)), "the owner did not see the revocation");
             Assert.Equal(atRevocation, stage.Appended);
             Assert.Equal(appended * EntrySize, stage.Appended);
-            Assert.False(stage.TryEnter(WriterTicket.Current));
+            Assert.False(stage.TryEnter(ThreadTicket.Current));
             stop.Cancel();
             Assert.True(bystander.Join(TimeSpan.FromSeconds(10)));
             Assert.False(bystanderGotIn);
@@ -157,7 +157,7 @@ public sealed class LaneStageTests
         // noticed yet: its own mark goes up and down, and the current owner's must not.
         var former = new Thread(() =>
         {
-            WriterTicket me = WriterTicket.Current;
+            ThreadTicket me = ThreadTicket.Current;
             stage.Revoke(me);
             formerEnteredAsOwner = stage.TryEnter(me);
             if (formerEnteredAsOwner)
@@ -177,7 +177,7 @@ public sealed class LaneStageTests
         var owner = new Thread(() =>
         {
             formerOwned.Wait();
-            WriterTicket me = WriterTicket.Current;
+            ThreadTicket me = ThreadTicket.Current;
             stage.Revoke(me);
             formerRevoked.Set();
             ownerEntered = stage.TryEnter(me);
@@ -198,12 +198,12 @@ public sealed class LaneStageTests
             Assert.True(formerEnteredAsOwner && ownerEntered);
             Assert.False(formerGotInAfter);
 
-            Task revocation = Task.Run(() => stage.Revoke(WriterTicket.Shared));
+            Task revocation = Task.Run(() => stage.Revoke(ThreadTicket.Shared));
             await Task.Delay(200);
             Assert.False(revocation.IsCompleted, "the revocation returned while the owner was inside an append");
             ownerMayLeave.Set();
             await revocation.WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Same(WriterTicket.Shared, stage.Owner);
+            Assert.Same(ThreadTicket.Shared, stage.Owner);
         }
         finally
         {
@@ -225,11 +225,11 @@ public sealed class LaneStageTests
         lock (sendLock)
         {
             stage = outbox.AddStage(0, Marshal.SizeOf<Sample>())!;
-            stage.Revoke(WriterTicket.Current);
+            stage.Revoke(ThreadTicket.Current);
         }
-        Assert.True(stage.TryEnter(WriterTicket.Current));
+        Assert.True(stage.TryEnter(ThreadTicket.Current));
         stage.Append(new Sample(1, 2, 3));
-        LaneStage.Exit(WriterTicket.Current);
+        LaneStage.Exit(ThreadTicket.Current);
         if (outbox.IsIdle)
             outbox.OnStagedWhileIdle();
 
@@ -237,13 +237,13 @@ public sealed class LaneStageTests
         // nothing appended in between takes the stage from its quiet owner.
         outbox.BeginClosing();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (stage.Owner != WriterTicket.Nobody)
+        while (stage.Owner != ThreadTicket.Nobody)
         {
             Assert.True(DateTime.UtcNow < deadline, "the loop kept a quiet owner's stage");
             outbox.AppendControl(FrameLayout.LinkLane, FrameKind.Ping, default);
             await Task.Delay(1);
         }
-        Assert.False(stage.TryEnter(WriterTicket.Current));
+        Assert.False(stage.TryEnter(ThreadTicket.Current));
         outbox.Shutdown();
         await outbox.Loop!.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, stage.Unsent);
@@ -259,7 +259,7 @@ public sealed class LaneStageTests
     {
         const int due = FrameOutbox.InlineFlushBytes;
         var stage = new LaneStage(0, EntrySize);
-        WriterTicket me = WriterTicket.Current;
+        ThreadTicket me = ThreadTicket.Current;
         stage.Revoke(me);
         var offers = new List<long>();
         for (int round = 0; round < 2; round++)
@@ -273,7 +273,7 @@ public sealed class LaneStageTests
                 if (stage.IsFlushDue(due))
                     offers.Add(stage.Unsent);
             }
-            LaneStage.Exit(WriterTicket.Current);
+            LaneStage.Exit(ThreadTicket.Current);
 
             Assert.True(offers.Count >= 3, $"{offers.Count} offers");
             // The first as soon as enough waits, then one per eighth of that appended.
@@ -291,7 +291,7 @@ public sealed class LaneStageTests
     public void Entries_wrap_around_the_ring_whole_and_in_order()
     {
         var stage = new LaneStage(0, EntrySize);
-        WriterTicket me = WriterTicket.Current;
+        ThreadTicket me = ThreadTicket.Current;
         stage.Revoke(me);
         long next = 0, expected = 0;
         // Several laps, taking out runs of odd sizes so that the consumer's position lands everywhere.
@@ -300,7 +300,7 @@ public sealed class LaneStageTests
             Assert.True(stage.TryEnter(me));
             while (stage.HasRoom())
                 stage.Append(new Sample(next++, 1, 2));
-            LaneStage.Exit(WriterTicket.Current);
+            LaneStage.Exit(ThreadTicket.Current);
             int take = (lap % 7 + 1) * 1_000;
             while (take > 0)
             {
