@@ -246,7 +246,7 @@ internal sealed class LaneStage
         if (!previous.IsThread || previous == owner)
             return;
         Interlocked.MemoryBarrierProcessWide();
-        // The previous owner may be inside an append of another stage: that one ends as soon, so the wait is as short.
+        // The previous owner may be inside a read or an append of another lane: that one ends as soon.
         SpinWait spin = default;
         while (Volatile.Read(ref previous.Busy) != 0)
             spin.SpinOnce(sleep1Threshold: -1);
