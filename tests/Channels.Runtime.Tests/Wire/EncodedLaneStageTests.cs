@@ -100,7 +100,7 @@ public sealed class EncodedLaneStageTests
             Assert.True(stage.TryEnter(me));
             Assert.True(stage.HasRoomFor(message.Length));
             stage.AppendEncoded(message);
-            LaneStage.Exit(ThreadTicket.Current);
+            LaneStage.Exit(me);
             appended.Add(message);
             filled += entry;
         }
@@ -108,7 +108,7 @@ public sealed class EncodedLaneStageTests
         // Full but for the end: nothing of 8 bytes fits, even there.
         Assert.True(stage.TryEnter(me));
         Assert.False(stage.HasRoomFor(8));
-        LaneStage.Exit(ThreadTicket.Current);
+        LaneStage.Exit(me);
 
         // Taking the first entry frees its room at the beginning: the next entry skips the end and goes there.
         ReadOnlySpan<byte> first = stage.Peek(1);
@@ -119,7 +119,7 @@ public sealed class EncodedLaneStageTests
         Assert.True(stage.TryEnter(me));
         Assert.True(stage.HasRoomFor(wrapped.Length));
         stage.AppendEncoded(wrapped);
-        LaneStage.Exit(ThreadTicket.Current);
+        LaneStage.Exit(me);
         Assert.Equal(capacity - leftAtEnd - 4_004 + leftAtEnd + 104, stage.Unsent);
 
         // The rest comes out as it went in, then the wrapped entry, then nothing.

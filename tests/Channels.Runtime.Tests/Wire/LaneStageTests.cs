@@ -124,7 +124,7 @@ public sealed class LaneStageTests
                         stage.Append(new Sample(appended, 0, 0));
                         appended++;
                     }
-                    LaneStage.Exit(ThreadTicket.Current);
+                    LaneStage.Exit(me);
                 }
             });
             owner.Start();
@@ -273,7 +273,7 @@ public sealed class LaneStageTests
                 if (stage.IsFlushDue(due))
                     offers.Add(stage.Unsent);
             }
-            LaneStage.Exit(ThreadTicket.Current);
+            LaneStage.Exit(me);
 
             Assert.True(offers.Count >= 3, $"{offers.Count} offers");
             // The first as soon as enough waits, then one per eighth of that appended.
@@ -300,7 +300,7 @@ public sealed class LaneStageTests
             Assert.True(stage.TryEnter(me));
             while (stage.HasRoom())
                 stage.Append(new Sample(next++, 1, 2));
-            LaneStage.Exit(ThreadTicket.Current);
+            LaneStage.Exit(me);
             int take = (lap % 7 + 1) * 1_000;
             while (take > 0)
             {
