@@ -45,7 +45,9 @@ public sealed class CompileAndRunTests
             /// <summary>Both ends over a Unix socket in one process: every message goes through the generated codecs.</summary>
             public static async Task<string> SocketAsync(string directory)
             {
-                var options = new Channels.ChannelOptions { RuntimeDirectory = directory };
+                // Both ends in the test process, which compiles in parallel on every core: the handshake gets the
+                // test's own time limit rather than the default 10 s.
+                var options = new Channels.ChannelOptions { RuntimeDirectory = directory, HandshakeTimeout = System.TimeSpan.FromSeconds(25) };
                 await using var listener = IWorker.Listen("probe", options);
                 Task<IWorker> accepting = listener.AcceptAsync().AsTask();
                 await using IWorker.Peer peer = await IWorker.Peer.ConnectAsync("probe", options);

@@ -60,7 +60,9 @@ public static class EchoEntries
         {
             outcome = ex.GetType().Name;
         }
-        File.WriteAllText(markerPath, outcome);
+        // Whole or not at all: the test reads the file as soon as it exists.
+        File.WriteAllText(markerPath + ".tmp", outcome);
+        File.Move(markerPath + ".tmp", markerPath);
         return outcome == nameof(PeerLostException) ? 0 : 1;
     }
 }
