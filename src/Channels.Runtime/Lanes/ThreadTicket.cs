@@ -17,8 +17,6 @@ namespace Channels.Lanes;
 /// another while its own count is above zero and two threads never wait for each other; only a codec that read or
 /// wrote a lane from inside its own decode or encode could (generated codecs never do).
 /// </remarks>
-// Busy alone on its cache line (64 bytes of the object on either side): threads write their own count on every read
-// and append, and two tickets allocated next to each other would otherwise bounce one line between their cores.
 [StructLayout(LayoutKind.Explicit, Size = 128)]
 internal sealed class ThreadTicket
 {
@@ -50,6 +48,8 @@ internal sealed class ThreadTicket
     /// How many reads and appends under this ticket its thread is inside of (one, or more when a read of one lane
     /// reads another); written by that thread only.
     /// </summary>
+    // Alone on its cache line (64 bytes of the object on either side): threads write their own count on every read and
+    // append, and two tickets allocated next to each other would otherwise bounce one line between their cores.
     [FieldOffset(64)]
     public int Busy;
 
