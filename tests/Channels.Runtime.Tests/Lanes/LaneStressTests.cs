@@ -17,48 +17,33 @@ public sealed class LaneStressTests
     private static readonly TimeSpan Hang = TimeSpan.FromMinutes(4);
 
     [Fact]
-    public async Task FourWritersOneReaderTenMillionEachOnceInOrderPerWriter()
-    {
-        var (opener, peer) = ISimple.CreatePipe();
-        await using var _ = opener;
-        await using var __ = peer;
-        const long perWriter = 2_500_000;
-
-        Task<string?> reader = Task.Run(() => LaneStress.ReadOneReaderAsync(peer.Numbers, 4, perWriter));
-        await LaneStress.WriteAsync(opener.Numbers, 4, perWriter).WaitAsync(Hang);
-        opener.Numbers.Complete();
-        Assert.Null(await reader.WaitAsync(Hang));
-    }
+    public Task FourWritersOneReaderTenMillionEachOnceInOrderPerWriter()
+        => WriteThenReadAsync(null, writers: 4, perWriter: 2_500_000, numbers => LaneStress.ReadOneReaderAsync(numbers, 4, 2_500_000));
 
     [Fact]
-    public async Task OneWriterFourReadersTenMillionEachOnceInOrder()
-    {
-        var (opener, peer) = ISimple.CreatePipe();
-        await using var _ = opener;
-        await using var __ = peer;
-        const long count = 10_000_000;
+    public Task OneWriterFourReadersTenMillionEachOnceInOrder()
+        => WriteThenReadAsync(null, writers: 1, perWriter: 10_000_000, numbers => LaneStress.ReadManyReadersAsync(numbers, 4, 10_000_000));
 
-        Task<string?> readers = Task.Run(() => LaneStress.ReadManyReadersAsync(peer.Numbers, 4, count));
-        await LaneStress.WriteAsync(opener.Numbers, 1, count).WaitAsync(Hang);
-        opener.Numbers.Complete();
-        Assert.Null(await readers.WaitAsync(Hang));
-    }
-
+    // A thread that reads a lane owns it and reads without the consumer lock; here owners are revoked while they read,
+    // the lane is shared and owned again, and the ring grows under them (its window is wide): a reader that read
+    // without excluding the others would read a message twice or skip one.
     [Fact]
-    public async Task ReadersThatHandTheLaneAroundInRandomRunsGetEachMessageOnce()
+    public Task ReadersThatHandTheLaneAroundInRandomRunsGetEachMessageOnce()
+        => WriteThenReadAsync(new ChannelOptions { LaneWindowMessages = 1 << 16 }, writers: 1, perWriter: 4_000_000,
+            numbers => LaneStress.ReadInRunsAsync(numbers, 3, 4_000_000));
+
+    // Over an in-process pipe: the writers write, then complete the lane, while read checks what arrives (null when
+    // every message came as it must).
+    private static async Task WriteThenReadAsync(ChannelOptions? options, int writers, long perWriter, Func<ChannelReader<long>, Task<string?>> read)
     {
-        // A thread that reads a lane owns it and reads without the consumer lock; here owners are revoked while they
-        // read, the lane is shared and owned again, and the ring grows under them (its window is wide): a reader that
-        // read without excluding the others would read a message twice or skip one.
-        var (opener, peer) = ISimple.CreatePipe(new ChannelOptions { LaneWindowMessages = 1 << 16 });
+        var (opener, peer) = ISimple.CreatePipe(options);
         await using var _ = opener;
         await using var __ = peer;
-        const long count = 4_000_000;
 
-        Task<string?> readers = Task.Run(() => LaneStress.ReadInRunsAsync(peer.Numbers, 3, count));
-        await LaneStress.WriteAsync(opener.Numbers, 1, count).WaitAsync(Hang);
+        Task<string?> reading = Task.Run(() => read(peer.Numbers));
+        await LaneStress.WriteAsync(opener.Numbers, writers, perWriter).WaitAsync(Hang);
         opener.Numbers.Complete();
-        Assert.Null(await readers.WaitAsync(Hang));
+        Assert.Null(await reading.WaitAsync(Hang));
     }
 
     [Fact]
